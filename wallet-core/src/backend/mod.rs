@@ -1,0 +1,178 @@
+//! Where bytes live: small record stores chosen by URI.
+//!
+//! A backend stores opaque values under a `(kind, name)` key, with compare-and-swap writes and
+//! listing by prefix. It knows nothing about identities; [`crate::wallet`] gives records meaning.
+//! Backends that keep data at rest (the file backend) encrypt every record and bind its kind and
+//! name to the ciphertext, so a record cannot be moved to another name unnoticed.
+
+pub mod file;
+mod memory;
+
+pub use memory::MemoryBackend;
+
+use crate::error::{Error, Result};
+use zeroize::Zeroizing;
+
+/// The version of a stored record: starts at 1, grows by one on every write.
+pub type Version = u64;
+
+/// What a write expects to find, for compare-and-swap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// The record must not exist (create).
+    Absent,
+    /// The record must exist at exactly this version (update).
+    Version(Version),
+    /// Whatever is there (unconditional write or delete).
+    Any,
+}
+
+/// A record's key: a kind (`identity`, `ca`, …; no `/`) and a name within it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RecordKey {
+    /// The kind of record.
+    pub kind: String,
+    /// The name within its kind.
+    pub name: String,
+}
+
+impl RecordKey {
+    /// A key; `kind` must be non-empty and free of `/` and control characters.
+    pub fn new(kind: &str, name: &str) -> Self {
+        debug_assert!(!kind.is_empty() && !kind.contains('/') && !kind.chars().any(char::is_control));
+        Self { kind: kind.to_owned(), name: name.to_owned() }
+    }
+}
+
+impl std::fmt::Display for RecordKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {:?}", self.kind, self.name)
+    }
+}
+
+/// A stored value and its version.
+#[derive(Clone)]
+pub struct Versioned {
+    /// The plaintext value (zeroized on drop).
+    pub value: Zeroizing<Vec<u8>>,
+    /// Its version.
+    pub version: Version,
+}
+
+impl std::fmt::Debug for Versioned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Versioned").field("len", &self.value.len()).field("version", &self.version).finish()
+    }
+}
+
+/// A record store. Every method is safe to call from several threads, and writes are durable
+/// when they return `Ok`.
+pub trait Backend: Send + Sync + std::fmt::Debug {
+    /// Where this backend keeps its data, for messages (never includes secrets).
+    fn location(&self) -> String;
+
+    /// Read a record.
+    fn get(&self, key: &RecordKey) -> Result<Option<Versioned>>;
+
+    /// Write a record if `expect` holds; returns the new version. Fails with
+    /// [`Error::AlreadyExists`] for `Expect::Absent` on an existing record, [`Error::NotFound`] for
+    /// `Expect::Version` on a missing one, [`Error::Conflict`] on a version mismatch.
+    fn put(&self, key: &RecordKey, value: &[u8], expect: Expect) -> Result<Version>;
+
+    /// Delete a record if `expect` holds. Returns whether a record was deleted
+    /// (`false` only for `Expect::Any` on a missing record).
+    fn delete(&self, key: &RecordKey, expect: Expect) -> Result<bool>;
+
+    /// Names of the records of `kind` whose name starts with `prefix`, sorted.
+    fn list(&self, kind: &str, prefix: &str) -> Result<Vec<String>>;
+
+    /// Change the secret that protects the data at rest, if the backend has one.
+    fn change_passphrase(&self, _new: &Passphrase) -> Result<()> {
+        Err(Error::Unsupported(format!("{} has no passphrase to change", self.location())))
+    }
+}
+
+/// A passphrase, zeroized on drop and never shown by `Debug`.
+#[derive(Clone)]
+pub struct Passphrase(Zeroizing<String>);
+
+impl Passphrase {
+    /// Wrap a passphrase.
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(Zeroizing::new(s.into()))
+    }
+
+    /// The bytes, for key derivation.
+    pub fn expose(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl std::fmt::Debug for Passphrase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Passphrase(<redacted>)")
+    }
+}
+
+/// How to open (or create) a backend.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// The passphrase for backends that encrypt at rest.
+    pub passphrase: Option<Passphrase>,
+    /// Key-derivation parameters for a new file wallet (`None` = the documented default).
+    pub kdf: Option<file::KdfParams>,
+}
+
+/// A parsed wallet URI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BackendUri {
+    /// `memory:` — a process-local store, gone when the process ends.
+    Memory,
+    /// `file:PATH` or a bare path — the encrypted file backend.
+    File(std::path::PathBuf),
+}
+
+impl BackendUri {
+    /// Parse `memory:`, `file:PATH`, `file://PATH` or a bare path.
+    pub fn parse(uri: &str) -> Result<Self> {
+        let invalid = |detail: &str| Error::InvalidUri { uri: uri.to_owned(), detail: detail.to_owned() };
+        if uri.is_empty() {
+            return Err(invalid("it is empty"));
+        }
+        if uri == "memory:" {
+            return Ok(Self::Memory);
+        }
+        if let Some(rest) = uri.strip_prefix("file:") {
+            let path = rest.strip_prefix("//").unwrap_or(rest);
+            if path.is_empty() {
+                return Err(invalid("file: needs a path, e.g. file:./mywallet"));
+            }
+            return Ok(Self::File(path.into()));
+        }
+        if let Some((scheme, _)) = uri.split_once(':') {
+            let looks_like_scheme = !scheme.is_empty()
+                && scheme.len() > 1 // keep Windows drive letters (C:\…) as paths
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.');
+            if looks_like_scheme {
+                return Err(invalid(&format!("unknown scheme {scheme:?}")));
+            }
+        }
+        Ok(Self::File(uri.into()))
+    }
+}
+
+/// Open an existing store.
+pub fn open(uri: &str, options: &OpenOptions) -> Result<Box<dyn Backend>> {
+    match BackendUri::parse(uri)? {
+        BackendUri::Memory => Ok(Box::new(MemoryBackend::new())),
+        BackendUri::File(path) => Ok(Box::new(file::FileBackend::open(&path, options)?)),
+    }
+}
+
+/// Create a new, empty store (fails if one already exists there).
+pub fn create(uri: &str, options: &OpenOptions) -> Result<Box<dyn Backend>> {
+    match BackendUri::parse(uri)? {
+        BackendUri::Memory => Ok(Box::new(MemoryBackend::new())),
+        BackendUri::File(path) => Ok(Box::new(file::FileBackend::create(&path, options)?)),
+    }
+}

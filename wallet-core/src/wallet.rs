@@ -1,0 +1,177 @@
+//! The typed identity store on top of a [`Backend`].
+
+use crate::backend::{self, Backend, Expect, OpenOptions, Passphrase, RecordKey};
+use crate::crypto::SoftwareKey;
+use crate::error::{Error, Result};
+use crate::identity::{validate_label, Certificate, Identity, PrivateKey};
+use base64::{engine::general_purpose::STANDARD as B64, Engine};
+use zeroize::Zeroizing;
+
+/// Environment variable holding the wallet URI when `--wallet` is not given.
+pub const ENV_WALLET_URI: &str = "WALLET_URI";
+/// Environment variable holding the wallet passphrase.
+pub const ENV_PASSPHRASE: &str = "WALLET_PASSPHRASE";
+
+/// Record kind under which identities are stored.
+pub const IDENTITY_KIND: &str = "identity";
+
+/// The format version of an identity record.
+const IDENTITY_RECORD_VERSION: u32 = 1;
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct IdentityRecord {
+    v: u32,
+    msp_id: String,
+    /// Base64 DER, the enrolment certificate first, then its issuers.
+    certs: Vec<String>,
+    key: KeyRecord,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type")]
+enum KeyRecord {
+    /// A software P-256 key: the 32-byte scalar, base64.
+    #[serde(rename = "p256")]
+    Software { scalar: Zeroizing<String> },
+}
+
+/// An identity store.
+#[derive(Debug)]
+pub struct Wallet {
+    backend: Box<dyn Backend>,
+}
+
+impl Wallet {
+    /// Open the wallet at `uri` (see [`backend::BackendUri`]).
+    pub fn open(uri: &str, options: &OpenOptions) -> Result<Self> {
+        Ok(Self { backend: backend::open(uri, options)? })
+    }
+
+    /// Create a new, empty wallet at `uri`.
+    pub fn create(uri: &str, options: &OpenOptions) -> Result<Self> {
+        Ok(Self { backend: backend::create(uri, options)? })
+    }
+
+    /// A wallet over an already-open backend.
+    pub fn from_backend(backend: Box<dyn Backend>) -> Self {
+        Self { backend }
+    }
+
+    /// The backend, for components that keep their own records beside identities (the CA).
+    pub fn backend(&self) -> &dyn Backend {
+        self.backend.as_ref()
+    }
+
+    /// Where the wallet lives (for messages).
+    pub fn location(&self) -> String {
+        self.backend.location()
+    }
+
+    fn key(label: &str) -> RecordKey {
+        RecordKey::new(IDENTITY_KIND, label)
+    }
+
+    /// Store an identity under its label. Refused if the label exists, unless `overwrite`.
+    pub fn put(&self, identity: &Identity, overwrite: bool) -> Result<()> {
+        let bytes = encode_identity(identity)?;
+        let expect = if overwrite { Expect::Any } else { Expect::Absent };
+        self.backend.put(&Self::key(identity.label()), &bytes, expect)?;
+        Ok(())
+    }
+
+    /// Load an identity; [`Error::NotFound`] if there is none under `label`.
+    pub fn get(&self, label: &str) -> Result<Identity> {
+        self.try_get(label)?.ok_or_else(|| self.not_found(label))
+    }
+
+    /// Load an identity if it exists.
+    pub fn try_get(&self, label: &str) -> Result<Option<Identity>> {
+        validate_label(label)?;
+        let key = Self::key(label);
+        match self.backend.get(&key)? {
+            None => Ok(None),
+            Some(rec) => decode_identity(label, &rec.value).map(Some),
+        }
+    }
+
+    /// Whether an identity exists under `label`.
+    pub fn contains(&self, label: &str) -> Result<bool> {
+        validate_label(label)?;
+        Ok(self.backend.get(&Self::key(label))?.is_some())
+    }
+
+    /// All labels, sorted.
+    pub fn list(&self) -> Result<Vec<String>> {
+        self.backend.list(IDENTITY_KIND, "")
+    }
+
+    /// Remove an identity.
+    pub fn remove(&self, label: &str) -> Result<()> {
+        validate_label(label)?;
+        if !self.backend.delete(&Self::key(label), Expect::Any)? {
+            return Err(self.not_found(label));
+        }
+        Ok(())
+    }
+
+    /// Rename an identity. The new record is written before the old one is removed, so a crash
+    /// in between leaves both, never neither.
+    pub fn rename(&self, from: &str, to: &str, overwrite: bool) -> Result<()> {
+        validate_label(to)?;
+        let current = self.backend.get(&Self::key(from))?.ok_or_else(|| self.not_found(from))?;
+        // Re-encode rather than copy: nothing in the record names the label, but decoding proves
+        // the record is sound before it is duplicated.
+        let identity = decode_identity(from, &current.value)?.with_label(to)?;
+        self.put(&identity, overwrite)?;
+        self.backend.delete(&Self::key(from), Expect::Version(current.version))?;
+        Ok(())
+    }
+
+    /// Change the passphrase that protects the wallet at rest.
+    pub fn change_passphrase(&self, new: &Passphrase) -> Result<()> {
+        self.backend.change_passphrase(new)
+    }
+
+    fn not_found(&self, label: &str) -> Error {
+        Error::NotFound { kind: "identity", name: label.to_owned(), location: self.location() }
+    }
+}
+
+/// Serialize an identity to its record bytes.
+pub fn encode_identity(identity: &Identity) -> Result<Zeroizing<Vec<u8>>> {
+    let key = match identity.private_key() {
+        PrivateKey::Software(k) => KeyRecord::Software { scalar: Zeroizing::new(B64.encode(k.scalar_bytes())) },
+    };
+    let certs = std::iter::once(identity.certificate()).chain(identity.chain()).map(|c| B64.encode(c.der())).collect();
+    let rec = IdentityRecord { v: IDENTITY_RECORD_VERSION, msp_id: identity.msp_id().to_owned(), certs, key };
+    Ok(Zeroizing::new(serde_json::to_vec(&rec).expect("identity records always serialize")))
+}
+
+/// Parse an identity record. The record's integrity was already proved by the backend, so the
+/// key is not checked against the certificate here (that costs a scalar multiplication).
+pub fn decode_identity(label: &str, bytes: &[u8]) -> Result<Identity> {
+    let what = format!("identity record {label:?}");
+    let bad = |detail: String| Error::Format { format: "identity record", what: what.clone(), detail };
+    let rec: IdentityRecord = serde_json::from_slice(bytes).map_err(|e| bad(e.to_string()))?;
+    if rec.v != IDENTITY_RECORD_VERSION {
+        return Err(Error::UnsupportedVersion {
+            what: "identity record".into(),
+            found: rec.v.to_string(),
+            supported: IDENTITY_RECORD_VERSION.to_string(),
+        });
+    }
+    let mut certs = rec.certs.iter().map(|c| {
+        let der = B64.decode(c).map_err(|e| bad(format!("certificate is not base64: {e}")))?;
+        Certificate::from_der(&der, &what)
+    });
+    let leaf = certs.next().ok_or_else(|| bad("no certificate".into()))??;
+    let chain = certs.collect::<Result<Vec<_>>>()?;
+    let key = match &rec.key {
+        KeyRecord::Software { scalar } => {
+            let bytes =
+                Zeroizing::new(B64.decode(scalar.as_bytes()).map_err(|e| bad(format!("key is not base64: {e}")))?);
+            PrivateKey::Software(SoftwareKey::from_scalar_bytes(&bytes, &what)?)
+        }
+    };
+    Ok(Identity::from_trusted_parts(label.to_owned(), rec.msp_id, leaf, chain, key))
+}
