@@ -151,6 +151,11 @@ impl<'w> CertificateAuthority<'w> {
             sans: vec![],
             attrs_json: None,
         })?;
+        let serial = cert.serial_hex();
+        parent.registry().update_identity(&caller.id, |rec| {
+            rec.certs.push(serial.clone());
+            Ok(())
+        })?;
         let mut chain = vec![parent.ca.certificate().clone()];
         chain.extend(parent.ca.chain().iter().cloned());
         Self::install(
