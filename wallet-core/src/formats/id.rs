@@ -160,12 +160,14 @@ pub fn read_file(path: &Path) -> Result<Identity> {
     parse(&label, &bytes, &path.display().to_string())
 }
 
+/// The label a wallet file stands for: its name without the `.id` suffix (as the SDKs list it).
 fn label_of(path: &Path) -> Result<String> {
-    let stem = path.file_stem().ok_or_else(|| format_error(&path.display().to_string(), "the path names no file"))?;
-    stem.to_str().map(str::to_owned).ok_or_else(|| Error::InvalidLabel {
-        label: stem.to_string_lossy().into_owned(),
+    let name = path.file_name().ok_or_else(|| format_error(&path.display().to_string(), "the path names no file"))?;
+    let name = name.to_str().ok_or_else(|| Error::InvalidLabel {
+        label: name.to_string_lossy().into_owned(),
         reason: "the file name is not valid UTF-8",
-    })
+    })?;
+    Ok(name.strip_suffix(".id").unwrap_or(name).to_owned())
 }
 
 /// Read every `*.id` file of an SDK wallet folder: one result per file, sorted by label, so the
@@ -354,5 +356,10 @@ mod tests {
         assert_eq!(results[1].1.as_ref().unwrap().msp_id(), "Org2MSP");
         assert!(results[2].1.as_ref().unwrap_err().to_string().contains("broken.id"));
         assert!(read_dir(&dir.path().join("missing")).is_err());
+        // A file named just ".id" stands for the empty label, which is refused.
+        std::fs::write(dir.path().join(".id"), b"{}").unwrap();
+        let results = read_dir(dir.path()).unwrap();
+        assert_eq!(results[0].0, "");
+        assert!(matches!(results[0].1, Err(Error::InvalidLabel { .. })), "{:?}", results[0].1);
     }
 }
