@@ -114,6 +114,7 @@ impl Error {
             Error::InvalidUri { .. } => "use memory:, file:PATH or a plain path".into(),
             Error::NoWallet { .. } => "create it with `wallet init` (or check --wallet / WALLET_URI)".into(),
             Error::Io { .. } => "check that the path exists and that you may read and write it".into(),
+            Error::Ca(e) => return e.hint(),
             _ => return None,
         })
     }

@@ -963,6 +963,23 @@ impl<'w> CertificateAuthority<'w> {
         Ok(Some(Crl { der, number: rec.last, entries }))
     }
 
+    /// Write the identity stored under `label` as an MSP folder (see
+    /// [`formats::msp::write_dir`](crate::formats::msp::write_dir)), with this CA's latest CRL as
+    /// `crls/crl.pem` unless `options` already carries one.
+    pub fn export_msp(
+        &self,
+        label: &str,
+        dir: &std::path::Path,
+        options: &crate::formats::msp::WriteOptions,
+    ) -> Result<()> {
+        let identity = self.wallet.get(label)?;
+        let mut options = options.clone();
+        if options.crl_pem.is_none() {
+            options.crl_pem = self.latest_crl()?.map(|c| c.to_pem());
+        }
+        crate::formats::msp::write_dir(dir, &identity, &options)
+    }
+
     // ----- affiliations ------------------------------------------------------------------------
 
     /// The affiliation tree, every node's dotted path, sorted.

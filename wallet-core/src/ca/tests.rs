@@ -142,6 +142,10 @@ fn enrolment_certificate_profile() {
     assert!(crypto::is_low_s(cert.x509().signature.raw_bytes()).unwrap(), "CA signatures are low-S");
 }
 
+fn ca_wallet<'w>(ca: &CertificateAuthority<'w>) -> &'w Wallet {
+    ca.wallet()
+}
+
 fn ca_ref<'a>(ca: &'a CertificateAuthority<'a>) -> &'a CertificateAuthority<'a> {
     ca
 }
@@ -1303,4 +1307,27 @@ fn attribute_spec_parsing() {
     assert!(Attribute::parse("noequals").is_err());
     assert!(Attribute::parse("a=b:c:d").is_err());
     assert!(Attribute::parse("a=b:other").is_err());
+}
+
+#[test]
+fn msp_export_carries_the_latest_crl() {
+    let (_, ca, _) = setup();
+    make(&ca, "u", "client", "org1", &[]);
+    let tmp = tempfile::tempdir().unwrap();
+    // No CRL yet: no crls/ folder.
+    ca.export_msp("u", &tmp.path().join("before"), &Default::default()).unwrap();
+    assert!(!tmp.path().join("before/crls/crl.pem").exists());
+    make(&ca, "v", "client", "org1", &[]);
+    ca.revoke("admin", &RevokeTarget::Identity("v".into()), RevocationReason::KeyCompromise).unwrap();
+    let crl = ca.generate_crl("admin", &CrlOptions::default()).unwrap();
+    ca.export_msp("u", &tmp.path().join("msp"), &Default::default()).unwrap();
+    assert_eq!(std::fs::read_to_string(tmp.path().join("msp/crls/crl.pem")).unwrap(), crl.to_pem());
+    let back = crate::formats::msp::read_dir(&tmp.path().join("msp"), "u", "Org1MSP").unwrap();
+    assert_eq!(back.certificate(), ca_wallet(&ca).get("u").unwrap().certificate());
+}
+
+#[test]
+fn errors_carry_hints() {
+    let e: Error = CaError::Locked { id: "u".into(), attempts: 10 }.into();
+    assert!(e.hint().unwrap().contains("reset-secret"));
 }
