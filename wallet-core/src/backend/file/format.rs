@@ -447,8 +447,11 @@ impl Index {
     /// Names of `kind` starting with `prefix`, sorted: one binary search and a scan.
     pub(super) fn list(&self, kind: &str, prefix: &str) -> Vec<String> {
         let Some(names) = self.kinds.get(kind) else { return Vec::new() };
+        // Names with the prefix are contiguous from the first name ≥ prefix: two binary
+        // searches, then one copy (no per-name comparison).
         let start = names.partition_point(|n| n.as_str() < prefix);
-        names[start..].iter().take_while(|n| n.starts_with(prefix)).cloned().collect()
+        let len = names[start..].partition_point(|n| n.starts_with(prefix));
+        names[start..start + len].to_vec()
     }
 
     /// All keys, as (kind, name).
