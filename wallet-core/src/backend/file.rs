@@ -219,10 +219,14 @@ impl FileBackend {
     /// `options.kdf` or the default Argon2id parameters. The folder may exist if it is empty.
     pub fn create(dir: &Path, options: &OpenOptions) -> Result<Self> {
         let header_path = dir.join(HEADER_FILE);
+        // "wallet \"mywallet\" already exists in /home/me"
         let already_exists = || Error::AlreadyExists {
             kind: "wallet",
-            name: dir.display().to_string(),
-            location: "this place (open it instead, or choose another folder)".into(),
+            name: dir.file_name().map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into_owned()),
+            location: match dir.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => parent.display().to_string(),
+                _ => ".".into(),
+            },
         };
         if header_path.exists() {
             return Err(already_exists());
