@@ -6,6 +6,9 @@
 //!   `benches/issue_python.py`, the same profile with Python's `cryptography`).
 //! - `register_enroll/secret`: register with a generated secret, then enrol with it.
 //! - `bulk/N`: bulk enrolment of N identities, reported per identity (flat cost = no growth).
+//! - `bulk_file/N` (only when `CA_BENCH_FILE_SIZES=N,…` is set): the same into an encrypted
+//!   file wallet in `CA_BENCH_DIR` (default: the system temporary folder). Every record write
+//!   there is durable (fsync), so this measures the disk as much as the CA.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -117,5 +120,35 @@ fn bulk(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, primitives, issue, register_enroll, bulk);
+fn bulk_file(c: &mut Criterion) {
+    use wallet_core::backend::{file::KdfParams, OpenOptions, Passphrase};
+    let Ok(sizes) = std::env::var("CA_BENCH_FILE_SIZES") else { return };
+    let base = std::env::var_os("CA_BENCH_DIR").map(std::path::PathBuf::from).unwrap_or_else(std::env::temp_dir);
+    let options = OpenOptions { passphrase: Some(Passphrase::new("bench")), kdf: Some(KdfParams::default()) };
+    let mut g = c.benchmark_group("bulk_file");
+    g.sample_size(10);
+    for size in sizes.split(',').map(|n| n.trim().parse::<usize>().expect("CA_BENCH_FILE_SIZES: numbers")) {
+        g.throughput(Throughput::Elements(size as u64));
+        g.bench_function(format!("{size}"), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let dir = tempfile::tempdir_in(&base).unwrap();
+                    let uri = format!("file:{}", dir.path().join("wallet").display());
+                    let wallet: &'static Wallet = Box::leak(Box::new(Wallet::create(&uri, &options).unwrap()));
+                    let ca = new_ca(wallet);
+                    let rows: Vec<BulkRow> = (0..size).map(|i| row(format!("b{i}"))).collect();
+                    let start = Instant::now();
+                    let report = ca.bulk_enroll("admin", rows, &BulkOptions::default(), &mut |_| {}).unwrap();
+                    total += start.elapsed();
+                    assert_eq!(report.enrolled, size);
+                }
+                total
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, primitives, issue, register_enroll, bulk, bulk_file);
 criterion_main!(benches);
