@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Every test of the project, on a fresh Debian machine: installs what it needs, then runs the
+# Rust suites, the C/ASan/valgrind suite, the interop tests against real Node fabric-network and
+# openssl, and the examples. Any missing component is a failure, never a skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+step() { printf '\n==> %s\n' "$*"; }
+
+# --- system packages --------------------------------------------------------------------------
+need_apt=()
+command -v openssl  >/dev/null || need_apt+=(openssl)
+command -v valgrind >/dev/null || need_apt+=(valgrind)
+command -v gcc      >/dev/null || need_apt+=(gcc)
+command -v node     >/dev/null || need_apt+=(nodejs)
+command -v npm      >/dev/null || need_apt+=(npm)
+[ -f /usr/include/openssl/evp.h ] || need_apt+=(libssl-dev)
+command -v pkg-config >/dev/null || need_apt+=(pkg-config)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  step "apt-get install ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# --- language packages ------------------------------------------------------------------------
+step "npm packages (pinned)"
+for dir in tests/interop examples/node; do
+  if [ -f "$dir/package.json" ]; then
+    if [ -f "$dir/package-lock.json" ]; then npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+    else npm install --prefix "$dir" --no-audit --no-fund --loglevel=error; fi
+  fi
+done
+step "python packages"
+python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install -q cryptography
+
+# --- Rust -------------------------------------------------------------------------------------
+step "cargo fmt --check"
+cargo fmt --all -- --check
+step "cargo clippy --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+step "cargo test --workspace"
+cargo test --workspace
+
+# --- C ABI, sanitizers, valgrind, examples ----------------------------------------------------
+if [ -x ffi/tests/run.sh ]; then
+  step "ffi: C suite under ASan/UBSan and valgrind"
+  ffi/tests/run.sh
+fi
+if [ -x examples/run.sh ]; then
+  step "examples"
+  examples/run.sh
+fi
+
+step "all tests passed"
