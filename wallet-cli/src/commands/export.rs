@@ -122,6 +122,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let label = args.label.as_deref().expect("clap requires LABEL unless --all");
     let identity = wallet.get(label)?;
     let files = export_one(&identity, format, args.out.as_deref(), args.force)?;
+    if format.writes_private_key() && !files.is_empty() {
+        eprintln!("warning: the private key of {label:?} is now stored unencrypted in {}", files.join(", "));
+    }
     if !files.is_empty() {
         let written = Written { label: label.to_owned(), format: format.name(), files };
         ctx.print(|| written.files.iter().map(|f| format!("wrote {f}")).collect::<Vec<_>>().join("\n"), &written);
@@ -139,9 +142,9 @@ fn export_one(identity: &Identity, format: ExportFormat, out: Option<&Path>, for
                 vec![shown(&id::write_file(dir, identity, force)?)]
             }
             None => {
-                let mut json = id::to_json(identity)?;
-                json.push('\n');
+                let json = id::to_json(identity)?;
                 write_output(None, json.as_bytes(), false, false)?;
+                write_output(None, b"\n", false, false)?;
                 vec![]
             }
         },
@@ -217,6 +220,9 @@ fn export_all(ctx: &Context, wallet: &wallet_core::Wallet, out: &Path, force: bo
         }
     }
     ctx.print(|| written.iter().map(|w| format!("wrote {}", w.files[0])).collect::<Vec<_>>().join("\n"), &written);
+    if !written.is_empty() {
+        eprintln!("warning: {} private keys are now stored unencrypted in {}", written.len(), out.display());
+    }
     if failed > 0 {
         return Err(CliError::new(exit::FAILURE, format!("{failed} of {} identities were not exported", labels.len()))
             .with_hint("pass --force to replace existing files"));

@@ -4,7 +4,7 @@ use super::examples;
 use super::sign::input_digest;
 use crate::context::Context;
 use crate::error::{exit, CliError, Result};
-use crate::files::read_file;
+use crate::files::{read_file, read_input};
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -33,7 +33,7 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     cert: Option<PathBuf>,
 
-    /// The signature: DER bytes or base64 text (detected)
+    /// The signature: DER bytes or base64 text (detected); - for stdin
     #[arg(long, value_name = "FILE")]
     signature: PathBuf,
 
@@ -52,7 +52,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         return Err(CliError::usage("the signature and the message cannot both come from stdin")
             .with_hint("pass the message with --in FILE"));
     }
-    let signature = decode_signature(&read_file(&args.signature)?, &args.signature)?;
+    let signature = decode_signature(&read_input(Some(&args.signature))?, &args.signature)?;
     let digest = input_digest(args.input.as_deref(), args.digest)?;
     let certificate = match (&args.label, &args.cert) {
         (Some(label), _) => ctx.open_wallet()?.get(label)?.certificate().clone(),
