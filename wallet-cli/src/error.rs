@@ -85,7 +85,14 @@ impl From<Error> for CliError {
             Error::AlreadyExists { .. } => exit::EXISTS,
             _ => exit::FAILURE,
         };
-        Self { message: err.to_string(), hint: err.hint(), code }
+        let hint = match &err {
+            // The library's hint speaks of labels; for files the fix is another path.
+            Error::AlreadyExists { kind: "file", .. } => {
+                Some("choose another path, or pass --force to replace it".into())
+            }
+            _ => err.hint(),
+        };
+        Self { message: err.to_string(), hint, code }
     }
 }
 

@@ -1,6 +1,6 @@
 //! Reading inputs and writing outputs: stdin or a file in, stdout or a private file out.
 
-use crate::error::{exit, io_error, CliError, Result};
+use crate::error::{io_error, CliError, Result};
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
@@ -21,55 +21,15 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| io_error("cannot read", path, e))
 }
 
-/// Write `bytes` to `path` atomically with mode 0600: a temporary file in the same folder,
-/// synced, then renamed over the target. Refuses to replace an existing file unless `overwrite`.
+/// Write `bytes` to `path` atomically with mode 0600 (the same writer the format exporters use).
+/// Refuses to replace an existing file unless `overwrite`.
 pub fn write_private(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    if !overwrite && path.exists() {
-        return Err(file_exists(path));
-    }
-    // tempfile creates the file with mode 0600 and a random name (O_EXCL).
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io_error("cannot create a file in", dir, e))?;
-    tmp.write_all(bytes).map_err(|e| io_error("cannot write", tmp.path(), e))?;
-    tmp.as_file().sync_all().map_err(|e| io_error("cannot write", tmp.path(), e))?;
-    let persisted = if overwrite { tmp.persist(path) } else { tmp.persist_noclobber(path) };
-    persisted.map_err(|e| {
-        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-            file_exists(path)
-        } else {
-            io_error("cannot write", path, e.error)
-        }
-    })?;
-    sync_dir(dir);
-    Ok(())
-}
-
-/// Persist the folder entry of a renamed file (Unix; a no-op elsewhere).
-fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
-    if let Ok(d) = std::fs::File::open(dir) {
-        // Best effort: the file itself is already durable, and some file systems refuse this.
-        let _ = d.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-}
-
-fn file_exists(path: &Path) -> CliError {
-    CliError::new(exit::EXISTS, format!("{} already exists", path.display()))
-        .with_hint("choose another path, or pass --force to replace it")
+    Ok(wallet_core::formats::write_atomic(path, bytes, overwrite)?)
 }
 
 /// Create a folder and its parents; new folders get mode 0700.
 pub fn create_private_dir_all(path: &Path) -> Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(path).map_err(|e| io_error("cannot create folder", path, e))
+    Ok(wallet_core::formats::create_dir(path)?)
 }
 
 /// Write data to stdout. Binary data is refused when stdout is a terminal.

@@ -137,10 +137,7 @@ fn export_one(identity: &Identity, format: ExportFormat, out: Option<&Path>, for
     let shown = |p: &Path| p.display().to_string();
     Ok(match format {
         ExportFormat::Id => match out {
-            Some(dir) => {
-                create_private_dir_all(dir)?;
-                vec![shown(&id::write_file(dir, identity, force)?)]
-            }
+            Some(dir) => vec![shown(&id::write_file(dir, identity, force)?)],
             None => {
                 let json = id::to_json(identity)?;
                 write_output(None, json.as_bytes(), false, false)?;
@@ -150,12 +147,7 @@ fn export_one(identity: &Identity, format: ExportFormat, out: Option<&Path>, for
         },
         ExportFormat::Msp => {
             let dir = out.expect("checked before the wallet was opened");
-            if !force && dir.read_dir().is_ok_and(|mut entries| entries.next().is_some()) {
-                return Err(CliError::new(exit::EXISTS, format!("{} exists and is not empty", dir.display()))
-                    .with_hint("choose a new folder, or pass --force to write into it"));
-            }
-            create_private_dir_all(dir)?;
-            msp::write_dir(dir, identity, &msp::WriteOptions::default())?;
+            msp::write_dir(dir, identity, &msp::WriteOptions { overwrite: force, ..Default::default() })?;
             vec![shown(dir)]
         }
         ExportFormat::Pem => {
@@ -169,7 +161,7 @@ fn export_one(identity: &Identity, format: ExportFormat, out: Option<&Path>, for
                         for p in [&cert_path, &key_path] {
                             if p.exists() {
                                 return Err(CliError::new(exit::EXISTS, format!("{} already exists", p.display()))
-                                    .with_hint("choose another folder, or pass --force to replace it"));
+                                    .with_hint("choose another path, or pass --force to replace it"));
                             }
                         }
                     }

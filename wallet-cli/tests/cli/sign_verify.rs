@@ -361,3 +361,62 @@ fn sign_with_a_missing_label_exits_3() {
         .code(3)
         .stderr(predicate::str::contains("no identity named \"ghost\""));
 }
+
+#[test]
+fn openssl_signatures_verify_against_a_certificate_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = openssl_cert(dir.path(), "signer", "20250101000000Z", "20350101000000Z");
+    std::fs::write(dir.path().join("msg.txt"), b"signed by openssl").unwrap();
+    let (mut low, mut high) = (0, 0);
+    // openssl does not normalise S, so both forms turn up: stop once each was seen twice.
+    for i in 0..64 {
+        if low >= 2 && high >= 2 {
+            break;
+        }
+        let sig = dir.path().join(format!("sig{i}.der"));
+        openssl(
+            &["dgst", "-sha256", "-sign", key.to_str().unwrap(), "-out", sig.to_str().unwrap(), "msg.txt"],
+            dir.path(),
+        );
+        let (_, s) = der_r_s(&std::fs::read(&sig).unwrap());
+        let expected = if s <= half_n() {
+            low += 1;
+            "valid (low-S)\n"
+        } else {
+            high += 1;
+            "valid (high-S: Fabric rejects high-S signatures)\n"
+        };
+        wallet_bin(dir.path())
+            .args(["--wallet", "memory:", "verify", "--cert"])
+            .arg(&cert)
+            .arg("--signature")
+            .arg(&sig)
+            .arg("--in")
+            .arg(dir.path().join("msg.txt"))
+            .assert()
+            .success()
+            .stdout(expected);
+        // The same signature as base64 text, the message on stdin.
+        let b64 = dir.path().join(format!("sig{i}.b64"));
+        std::fs::write(&b64, B64.encode(std::fs::read(&sig).unwrap()) + "\n").unwrap();
+        wallet_bin(dir.path())
+            .args(["verify", "--cert"])
+            .arg(&cert)
+            .arg("--signature")
+            .arg(&b64)
+            .write_stdin("signed by openssl")
+            .assert()
+            .success()
+            .stdout(expected);
+        wallet_bin(dir.path())
+            .args(["verify", "--cert"])
+            .arg(&cert)
+            .arg("--signature")
+            .arg(&sig)
+            .write_stdin("signed by someone else")
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("signature does not verify"));
+    }
+    assert!(low >= 2 && high >= 2, "low-S {low}, high-S {high} in 64 openssl signatures");
+}
