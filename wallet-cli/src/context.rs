@@ -5,7 +5,7 @@ use crate::error::{CliError, Result};
 use crate::passphrase::{self, Source};
 use serde::Serialize;
 use std::path::PathBuf;
-use wallet_core::backend::{file::KdfParams, BackendUri, OpenOptions};
+use wallet_core::backend::{file::KdfParams, OpenOptions};
 use wallet_core::{Error, Wallet};
 
 /// The global options, resolved.
@@ -40,38 +40,36 @@ impl Context {
         Source::current(self.passphrase_file.as_deref())
     }
 
-    /// Open the wallet, asking for its passphrase if it has one.
+    /// Open the wallet. A passphrase from the file or the environment is used at once; otherwise
+    /// the backend is asked first, so a missing wallet is reported without a prompt and backends
+    /// without a passphrase (`memory:`) never prompt.
     pub fn open_wallet(&self) -> Result<Wallet> {
         let uri = self.uri()?;
-        let passphrase = match BackendUri::parse(&uri)? {
-            BackendUri::Memory => None,
-            BackendUri::File(path) => {
-                // Say that there is no wallet before asking for a passphrase to open it.
-                if !path.exists() {
-                    return Err(Error::NoWallet { location: path.display().to_string() }.into());
-                }
-                Some(passphrase::current(self.passphrase_source(), &path.display().to_string())?)
+        let given = passphrase::given(self.passphrase_source())?;
+        let first = Wallet::open(&uri, &OpenOptions { passphrase: given.clone(), kdf: None });
+        match first {
+            Err(Error::PassphraseRequired { location }) if given.is_none() => {
+                let passphrase = passphrase::prompt_current(&location)?;
+                Ok(Wallet::open(&uri, &OpenOptions { passphrase: Some(passphrase), kdf: None })?)
             }
-        };
-        Ok(Wallet::open(&uri, &OpenOptions { passphrase, kdf: None })?)
+            other => Ok(other?),
+        }
     }
 
-    /// Create a new wallet; the passphrase is asked twice when prompted.
+    /// Create a new wallet; a prompted passphrase is asked twice. As with opening, the backend
+    /// is asked first, so an existing wallet is reported before any prompt.
     pub fn create_wallet(&self, kdf: Option<KdfParams>) -> Result<Wallet> {
         let uri = self.uri()?;
-        let passphrase = match BackendUri::parse(&uri)? {
-            BackendUri::Memory => None,
-            BackendUri::File(path) => {
-                Some(passphrase::choose(self.passphrase_source(), &path.display().to_string(), "passphrase")?)
+        let source = self.passphrase_source();
+        let given = passphrase::given(source)?;
+        let first = Wallet::create(&uri, &OpenOptions { passphrase: given.clone(), kdf });
+        match first {
+            Err(Error::PassphraseRequired { location }) if given.is_none() => {
+                let passphrase = passphrase::prompt_new(source, &location, "passphrase")?;
+                Ok(Wallet::create(&uri, &OpenOptions { passphrase: Some(passphrase), kdf })?)
             }
-        };
-        if self.wallet.is_none() {
-            // The default location lives under a per-user folder that may not exist yet.
-            if let Some(parent) = default_wallet_path()?.parent() {
-                crate::files::create_private_dir_all(parent)?;
-            }
+            other => Ok(other?),
         }
-        Ok(Wallet::create(&uri, &OpenOptions { passphrase, kdf })?)
     }
 
     /// Print a result: `text` as is, or `json` serialized, on stdout.

@@ -29,43 +29,8 @@ impl<'a> Source<'a> {
     }
 }
 
-/// The passphrase that opens an existing wallet; prompts once on a terminal.
-pub fn current(source: Source<'_>, location: &str) -> Result<Passphrase> {
-    if let Some(p) = from_file_or_env(source)? {
-        return Ok(p);
-    }
-    if !terminal::is_interactive() {
-        return Err(Error::PassphraseRequired { location: location.to_owned() }.into());
-    }
-    let answer = prompt(&format!("Passphrase for wallet {location}: "))?;
-    non_empty(answer, "the passphrase")
-}
-
-/// A passphrase being chosen (a new wallet, or `wallet passwd`); prompts twice on a terminal.
-pub fn choose(source: Source<'_>, location: &str, what: &str) -> Result<Passphrase> {
-    let chosen = match from_file_or_env(source)? {
-        Some(p) => p,
-        None => {
-            if !terminal::is_interactive() {
-                return Err(CliError::new(exit::PASSPHRASE, format!("no {what} given for wallet {location}"))
-                    .with_hint(format!(
-                        "set {}, pass {} FILE, or run on a terminal to be prompted",
-                        source.env, source.file_flag
-                    )));
-            }
-            let first = prompt(&format!("Choose the {what} for wallet {location}: "))?;
-            let second = prompt(&format!("Type the {what} again: "))?;
-            if first.expose() != second.expose() {
-                return Err(CliError::new(exit::PASSPHRASE, "the two passphrases differ; nothing was changed")
-                    .with_hint("run the command again and type the same passphrase twice"));
-            }
-            first
-        }
-    };
-    non_empty(chosen, &format!("the {what}"))
-}
-
-fn from_file_or_env(source: Source<'_>) -> Result<Option<Passphrase>> {
+/// A passphrase given without a prompt: the file, else the environment variable.
+pub fn given(source: Source<'_>) -> Result<Option<Passphrase>> {
     if let Some(path) = source.file {
         return read_file(path, source.file_flag).map(Some);
     }
@@ -77,6 +42,38 @@ fn from_file_or_env(source: Source<'_>) -> Result<Option<Passphrase>> {
             Err(CliError::new(exit::PASSPHRASE, format!("{} is not valid UTF-8", source.env))
                 .with_hint(format!("put the passphrase in a file and pass {} FILE", source.file_flag)))
         }
+    }
+}
+
+/// Ask once on the terminal for the passphrase of an existing wallet.
+pub fn prompt_current(location: &str) -> Result<Passphrase> {
+    if !terminal::is_interactive() {
+        return Err(Error::PassphraseRequired { location: location.to_owned() }.into());
+    }
+    non_empty(prompt(&format!("Passphrase for wallet {location}: "))?, "the passphrase")
+}
+
+/// Ask twice on the terminal for a passphrase being chosen.
+pub fn prompt_new(source: Source<'_>, location: &str, what: &str) -> Result<Passphrase> {
+    if !terminal::is_interactive() {
+        return Err(CliError::new(exit::PASSPHRASE, format!("no {what} given for wallet {location}")).with_hint(
+            format!("set {}, pass {} FILE, or run on a terminal to be prompted", source.env, source.file_flag),
+        ));
+    }
+    let first = prompt(&format!("Choose the {what} for wallet {location}: "))?;
+    let second = prompt(&format!("Type the {what} again: "))?;
+    if first.expose() != second.expose() {
+        return Err(CliError::new(exit::PASSPHRASE, "the two passphrases differ; nothing was changed")
+            .with_hint("run the command again and type the same passphrase twice"));
+    }
+    non_empty(first, &format!("the {what}"))
+}
+
+/// A passphrase being chosen: the file, else the environment variable, else asked twice.
+pub fn choose(source: Source<'_>, location: &str, what: &str) -> Result<Passphrase> {
+    match given(source)? {
+        Some(p) => Ok(p),
+        None => prompt_new(source, location, what),
     }
 }
 
@@ -104,4 +101,46 @@ fn non_empty(p: Passphrase, what: &str) -> Result<Passphrase> {
             .with_hint("an empty passphrase would leave the wallet unprotected; use a non-empty one"));
     }
     Ok(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from_file(content: &[u8]) -> Result<Passphrase> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pass");
+        std::fs::write(&path, content).unwrap();
+        read_file(&path, "--passphrase-file")
+    }
+
+    #[test]
+    fn the_first_line_is_the_passphrase() {
+        for (content, expected) in [
+            (&b"secret\n"[..], "secret"),
+            (b"secret\r\n", "secret"),
+            (b"secret", "secret"),
+            (b"secret\nsecond line\n", "secret"),
+            (b" spaces stay \n", " spaces stay "),
+        ] {
+            assert_eq!(from_file(content).unwrap().expose(), expected.as_bytes());
+        }
+    }
+
+    #[test]
+    fn empty_or_binary_files_are_refused() {
+        for content in [&b""[..], b"\n", b"\r\n", b"\nsecret"] {
+            let err = from_file(content).unwrap_err();
+            assert_eq!(err.code(), exit::PASSPHRASE);
+            assert!(err.message().contains("is empty"), "{}", err.message());
+        }
+        assert!(from_file(&[0xff, 0xfe, b'\n']).unwrap_err().message().contains("not UTF-8"));
+    }
+
+    #[test]
+    fn missing_file_names_the_path() {
+        let err = read_file(Path::new("/nonexistent/pass"), "--passphrase-file").unwrap_err();
+        assert!(err.message().contains("/nonexistent/pass"));
+        assert!(err.hint().is_some());
+    }
 }
