@@ -116,19 +116,6 @@ fn weak_kdf_params_are_refused() {
 }
 
 #[test]
-fn missing_passphrase_without_terminal_is_a_clear_error() {
-    let w = TestWallet::uninitialised();
-    std::fs::create_dir(&w.path).unwrap();
-    w.bare_cmd().arg("list").assert().code(4).stderr(
-        predicate::str::contains("needs a passphrase and none was given")
-            .and(predicate::str::contains("hint: set WALLET_PASSPHRASE, pass --passphrase-file FILE")),
-    );
-    let fresh = TestWallet::uninitialised();
-    fresh.bare_cmd().arg("init").assert().code(4).stderr(predicate::str::contains("hint: set WALLET_PASSPHRASE"));
-    assert!(!fresh.path.exists(), "init without a passphrase creates nothing");
-}
-
-#[test]
 fn empty_passphrase_file_is_refused() {
     let w = TestWallet::uninitialised();
     let file = w.tmp("empty.txt");

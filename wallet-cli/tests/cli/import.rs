@@ -127,7 +127,8 @@ fn duplicate_label_is_refused_unless_forced() {
         .success()
         .stdout(predicate::str::starts_with("replaced nodePkcs8 from "));
     let after = w.json(["show", "nodePkcs8"]);
-    assert_ne!(before["certificate"]["serial"], after["certificate"]["serial"]);
+    assert_ne!(before["key"]["keystore_id"], after["key"]["keystore_id"]);
+    assert_eq!(before["fabric"]["enrollment_id"], "nodeCryptoUser");
     assert_eq!(after["fabric"]["enrollment_id"], "appUser");
 }
 

@@ -55,6 +55,18 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 }
 
 #[test]
+fn missing_passphrase_without_terminal_is_a_clear_error() {
+    let w = TestWallet::new();
+    w.bare_cmd().arg("list").assert().code(4).stderr(
+        predicate::str::contains("needs a passphrase and none was given")
+            .and(predicate::str::contains("hint: set WALLET_PASSPHRASE, pass --passphrase-file FILE")),
+    );
+    let fresh = TestWallet::uninitialised();
+    fresh.bare_cmd().arg("init").assert().code(4).stderr(predicate::str::contains("hint: set WALLET_PASSPHRASE"));
+    assert!(!fresh.path.exists(), "init without a passphrase creates nothing");
+}
+
+#[test]
 fn passphrase_file_opens_the_wallet() {
     let w = TestWallet::new();
     w.import_id("appUser");
