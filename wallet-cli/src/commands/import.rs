@@ -254,7 +254,8 @@ fn import_folder(ctx: &Context, args: &Args, dir: &Path) -> Result<()> {
             match &e.error {
                 None => println!("{} {} from {}", e.status, e.label, e.source),
                 Some(err) => {
-                    eprintln!("refused {}: {err}", e.source);
+                    // The message names the file's path already.
+                    eprintln!("refused {}.id: {err}", e.label);
                     if let Some(hint) = &e.hint {
                         eprintln!("  hint: {hint}");
                     }

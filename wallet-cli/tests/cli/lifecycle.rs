@@ -19,12 +19,11 @@ fn init_then_list_is_empty_then_shows_imports() {
 fn init_twice_is_refused_and_keeps_the_wallet() {
     let w = TestWallet::new();
     w.import_id("appUser");
-    w.cmd()
-        .env("WALLET_KDF_PARAMS", FAST_KDF)
-        .arg("init")
-        .assert()
-        .failure()
-        .stderr(predicate::str::starts_with("error: "));
+    w.cmd().env("WALLET_KDF_PARAMS", FAST_KDF).arg("init").assert().code(5).stderr(
+        predicate::str::contains("already exists").and(predicate::str::contains("hint: use the wallet that is there")),
+    );
+    // Refused before any passphrase is needed.
+    w.bare_cmd().arg("init").assert().code(5);
     assert_eq!(w.labels(), ["appUser"]);
 }
 
