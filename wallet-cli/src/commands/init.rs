@@ -7,12 +7,8 @@ use serde_json::json;
 use wallet_core::backend::file::KdfParams;
 
 /// Argon2id settings at least as strong as one row of OWASP's password-storage minimums
-/// (memory in KiB, iterations); weaker ones are refused.
+/// (memory in KiB, iterations); weaker ones are refused. The maxima are the file backend's.
 const OWASP_MINIMUMS: [(u32, u32); 5] = [(47104, 1), (19456, 2), (12288, 3), (9216, 4), (7168, 5)];
-/// Upper bounds, so a typo cannot create a wallet that takes minutes (or all memory) to open.
-const MAX_M_COST_KIB: u32 = 4 * 1024 * 1024;
-const MAX_T_COST: u32 = 64;
-const MAX_P_COST: u32 = 64;
 
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = examples!(
@@ -27,8 +23,8 @@ pub struct Args {
     /// Argon2id cost of the passphrase: memory in KiB, iterations, lanes
     ///
     /// Default 65536,3,4 (64 MiB, RFC 9106's second recommendation). Values weaker than OWASP's
-    /// minimums (e.g. 19456,2,1 or 47104,1,1) are refused. Only used when the wallet is created:
-    /// the parameters are stored in the wallet.
+    /// minimums (e.g. 19456,2,1 or 47104,1,1) are refused, as are values above 1048576,10,16.
+    /// Only used when the wallet is created: the parameters are stored in the wallet.
     #[arg(long, env = "WALLET_KDF_PARAMS", value_name = "M,T,P", value_parser = parse_kdf_params)]
     kdf_params: Option<KdfParams>,
 }
@@ -54,15 +50,11 @@ pub fn parse_kdf_params(s: &str) -> std::result::Result<KdfParams, String> {
             params.m_cost_kib, params.t_cost, params.p_cost
         ));
     }
-    if params.p_cost == 0 || params.p_cost > MAX_P_COST {
-        return Err(format!("lanes must be between 1 and {MAX_P_COST}"));
-    }
-    if params.m_cost_kib > MAX_M_COST_KIB || params.t_cost > MAX_T_COST {
-        return Err(format!("at most {MAX_M_COST_KIB} KiB of memory and {MAX_T_COST} iterations"));
-    }
-    if params.m_cost_kib < 8 * params.p_cost {
-        return Err("Argon2 needs at least 8 KiB of memory per lane".into());
-    }
+    // The backend's own bounds (lanes, maxima), so a wallet it would refuse to open is never made.
+    params.validate().map_err(|e| match e {
+        wallet_core::Error::Unsupported(detail) => detail,
+        other => other.to_string(),
+    })?;
     Ok(params)
 }
 
@@ -83,8 +75,9 @@ mod tests {
         for bad in ["1024,1,1", "19455,2,1", "19456,1,1", "7168,4,1", "65536,3,0", "65536,3", "a,b,c", "65536,3,4,5"] {
             assert!(parse_kdf_params(bad).is_err(), "{bad} accepted");
         }
-        assert!(parse_kdf_params("65536,3,65").unwrap_err().contains("lanes"));
-        assert!(parse_kdf_params("5000000,3,4").unwrap_err().contains("at most"));
+        assert!(parse_kdf_params("65536,3,17").unwrap_err().contains("lanes"));
+        assert!(parse_kdf_params("2000000,3,4").unwrap_err().contains("memory"));
+        assert!(parse_kdf_params("65536,11,4").unwrap_err().contains("passes"));
         assert!(parse_kdf_params("1024,1,1").unwrap_err().contains("OWASP"));
     }
 }
