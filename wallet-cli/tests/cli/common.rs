@@ -221,3 +221,15 @@ pub fn stderr(assert: &assert_cmd::assert::Assert) -> String {
 pub fn stdout(assert: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
 }
+
+/// `wallet sign LABEL [extra…] --in MSG --out SIG`, which must succeed.
+pub fn sign_file(w: &TestWallet, label: &str, msg: &Path, sig: &Path, extra: &[&str]) {
+    w.cmd().args(["sign", label]).args(extra).arg("--in").arg(msg).arg("--out").arg(sig).assert().success();
+}
+
+/// `wallet verify --label LABEL [extra…] --signature SIG --in MSG`, to run and assert on.
+pub fn verify_cmd(w: &TestWallet, label: &str, sig: &Path, msg: &Path, extra: &[&str]) -> Command {
+    let mut cmd = w.cmd();
+    cmd.args(["verify", "--label", label]).args(extra).arg("--signature").arg(sig).arg("--in").arg(msg);
+    cmd
+}

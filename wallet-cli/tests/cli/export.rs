@@ -21,8 +21,8 @@ fn assert_same_key(w: &TestWallet, a: &str, b: &str) {
     let msg = w.tmp("same-key.txt");
     std::fs::write(&msg, b"same key?").unwrap();
     let sig = w.tmp("same-key.sig");
-    w.cmd().args(["sign", a, "--in"]).arg(&msg).arg("--out").arg(&sig).assert().success();
-    w.cmd().args(["verify", "--label", b, "--signature"]).arg(&sig).arg("--in").arg(&msg).assert().success();
+    sign_file(w, a, &msg, &sig, &[]);
+    verify_cmd(w, b, &sig, &msg, &[]).assert().success();
 }
 
 #[test]

@@ -110,18 +110,11 @@ fn sign_then_verify_base64() {
     let der = B64.decode(b64.trim()).unwrap();
     der_r_s(&der);
     let sig = write(&w, "msg.sig", b64.as_bytes());
-    w.cmd()
-        .args(["verify", "--label", "admin", "--signature"])
-        .arg(&sig)
-        .arg("--in")
-        .arg(&msg)
-        .assert()
-        .success()
-        .stdout("valid (low-S)\n");
+    verify_cmd(&w, "admin", &sig, &msg, &[]).assert().success().stdout("valid (low-S)\n");
     // The message on stdin works the same.
     let from_stdin = w.cmd().args(["sign", "admin"]).write_stdin("a transaction proposal").assert().success();
     let sig2 = write(&w, "stdin.sig", &from_stdin.get_output().stdout);
-    w.cmd().args(["verify", "--label", "admin", "--signature"]).arg(&sig2).arg("--in").arg(&msg).assert().success();
+    verify_cmd(&w, "admin", &sig2, &msg, &[]).assert().success();
 }
 
 #[test]
@@ -139,14 +132,7 @@ fn sign_then_verify_der() {
         .stdout("");
     let der = std::fs::read(&sig).unwrap();
     der_r_s(&der);
-    w.cmd()
-        .args(["verify", "--label", "admin", "--signature"])
-        .arg(&sig)
-        .arg("--in")
-        .arg(&msg)
-        .assert()
-        .success()
-        .stdout("valid (low-S)\n");
+    verify_cmd(&w, "admin", &sig, &msg, &[]).assert().success().stdout("valid (low-S)\n");
     // Against the certificate file instead of the wallet, PEM and DER.
     let cert = w.tmp("admin.pem");
     w.cmd().args(["export", "admin", "--format", "cert", "--out"]).arg(&cert).assert().success();
@@ -180,17 +166,10 @@ fn sign_digest_raw_and_hex() {
     let hex_file = write(&w, "digest.hex", format!("{}\n", hex::encode(&raw)).as_bytes());
     for digest in [&raw_file, &hex_file] {
         let sig = w.tmp("d.sig");
-        w.cmd().args(["sign", "admin", "--digest", "--in"]).arg(digest).arg("--out").arg(&sig).assert().success();
+        sign_file(&w, "admin", digest, &sig, &["--digest"]);
         // A signature over the digest verifies over the message, and over the digest with --digest.
-        w.cmd().args(["verify", "--label", "admin", "--signature"]).arg(&sig).arg("--in").arg(&msg).assert().success();
-        w.cmd()
-            .args(["verify", "--label", "admin", "--digest", "--signature"])
-            .arg(&sig)
-            .arg("--in")
-            .arg(digest)
-            .assert()
-            .success()
-            .stdout("valid (low-S)\n");
+        verify_cmd(&w, "admin", &sig, &msg, &[]).assert().success();
+        verify_cmd(&w, "admin", &sig, digest, &["--digest"]).assert().success().stdout("valid (low-S)\n");
     }
 }
 
@@ -212,13 +191,7 @@ fn signatures_verify_with_openssl_and_are_all_low_s() {
         let name = format!("m{i}.txt");
         let msg = write(&w, &name, format!("message number {i}").as_bytes());
         let sig = w.tmp(&format!("m{i}.der"));
-        w.cmd()
-            .args(["sign", "admin", "--out-format", "der", "--in"])
-            .arg(&msg)
-            .arg("--out")
-            .arg(&sig)
-            .assert()
-            .success();
+        sign_file(&w, "admin", &msg, &sig, &["--out-format", "der"]);
         let out = openssl(
             &["dgst", "-sha256", "-verify", pubkey.to_str().unwrap(), "-signature", sig.to_str().unwrap(), &name],
             w.dir.path(),
@@ -234,13 +207,9 @@ fn tampered_message_fails_with_exit_1() {
     let w = signer_wallet();
     let msg = write(&w, "msg.txt", b"pay 10 to bob");
     let sig = w.tmp("msg.sig");
-    w.cmd().args(["sign", "admin", "--in"]).arg(&msg).arg("--out").arg(&sig).assert().success();
+    sign_file(&w, "admin", &msg, &sig, &[]);
     let tampered = write(&w, "tampered.txt", b"pay 99 to bob");
-    w.cmd()
-        .args(["verify", "--label", "admin", "--signature"])
-        .arg(&sig)
-        .arg("--in")
-        .arg(&tampered)
+    verify_cmd(&w, "admin", &sig, &tampered, &[])
         .assert()
         .code(1)
         .stdout("")
@@ -274,8 +243,8 @@ fn signature_by_another_key_fails() {
     w.import_id("appUser");
     let msg = write(&w, "msg.txt", b"hello");
     let sig = w.tmp("msg.sig");
-    w.cmd().args(["sign", "appUser", "--in"]).arg(&msg).arg("--out").arg(&sig).assert().success();
-    w.cmd().args(["verify", "--label", "admin", "--signature"]).arg(&sig).arg("--in").arg(&msg).assert().code(1);
+    sign_file(&w, "appUser", &msg, &sig, &[]);
+    verify_cmd(&w, "admin", &sig, &msg, &[]).assert().code(1);
 }
 
 #[test]
@@ -283,7 +252,7 @@ fn high_s_signature_is_valid_but_flagged() {
     let w = signer_wallet();
     let msg = write(&w, "msg.txt", b"malleable");
     let sig = w.tmp("low.der");
-    w.cmd().args(["sign", "admin", "--out-format", "der", "--in"]).arg(&msg).arg("--out").arg(&sig).assert().success();
+    sign_file(&w, "admin", &msg, &sig, &["--out-format", "der"]);
     let (r, s) = der_r_s(&std::fs::read(&sig).unwrap());
     let high = der_signature(&r, &negate(&s));
     let (_, hs) = der_r_s(&high);
@@ -295,11 +264,7 @@ fn high_s_signature_is_valid_but_flagged() {
         &["dgst", "-sha256", "-verify", pubkey.to_str().unwrap(), "-signature", "high.der", "msg.txt"],
         w.dir.path(),
     );
-    w.cmd()
-        .args(["verify", "--label", "admin", "--signature"])
-        .arg(&high_file)
-        .arg("--in")
-        .arg(&msg)
+    verify_cmd(&w, "admin", &high_file, &msg, &[])
         .assert()
         .success()
         .stdout("valid (high-S: Fabric rejects high-S signatures)\n");
@@ -331,17 +296,9 @@ fn garbage_signature_file_is_refused() {
     let w = signer_wallet();
     let msg = write(&w, "msg.txt", b"hello");
     let sig = write(&w, "bad.sig", b"this is not a signature");
-    w.cmd()
-        .args(["verify", "--label", "admin", "--signature"])
-        .arg(&sig)
-        .arg("--in")
-        .arg(&msg)
-        .assert()
-        .code(1)
-        .stderr(
-            predicate::str::contains("neither a DER ECDSA signature nor base64")
-                .and(predicate::str::contains("hint: ")),
-        );
+    verify_cmd(&w, "admin", &sig, &msg, &[]).assert().code(1).stderr(
+        predicate::str::contains("neither a DER ECDSA signature nor base64").and(predicate::str::contains("hint: ")),
+    );
 }
 
 #[test]
