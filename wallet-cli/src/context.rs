@@ -40,17 +40,22 @@ impl Context {
         Source::current(self.passphrase_file.as_deref())
     }
 
-    /// Open the wallet. A passphrase from the file or the environment is used at once; otherwise
-    /// the backend is asked first, so a missing wallet is reported without a prompt and backends
-    /// without a passphrase (`memory:`) never prompt.
+    /// Open the wallet (see [`Context::open_with`]).
     pub fn open_wallet(&self) -> Result<Wallet> {
         let uri = self.uri()?;
+        self.open_with(|options| Wallet::open(&uri, options))
+    }
+
+    /// Open something protected by the wallet passphrase. A passphrase from the file or the
+    /// environment is used at once; otherwise `open` is tried without one first, so a missing
+    /// wallet is reported without a prompt and backends without a passphrase (`memory:`) never
+    /// prompt. Only [`Error::PassphraseRequired`] leads to the terminal.
+    pub fn open_with<T>(&self, open: impl Fn(&OpenOptions) -> wallet_core::Result<T>) -> Result<T> {
         let given = passphrase::given(self.passphrase_source())?;
-        let first = Wallet::open(&uri, &OpenOptions { passphrase: given.clone(), kdf: None });
-        match first {
+        match open(&OpenOptions { passphrase: given.clone(), kdf: None }) {
             Err(Error::PassphraseRequired { location }) if given.is_none() => {
                 let passphrase = passphrase::prompt_current(&location)?;
-                Ok(Wallet::open(&uri, &OpenOptions { passphrase: Some(passphrase), kdf: None })?)
+                Ok(open(&OpenOptions { passphrase: Some(passphrase), kdf: None })?)
             }
             other => Ok(other?),
         }

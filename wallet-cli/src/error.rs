@@ -86,12 +86,9 @@ impl From<Error> for CliError {
             _ => exit::FAILURE,
         };
         let hint = match &err {
-            // The library's hint speaks of labels and --force; for files and wallets the fix differs.
+            // The library's hint speaks of labels; for files the fix is another path.
             Error::AlreadyExists { kind: "file", .. } => {
                 Some("choose another path, or pass --force to replace it".into())
-            }
-            Error::AlreadyExists { kind: "wallet", .. } => {
-                Some("use the wallet that is there, or create one elsewhere with --wallet PATH".into())
             }
             _ => err.hint(),
         };

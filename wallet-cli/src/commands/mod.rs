@@ -14,6 +14,7 @@ mod list;
 mod passwd;
 mod remove;
 mod rename;
+mod repair;
 mod show;
 mod sign;
 mod verify;
@@ -45,6 +46,8 @@ pub enum Command {
     Rename(rename::Args),
     /// Change the wallet passphrase
     Passwd(passwd::Args),
+    /// Rebuild a damaged wallet index from the records
+    Repair(repair::Args),
     /// Sign a message or a SHA-256 digest as an identity (ECDSA P-256, DER, low-S)
     Sign(sign::Args),
     /// Verify a signature against an identity or a certificate
@@ -68,6 +71,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Remove(args) => remove::run(&ctx, args),
         Command::Rename(args) => rename::run(&ctx, args),
         Command::Passwd(args) => passwd::run(&ctx, args),
+        Command::Repair(args) => repair::run(&ctx, args),
         Command::Sign(args) => sign::run(&ctx, args),
         Command::Verify(args) => verify::run(&ctx, args),
         Command::Completions(args) => completions::run(args),

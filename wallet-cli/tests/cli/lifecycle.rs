@@ -20,7 +20,7 @@ fn init_twice_is_refused_and_keeps_the_wallet() {
     let w = TestWallet::new();
     w.import_id("appUser");
     w.cmd().env("WALLET_KDF_PARAMS", FAST_KDF).arg("init").assert().code(5).stderr(
-        predicate::str::contains("already exists").and(predicate::str::contains("hint: use the wallet that is there")),
+        predicate::str::contains("already exists").and(predicate::str::contains("hint: open the existing wallet")),
     );
     // Refused before any passphrase is needed.
     w.bare_cmd().arg("init").assert().code(5);
@@ -223,4 +223,33 @@ fn list_long_shows_msp_enrollment_and_expiry() {
     assert_eq!(rows[1]["msp_id"], "Org1MSP");
     assert_eq!(rows[1]["enrollment_id"], "user2");
     assert_eq!(rows[1]["validity"]["not_after"], "2027-11-23T21:52:00Z");
+}
+
+#[test]
+fn repair_rebuilds_a_damaged_index() {
+    let w = TestWallet::new();
+    w.import_id("admin");
+    w.import_id("nodeSec1");
+    let index = w.path.join("wallet.index");
+    assert!(index.is_file(), "the file wallet keeps its index in wallet.index");
+    std::fs::write(&index, b"garbage").unwrap();
+    w.cmd().arg("list").assert().code(1).stderr(
+        predicate::str::contains("integrity check failed").and(predicate::str::contains("run `wallet repair`")),
+    );
+    w.cmd().arg("repair").assert().success().stdout(predicate::str::ends_with(": 2 records\n"));
+    assert_eq!(w.labels(), ["admin", "nodeSec1"]);
+    w.cmd().args(["sign", "nodeSec1"]).write_stdin("still usable").assert().success();
+    let report = w.json(["repair"]);
+    assert_eq!(report["indexed"], 2);
+    assert_eq!(report["unreadable"], serde_json::json!([]));
+}
+
+#[test]
+fn repair_needs_the_passphrase_and_a_file_wallet() {
+    let w = TestWallet::new();
+    w.bare_cmd().env("WALLET_PASSPHRASE", "wrong").arg("repair").assert().code(4);
+    w.bare_cmd().arg("repair").assert().code(4).stderr(predicate::str::contains("needs a passphrase"));
+    let home = tempfile::tempdir().unwrap();
+    wallet_bin(home.path()).args(["--wallet", "memory:", "repair"]).assert().code(2);
+    TestWallet::uninitialised().cmd().arg("repair").assert().code(3).stderr(predicate::str::contains("no wallet at"));
 }
