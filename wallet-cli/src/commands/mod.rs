@@ -6,12 +6,14 @@ use crate::context::Context;
 use crate::error::Result;
 use clap::Subcommand;
 
+mod ca;
 mod completions;
 mod export;
 mod import;
 mod init;
 mod list;
 mod passwd;
+mod quickstart;
 mod remove;
 mod rename;
 mod repair;
@@ -52,9 +54,10 @@ pub enum Command {
     Sign(sign::Args),
     /// Verify a signature against an identity or a certificate
     Verify(verify::Args),
-    // Certificate authority commands go here: a `Ca(ca::Args)` variant holding the `ca`
-    // subcommand tree, and `Quickstart(quickstart::Args)`; add their modules above and their
-    // arms in `run` below.
+    /// Run the embedded certificate authority: init, register, enroll, revoke, CRLs, listings
+    Ca(Box<ca::Args>),
+    /// Create a CA and its admin, enrol a user, sign and verify: the whole tour in one command
+    Quickstart(quickstart::Args),
     /// Print a shell completion script
     Completions(completions::Args),
 }
@@ -74,6 +77,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Repair(args) => repair::run(&ctx, args),
         Command::Sign(args) => sign::run(&ctx, args),
         Command::Verify(args) => verify::run(&ctx, args),
+        Command::Ca(args) => ca::run(&ctx, *args),
+        Command::Quickstart(args) => quickstart::run(&ctx, args),
         Command::Completions(args) => completions::run(args),
     }
 }

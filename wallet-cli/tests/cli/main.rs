@@ -5,6 +5,7 @@
 
 mod common;
 
+mod ca;
 mod export;
 mod help;
 mod import;

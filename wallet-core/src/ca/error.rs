@@ -111,7 +111,7 @@ impl CaError {
             CaError::UnknownIdentity { .. } => "register it first with `wallet ca register`".into(),
             CaError::DuplicateIdentity { .. } => "choose another enrollment ID, or enrol the existing one".into(),
             CaError::UnknownAffiliation { .. } => {
-                "add it with `wallet ca affiliation add`, or pick one from `wallet ca affiliations`".into()
+                "add it with `wallet ca add-affiliation`, or pick one from `wallet ca affiliations`".into()
             }
             CaError::DuplicateAffiliation { .. } => "nothing to do: the affiliation is there".into(),
             CaError::Unauthorized { .. } => {
