@@ -123,7 +123,14 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let identity = wallet.get(label)?;
     let files = export_one(&identity, format, args.out.as_deref(), args.force)?;
     if format.writes_private_key() && !files.is_empty() {
-        eprintln!("warning: the private key of {label:?} is now stored unencrypted in {}", files.join(", "));
+        // Name only the files that hold the key (a PEM export also writes cert.pem, an MSP export a whole tree).
+        let key_files: Vec<&str> = files
+            .iter()
+            .map(String::as_str)
+            .filter(|f| f.ends_with("key.pem") || f.ends_with("_sk") || f.ends_with(".id"))
+            .collect();
+        let shown = if key_files.is_empty() { files.join(", ") } else { key_files.join(", ") };
+        eprintln!("warning: the private key of {label:?} is now stored unencrypted in {shown}");
     }
     if !files.is_empty() {
         let written = Written { label: label.to_owned(), format: format.name(), files };
