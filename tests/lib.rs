@@ -1,1 +1,4 @@
 //! shared helpers for integration tests
+
+pub mod pki;
+pub mod tools;
