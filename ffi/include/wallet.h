@@ -380,8 +380,9 @@ void wallet_wallet_free(wallet_wallet **wallet);
 wallet_result wallet_wallet_list(const wallet_wallet *wallet, wallet_labels **labels_out, wallet_error **error_out);
 
 /**
- * Store an identity made of a PEM certificate (the leaf first, then its issuers) and a PEM
- * private key (PKCS#8 or SEC1, P-256) under `label`. An existing label is replaced only when
+ * Store an identity made of a PEM certificate (the leaf first, then its issuers; the
+ * certificate of the key is taken as the leaf wherever it stands) and a PEM private key (PKCS#8
+ * or SEC1, P-256, LF or CRLF) under `label`. An existing label is replaced only when
  * `overwrite` is true (else WALLET_RESULT_ALREADY_EXISTS). A key that is not the certificate's
  * gives WALLET_RESULT_KEY_MISMATCH and stores nothing.
  */

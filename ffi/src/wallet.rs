@@ -6,9 +6,9 @@ use crate::panic::boundary;
 use std::ffi::c_char;
 use std::sync::Arc;
 use wallet_core::backend::{OpenOptions, Passphrase};
-use wallet_core::crypto::parse_private_key_pem;
+use wallet_core::formats::pem_pair;
 use wallet_core::wallet::{ENV_PASSPHRASE, ENV_WALLET_URI};
-use wallet_core::{Certificate, Identity, PrivateKey, Wallet};
+use wallet_core::Wallet;
 use zeroize::Zeroizing;
 
 /// An open wallet (Arc-owned). Every function taking a `const wallet_wallet *` may be called
@@ -180,8 +180,9 @@ pub unsafe extern "C" fn wallet_wallet_list(
     unsafe { boundary(error_out, body) }
 }
 
-/// Store an identity made of a PEM certificate (the leaf first, then its issuers) and a PEM
-/// private key (PKCS#8 or SEC1, P-256) under `label`. An existing label is replaced only when
+/// Store an identity made of a PEM certificate (the leaf first, then its issuers; the
+/// certificate of the key is taken as the leaf wherever it stands) and a PEM private key (PKCS#8
+/// or SEC1, P-256, LF or CRLF) under `label`. An existing label is replaced only when
 /// `overwrite` is true (else WALLET_RESULT_ALREADY_EXISTS). A key that is not the certificate's
 /// gives WALLET_RESULT_KEY_MISMATCH and stores nothing.
 #[no_mangle]
@@ -207,10 +208,7 @@ pub unsafe extern "C" fn wallet_wallet_import_pem(
                 handle::try_bytes(key_pem, key_pem_len, "key_pem")?,
             )
         };
-        let mut certs = Certificate::parse_pem_chain(cert_pem, "cert_pem")?;
-        let leaf = certs.remove(0);
-        let key = parse_private_key_pem(key_pem, "key_pem")?;
-        let identity = Identity::new(label, msp_id, leaf, certs, PrivateKey::Software(key))?;
+        let identity = pem_pair::parse(label, msp_id, cert_pem, key_pem)?;
         wallet.put(&identity, overwrite)?;
         Ok(())
     };
