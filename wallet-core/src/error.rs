@@ -103,16 +103,25 @@ impl Error {
             Error::KeyMismatch { .. } => "pass the key that was generated with this certificate's request; `wallet show` prints the certificate's key identifier".into(),
             Error::InvalidLabel { .. } => "use a non-empty label of at most 255 bytes without '/', '\\\\', or control characters".into(),
             Error::NotFound { .. } => "`wallet list` shows the labels that exist".into(),
+            Error::AlreadyExists { kind: "wallet", .. } => {
+                "open the existing wallet, or choose another folder for a new one".into()
+            }
             Error::AlreadyExists { .. } => "choose another label, or pass --force to replace it".into(),
             Error::Conflict { .. } => "another process changed the record at the same time; run the command again".into(),
             Error::WrongPassphrase { .. } => "check WALLET_PASSPHRASE or --passphrase-file; nothing was changed".into(),
             Error::PassphraseRequired { .. } => "set WALLET_PASSPHRASE, pass --passphrase-file FILE, or run on a terminal to be prompted".into(),
+            Error::Integrity { record, .. } if record.starts_with("index") || record.contains("wallet.index") => {
+                "the index can be rebuilt from the records: run `wallet repair`".into()
+            }
             Error::Integrity { .. } => "the record was modified outside this tool or the disk is failing; restore it from a backup (other records are unaffected)".into(),
             Error::UnsupportedVersion { .. } => "upgrade the wallet tool, or export with the tool that wrote it".into(),
             Error::Format { .. } => "see `wallet import --help` for the formats that can be read".into(),
             Error::BadSignature { .. } => "check that the message, signature and certificate belong together (and the --digest flag matches how it was signed)".into(),
             Error::InvalidUri { .. } => "use memory:, file:PATH or a plain path".into(),
             Error::NoWallet { .. } => "create it with `wallet init` (or check --wallet / WALLET_URI)".into(),
+            Error::Unsupported(m) if m.contains("asks for too much work") => {
+                "the wallet header demands more memory or time than this build allows; it was not written by this tool".into()
+            }
             Error::Io { .. } => "check that the path exists and that you may read and write it".into(),
             _ => return None,
         })

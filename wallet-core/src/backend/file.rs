@@ -1,8 +1,56 @@
-//! The encrypted file backend (see `docs/file-format.md`). Being written; see issue #2.
+//! The encrypted file backend: a folder of sealed records (format in `docs/file-format.md`).
+//!
+//! ```text
+//! WALLET/               0700
+//!   wallet.header       KDF parameters and salt, the wrapped data key, a checksum
+//!   wallet.index        sealed list of every (kind, name): what `list` reads
+//!   wallet.lock         writers' lock; holds a sealed journal entry while one is at work
+//!   records/            0700
+//!     <64 hex>          one sealed record; the name is a keyed MAC of kind and name
+//! ```
+//!
+//! - **Keys.** The passphrase goes through Argon2id (parameters in the header) to a
+//!   key-encryption key that wraps a random 256-bit data key. Changing the passphrase re-wraps
+//!   that one key. Each write of a file derives its own AES-256-GCM key with HKDF-SHA256 from the
+//!   data key and a fresh random 256-bit salt, so no AES key ever seals more than two messages
+//!   and the 2^32 random-nonce limit of one GCM key cannot be reached however many writes a
+//!   wallet sees.
+//! - **Reads.** `get` reads one file and opens one box; `list` reads the index, and keeps the
+//!   decoded index in memory until the index file's random salt changes.
+//! - **Writes.** A writer takes `wallet.lock` (`File::lock`), settles any journal a crashed
+//!   writer left, evaluates compare-and-swap against the record on disk, and replaces files
+//!   atomically (temp file, fsync, rename, fsync the folder).
+//! - **Crash safety.** Before a write that changes which records exist, the writer stores the
+//!   record's key (sealed) in `wallet.lock` and fsyncs it; then it writes or removes the record,
+//!   then rewrites the index. A crash at any point leaves a journal naming the one record whose
+//!   index entry may be out of step; the next writer (or a `list` that finds the lock free)
+//!   looks at that record file and corrects the index. A journal torn by the crash itself
+//!   cannot be opened, and then the index is rebuilt from the records' sealed labels.
+
+mod format;
+mod fsutil;
+#[cfg(test)]
+mod tests;
 
 use super::{Backend, Expect, OpenOptions, Passphrase, RecordKey, Version, Versioned};
+use crate::backend::memory::check_expect;
 use crate::error::{Error, Result};
+use format::{Fault, Header, Index, IndexStamp, Keys, RecordId};
+use fsutil::{Context as _, PathError, WriterLock};
+use std::fs::{self, File};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use zeroize::Zeroizing;
+
+/// The wallet format version this build reads and writes.
+pub const FORMAT_VERSION: u16 = format::FORMAT_VERSION;
+
+const HEADER_FILE: &str = "wallet.header";
+const INDEX_FILE: &str = "wallet.index";
+const LOCK_FILE: &str = "wallet.lock";
+const RECORDS_DIR: &str = "records";
 
 /// Argon2id parameters, stored in the wallet header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,21 +70,428 @@ impl Default for KdfParams {
     }
 }
 
+impl KdfParams {
+    /// The most memory a header may ask for (1 GiB), so a hostile header cannot exhaust memory.
+    pub const MAX_M_COST_KIB: u32 = 1024 * 1024;
+    /// The most passes a header may ask for.
+    pub const MAX_T_COST: u32 = 10;
+    /// The most lanes a header may ask for.
+    pub const MAX_P_COST: u32 = 16;
+
+    /// Check the parameters against Argon2's minimums and this build's maximums.
+    pub fn validate(&self) -> Result<()> {
+        self.check().map_err(Error::Unsupported)
+    }
+
+    fn check(&self) -> std::result::Result<(), String> {
+        let Self { m_cost_kib: m, t_cost: t, p_cost: p } = *self;
+        if !(1..=Self::MAX_P_COST).contains(&p) {
+            return Err(format!("Argon2id lanes {p} outside 1..={}", Self::MAX_P_COST));
+        }
+        if !(1..=Self::MAX_T_COST).contains(&t) {
+            return Err(format!("Argon2id passes {t} outside 1..={}", Self::MAX_T_COST));
+        }
+        if m < 8 * p || m > Self::MAX_M_COST_KIB {
+            return Err(format!("Argon2id memory {m} KiB outside {}..={} KiB", 8 * p, Self::MAX_M_COST_KIB));
+        }
+        Ok(())
+    }
+}
+
+/// What [`FileBackend::rebuild_index`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RebuildReport {
+    /// Records now in the index.
+    pub indexed: usize,
+    /// Record files that could not be opened (damaged, or not of this wallet). Those the old
+    /// index named stay listed, so `get` reports them and `delete` can remove them.
+    pub unreadable: Vec<PathBuf>,
+}
+
 /// A wallet folder of encrypted records.
-#[derive(Debug)]
 pub struct FileBackend {
     dir: PathBuf,
+    records: PathBuf,
+    keys: Keys,
+    /// The last index read or written, with the stamp of the file it came from.
+    index_cache: Mutex<Option<(IndexStamp, Arc<Index>)>>,
+    /// Whether temporary files left by crashed writers were swept since this handle opened.
+    swept: AtomicBool,
+}
+
+impl std::fmt::Debug for FileBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileBackend").field("dir", &self.dir).field("keys", &"<redacted>").finish()
+    }
+}
+
+impl From<PathError> for Error {
+    fn from(e: PathError) -> Self {
+        Error::Io { context: e.context, path: e.path, source: e.source }
+    }
+}
+
+fn require_passphrase<'a>(options: &'a OpenOptions, dir: &Path) -> Result<&'a Passphrase> {
+    match &options.passphrase {
+        Some(p) if !p.expose().is_empty() => Ok(p),
+        _ => Err(Error::PassphraseRequired { location: dir.display().to_string() }),
+    }
+}
+
+fn header_error(fault: Fault, path: &Path) -> Error {
+    match fault {
+        Fault::Corrupt(detail) => Error::Integrity { record: format!("wallet header {}", path.display()), detail },
+        Fault::Version(found) => Error::UnsupportedVersion {
+            what: format!("file wallet format ({})", path.display()),
+            found: found.to_string(),
+            supported: FORMAT_VERSION.to_string(),
+        },
+        Fault::Limits(detail) => {
+            Error::Unsupported(format!("wallet header {} asks for too much work: {detail}", path.display()))
+        }
+    }
+}
+
+fn fault_detail(fault: Fault) -> String {
+    match fault {
+        Fault::Corrupt(detail) | Fault::Limits(detail) => detail,
+        Fault::Version(v) => format!("unknown format version {v}"),
+    }
+}
+
+/// Refuse to scatter a wallet into a folder that holds other things. Leftovers of a create
+/// that crashed before its header was written are ours and may be reused.
+fn check_no_foreign_files(dir: &Path) -> Result<()> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e).at("reading folder", dir).map_err(Into::into),
+    };
+    let foreign = |what: String| Error::Backend {
+        backend: "file",
+        detail: format!("{} holds {what} but no wallet; create the wallet in a new or empty folder", dir.display()),
+    };
+    for entry in entries {
+        let entry = entry.at("reading folder", dir)?;
+        let name = entry.file_name();
+        if fsutil::is_temp_name(&name) || name == LOCK_FILE || name == INDEX_FILE {
+            continue;
+        }
+        if name == RECORDS_DIR {
+            let records = entry.path();
+            for inner in fs::read_dir(&records).at("reading folder", &records)? {
+                let inner = inner.at("reading folder", &records)?;
+                if !fsutil::is_temp_name(&inner.file_name()) {
+                    return Err(foreign(format!("records of another wallet ({})", inner.path().display())));
+                }
+            }
+            continue;
+        }
+        return Err(foreign(format!("{name:?}")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+thread_local! {
+    /// A step at which the next write on this thread stops as if the process died there.
+    static CRASH_AT: std::cell::Cell<Option<&'static str>> = const { std::cell::Cell::new(None) };
+}
+
+/// In tests, stop a write at a named step, leaving the disk (and the journal) as a crash would.
+fn crash_point(_step: &'static str) -> Result<()> {
+    #[cfg(test)]
+    if CRASH_AT.with(|c| c.get()) == Some(_step) {
+        return Err(Error::Backend { backend: "file", detail: format!("simulated crash at {_step}") });
+    }
+    Ok(())
+}
+
+fn parse_record_id(name: &std::ffi::OsStr) -> Option<RecordId> {
+    let name = name.to_str()?;
+    let mut id = [0u8; 32];
+    hex::decode_to_slice(name, &mut id).ok()?;
+    (hex::encode(id) == name).then_some(id)
 }
 
 impl FileBackend {
-    /// Create a new wallet folder.
-    pub fn create(dir: &Path, _options: &OpenOptions) -> Result<Self> {
-        Err(Error::Unsupported(format!("file backend not built yet ({})", dir.display())))
+    /// Create a new wallet folder (and missing parents) protected by `options.passphrase`, with
+    /// `options.kdf` or the default Argon2id parameters. The folder may exist if it is empty.
+    pub fn create(dir: &Path, options: &OpenOptions) -> Result<Self> {
+        let header_path = dir.join(HEADER_FILE);
+        // "wallet \"mywallet\" already exists in /home/me"
+        let already_exists = || Error::AlreadyExists {
+            kind: "wallet",
+            name: dir.file_name().map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into_owned()),
+            location: match dir.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => parent.display().to_string(),
+                _ => ".".into(),
+            },
+        };
+        if header_path.exists() {
+            return Err(already_exists());
+        }
+        let passphrase = require_passphrase(options, dir)?;
+        let kdf = options.kdf.unwrap_or_default();
+        kdf.validate()?;
+        check_no_foreign_files(dir)?;
+        fsutil::create_private_dir(dir)?;
+        let records = dir.join(RECORDS_DIR);
+        fsutil::create_private_dir(&records)?;
+        let mut lock = WriterLock::acquire(&dir.join(LOCK_FILE))?;
+        if header_path.exists() {
+            return Err(already_exists());
+        }
+        let backend = Self::unlocked(dir, Keys::new(format::random_key()));
+        backend.sweep(&lock)?;
+        lock.clear_journal()?;
+        // The index first, the header last: a wallet exists once its header does.
+        backend.store_index(Index::default(), 1)?;
+        let header = Header::seal(kdf, passphrase.expose(), backend.keys.data_key());
+        fsutil::write_atomic(dir, HEADER_FILE, &header.encode())?;
+        Ok(backend)
     }
 
-    /// Open an existing wallet folder.
-    pub fn open(dir: &Path, _options: &OpenOptions) -> Result<Self> {
-        Err(Error::Unsupported(format!("file backend not built yet ({})", dir.display())))
+    /// Open an existing wallet folder with `options.passphrase` (one Argon2id derivation with
+    /// the parameters in its header; `options.kdf` is not used).
+    pub fn open(dir: &Path, options: &OpenOptions) -> Result<Self> {
+        let header_path = dir.join(HEADER_FILE);
+        let bytes = match fs::read(&header_path) {
+            Ok(bytes) => bytes,
+            Err(e) if matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::NotADirectory) => {
+                return Err(Error::NoWallet { location: dir.display().to_string() })
+            }
+            Err(e) => return Err(e).at("reading", &header_path).map_err(Into::into),
+        };
+        let passphrase = require_passphrase(options, dir)?;
+        let header = Header::decode(&bytes).map_err(|f| header_error(f, &header_path))?;
+        let data_key = header
+            .unwrap(passphrase.expose())
+            .ok_or_else(|| Error::WrongPassphrase { location: dir.display().to_string() })?;
+        let backend = Self::unlocked(dir, Keys::new(data_key));
+        backend.tidy_if_idle();
+        Ok(backend)
+    }
+
+    fn unlocked(dir: &Path, keys: Keys) -> Self {
+        Self {
+            dir: dir.to_owned(),
+            records: dir.join(RECORDS_DIR),
+            keys,
+            index_cache: Mutex::new(None),
+            swept: AtomicBool::new(false),
+        }
+    }
+
+    /// The wallet folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Rebuild the index from the records themselves (each record carries its sealed kind and
+    /// name). For a damaged or deleted `wallet.index`; runs under the writer lock.
+    pub fn rebuild_index(&self) -> Result<RebuildReport> {
+        let mut lock = WriterLock::acquire(&self.lock_path())?;
+        self.sweep(&lock)?;
+        let report = self.rebuild_locked()?;
+        lock.clear_journal()?;
+        Ok(report)
+    }
+
+    fn lock_path(&self) -> PathBuf {
+        self.dir.join(LOCK_FILE)
+    }
+
+    fn record_path(&self, id: &RecordId) -> PathBuf {
+        self.records.join(hex::encode(id))
+    }
+
+    fn record_error(&self, key: &RecordKey, fault: Fault) -> Error {
+        Error::Integrity { record: format!("{key} in wallet {}", self.dir.display()), detail: fault_detail(fault) }
+    }
+
+    fn index_error(&self, detail: impl Into<String>) -> Error {
+        Error::Integrity {
+            record: format!("wallet index {}", self.dir.join(INDEX_FILE).display()),
+            detail: detail.into(),
+        }
+    }
+
+    /// Take the writer lock and bring the folder to a consistent state first.
+    fn lock(&self) -> Result<WriterLock> {
+        let mut lock = WriterLock::acquire(&self.lock_path())?;
+        self.settle(&mut lock)?;
+        if !self.swept.load(Ordering::Relaxed) {
+            self.sweep(&lock)?;
+        }
+        Ok(lock)
+    }
+
+    /// Remove temp files of crashed writers; the lock proves no writer is at work.
+    fn sweep(&self, _held: &WriterLock) -> Result<()> {
+        fsutil::sweep_temp_files(&self.dir)?;
+        fsutil::sweep_temp_files(&self.records)?;
+        self.swept.store(true, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// At open: settle and sweep if no writer is at work. Best effort (the folder may be
+    /// read-only); whatever fails here is met again, and reported, by the next write.
+    fn tidy_if_idle(&self) {
+        if let Ok(Some(mut lock)) = WriterLock::try_acquire(&self.lock_path()) {
+            if self.settle(&mut lock).is_ok() {
+                let _ = self.sweep(&lock);
+            }
+        }
+    }
+
+    /// If a writer crashed (a journal entry remains and no one holds the lock), settle it now,
+    /// so `list` never shows a record the crash left half-added or half-removed.
+    fn settle_if_stale(&self) -> Result<()> {
+        match fs::metadata(self.lock_path()) {
+            Ok(meta) if meta.len() > 0 => {}
+            _ => return Ok(()),
+        }
+        match WriterLock::try_acquire(&self.lock_path()) {
+            Ok(Some(mut lock)) => self.settle(&mut lock),
+            // A writer is at work: the index is the state before its change.
+            Ok(None) => Ok(()),
+            // Cannot take the lock (read-only folder): serve the index as it is.
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// Finish the change a crashed writer's journal names: make the index agree with whether
+    /// that record's file exists. A torn journal names nothing, so rebuild the whole index.
+    fn settle(&self, lock: &mut WriterLock) -> Result<()> {
+        let entry = lock.read_journal()?;
+        if entry.is_empty() {
+            return Ok(());
+        }
+        match format::open_journal(&self.keys, entry) {
+            Ok((kind, name)) => {
+                let path = self.record_path(&self.keys.record_id(&kind, &name));
+                let exists = match fs::symlink_metadata(&path) {
+                    Ok(_) => true,
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+                    Err(e) => return Err(e).at("checking", &path).map_err(Into::into),
+                };
+                let (stamp, index) = self.load_index()?;
+                if index.contains(&kind, &name) != exists {
+                    let mut next = Index::clone(&index);
+                    if exists {
+                        next.insert(&kind, &name);
+                    } else {
+                        next.remove(&kind, &name);
+                    }
+                    self.store_index(next, stamp.generation + 1)?;
+                }
+            }
+            Err(_) => {
+                self.rebuild_locked()?;
+            }
+        }
+        lock.clear_journal()?;
+        Ok(())
+    }
+
+    fn rebuild_locked(&self) -> Result<RebuildReport> {
+        let mut fresh = Index::default();
+        let mut unreadable = Vec::new();
+        let mut unreadable_ids = std::collections::HashSet::new();
+        for entry in fs::read_dir(&self.records).at("reading folder", &self.records)? {
+            let entry = entry.at("reading folder", &self.records)?;
+            let name = entry.file_name();
+            if fsutil::is_temp_name(&name) {
+                continue;
+            }
+            let path = entry.path();
+            let Some(id) = parse_record_id(&name) else {
+                unreadable.push(path);
+                continue;
+            };
+            let bytes = fs::read(&path).at("reading record", &path)?;
+            match format::open_record_label(&self.keys, &id, &bytes) {
+                Ok((kind, name)) => {
+                    fresh.insert(&kind, &name);
+                }
+                Err(_) => {
+                    unreadable.push(path);
+                    unreadable_ids.insert(id);
+                }
+            }
+        }
+        let old = self.load_index().ok();
+        if let Some((_, old)) = &old {
+            for (kind, name) in old.iter() {
+                if unreadable_ids.contains(&self.keys.record_id(kind, name)) {
+                    fresh.insert(kind, name);
+                }
+            }
+        }
+        unreadable.sort();
+        let indexed = fresh.len();
+        let generation = old.map_or(0, |(stamp, _)| stamp.generation) + 1;
+        self.store_index(fresh, generation)?;
+        Ok(RebuildReport { indexed, unreadable })
+    }
+
+    /// Read the index, or reuse the decoded copy if the file is the one it came from.
+    fn load_index(&self) -> Result<(IndexStamp, Arc<Index>)> {
+        let path = self.dir.join(INDEX_FILE);
+        let mut file = match File::open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(self.index_error("the index file is missing (rebuild it from the records)"))
+            }
+            Err(e) => return Err(e).at("opening", &path).map_err(Into::into),
+        };
+        let mut head = [0u8; format::INDEX_HEAD];
+        match file.read_exact(&mut head) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                return Err(self.index_error("truncated: shorter than an index header"))
+            }
+            Err(e) => return Err(e).at("reading", &path).map_err(Into::into),
+        }
+        let stamp = format::index_stamp(&head).map_err(|f| self.index_error(fault_detail(f)))?;
+        let cache = self.index_cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((cached, index)) = cache.as_ref() {
+            if *cached == stamp {
+                return Ok((stamp, Arc::clone(index)));
+            }
+        }
+        drop(cache);
+        let mut bytes = head.to_vec();
+        file.read_to_end(&mut bytes).at("reading", &path)?;
+        let (stamp, index) = format::open_index(&self.keys, bytes).map_err(|f| self.index_error(fault_detail(f)))?;
+        let index = Arc::new(index);
+        *self.index_cache.lock().unwrap_or_else(|p| p.into_inner()) = Some((stamp, Arc::clone(&index)));
+        Ok((stamp, index))
+    }
+
+    fn store_index(&self, index: Index, generation: u64) -> Result<()> {
+        let (stamp, bytes) = format::seal_index(&self.keys, generation, &index);
+        fsutil::write_atomic(&self.dir, INDEX_FILE, &bytes)?;
+        *self.index_cache.lock().unwrap_or_else(|p| p.into_inner()) = Some((stamp, Arc::new(index)));
+        Ok(())
+    }
+
+    /// The version of the record on disk, for compare-and-swap. A damaged record cannot prove
+    /// its version: that fails `Expect::Version`, but `Any` may overwrite or delete it.
+    fn current_version(&self, key: &RecordKey, id: &RecordId, expect: Expect) -> Result<Option<Version>> {
+        let path = self.record_path(id);
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => Zeroizing::new(bytes),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).at("reading record", &path).map_err(Into::into),
+        };
+        let claimed = format::unauthenticated_version(&bytes);
+        match format::open_record_value(&self.keys, id, &key.kind, &key.name, bytes) {
+            Ok((version, _)) => Ok(Some(version)),
+            Err(fault) if matches!(expect, Expect::Version(_)) => Err(self.record_error(key, fault)),
+            Err(_) => Ok(Some(claimed.unwrap_or(0))),
+        }
     }
 }
 
@@ -44,19 +499,90 @@ impl Backend for FileBackend {
     fn location(&self) -> String {
         self.dir.display().to_string()
     }
-    fn get(&self, _key: &RecordKey) -> Result<Option<Versioned>> {
-        unreachable!("cannot be constructed")
+
+    fn get(&self, key: &RecordKey) -> Result<Option<Versioned>> {
+        let id = self.keys.record_id(&key.kind, &key.name);
+        let path = self.record_path(&id);
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => Zeroizing::new(bytes),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).at("reading record", &path).map_err(Into::into),
+        };
+        let (version, value) = format::open_record_value(&self.keys, &id, &key.kind, &key.name, bytes)
+            .map_err(|f| self.record_error(key, f))?;
+        Ok(Some(Versioned { value, version }))
     }
-    fn put(&self, _key: &RecordKey, _value: &[u8], _expect: Expect) -> Result<Version> {
-        unreachable!("cannot be constructed")
+
+    fn put(&self, key: &RecordKey, value: &[u8], expect: Expect) -> Result<Version> {
+        let mut lock = self.lock()?;
+        let id = self.keys.record_id(&key.kind, &key.name);
+        let current = self.current_version(key, &id, expect)?;
+        check_expect(key, current, expect, &self.location())?;
+        let version = current.map_or(1, |v| v.saturating_add(1));
+        let (stamp, index) = self.load_index()?;
+        let adds = !index.contains(&key.kind, &key.name);
+        if adds {
+            lock.write_journal(&format::seal_journal(&self.keys, &key.kind, &key.name))?;
+            crash_point("put: journal written")?;
+        }
+        let sealed = format::seal_record(&self.keys, &id, key, version, value);
+        fsutil::write_atomic(&self.records, &hex::encode(id), &sealed)?;
+        crash_point("put: record written")?;
+        if adds {
+            let mut next = Index::clone(&index);
+            next.insert(&key.kind, &key.name);
+            self.store_index(next, stamp.generation + 1)?;
+            crash_point("put: index written")?;
+            lock.clear_journal()?;
+        }
+        Ok(version)
     }
-    fn delete(&self, _key: &RecordKey, _expect: Expect) -> Result<bool> {
-        unreachable!("cannot be constructed")
+
+    fn delete(&self, key: &RecordKey, expect: Expect) -> Result<bool> {
+        if expect == Expect::Absent {
+            return Err(Error::Unsupported("delete with Expect::Absent".into()));
+        }
+        let mut lock = self.lock()?;
+        let id = self.keys.record_id(&key.kind, &key.name);
+        let current = self.current_version(key, &id, expect)?;
+        check_expect(key, current, expect, &self.location())?;
+        if current.is_none() {
+            return Ok(false);
+        }
+        lock.write_journal(&format::seal_journal(&self.keys, &key.kind, &key.name))?;
+        crash_point("delete: journal written")?;
+        let path = self.record_path(&id);
+        fs::remove_file(&path).at("removing record", &path)?;
+        fsutil::sync_dir(&self.records)?;
+        crash_point("delete: record removed")?;
+        let (stamp, index) = self.load_index()?;
+        if index.contains(&key.kind, &key.name) {
+            let mut next = Index::clone(&index);
+            next.remove(&key.kind, &key.name);
+            self.store_index(next, stamp.generation + 1)?;
+        }
+        crash_point("delete: index written")?;
+        lock.clear_journal()?;
+        Ok(true)
     }
-    fn list(&self, _kind: &str, _prefix: &str) -> Result<Vec<String>> {
-        unreachable!("cannot be constructed")
+
+    fn list(&self, kind: &str, prefix: &str) -> Result<Vec<String>> {
+        self.settle_if_stale()?;
+        Ok(self.load_index()?.1.list(kind, prefix))
     }
-    fn change_passphrase(&self, _new: &Passphrase) -> Result<()> {
-        unreachable!("cannot be constructed")
+
+    fn change_passphrase(&self, new: &Passphrase) -> Result<()> {
+        if new.expose().is_empty() {
+            return Err(Error::PassphraseRequired { location: self.location() });
+        }
+        let _lock = self.lock()?;
+        let path = self.dir.join(HEADER_FILE);
+        let current = Header::decode(&fs::read(&path).at("reading", &path)?).map_err(|f| header_error(f, &path))?;
+        // Proves the folder still holds the wallet this handle unlocked before its key is
+        // written over: only the right data key opens the index.
+        self.load_index()?;
+        let header = Header::seal(current.kdf, new.expose(), self.keys.data_key());
+        fsutil::write_atomic(&self.dir, HEADER_FILE, &header.encode())?;
+        Ok(())
     }
 }

@@ -1,0 +1,316 @@
+//! The checks every backend must pass, one function per test. [`crate::backend_conformance!`]
+//! turns them into `#[test]`s; each gets a fresh, empty backend.
+
+use crate::{self_signed_identity, Subject};
+use wallet_core::backend::{Backend, Expect, RecordKey};
+use wallet_core::crypto::verify;
+use wallet_core::Error;
+
+fn key(kind: &str, name: &str) -> RecordKey {
+    RecordKey::new(kind, name)
+}
+
+fn value_of(backend: &dyn Backend, k: &RecordKey) -> Option<(Vec<u8>, u64)> {
+    backend.get(k).unwrap().map(|v| (v.value.to_vec(), v.version))
+}
+
+/// Reading a record that was never written gives `None`, not an error.
+pub fn get_missing_is_none(s: Subject) {
+    let b = s.backend();
+    assert!(b.get(&key("identity", "nobody")).unwrap().is_none());
+    assert!(b.get(&key("ca", "nobody")).unwrap().is_none());
+    assert!(!b.location().is_empty());
+}
+
+/// A create returns version 1 and the value reads back.
+pub fn put_absent_then_get(s: Subject) {
+    let b = s.backend();
+    let k = key("identity", "alice");
+    assert_eq!(b.put(&k, b"alice's record", Expect::Absent).unwrap(), 1);
+    assert_eq!(value_of(b, &k), Some((b"alice's record".to_vec(), 1)));
+}
+
+/// A second create of the same key is refused and changes nothing.
+pub fn put_absent_twice_is_already_exists(s: Subject) {
+    let b = s.backend();
+    let k = key("identity", "alice");
+    b.put(&k, b"first", Expect::Absent).unwrap();
+    let err = b.put(&k, b"second", Expect::Absent).unwrap_err();
+    assert!(matches!(&err, Error::AlreadyExists { name, .. } if name == "alice"), "{err}");
+    assert_eq!(value_of(b, &k), Some((b"first".to_vec(), 1)));
+}
+
+/// An update at the current version succeeds; one at a stale version is a conflict and
+/// changes nothing.
+pub fn version_cas_succeeds_and_stale_version_conflicts(s: Subject) {
+    let b = s.backend();
+    let k = key("identity", "alice");
+    b.put(&k, b"v1", Expect::Absent).unwrap();
+    assert_eq!(b.put(&k, b"v2", Expect::Version(1)).unwrap(), 2);
+    let err = b.put(&k, b"stale", Expect::Version(1)).unwrap_err();
+    assert!(matches!(err, Error::Conflict { .. }), "{err}");
+    let err = b.put(&k, b"future", Expect::Version(3)).unwrap_err();
+    assert!(matches!(err, Error::Conflict { .. }), "{err}");
+    assert_eq!(value_of(b, &k), Some((b"v2".to_vec(), 2)));
+}
+
+/// An update of a record that does not exist is `NotFound` and creates nothing.
+pub fn version_on_missing_is_not_found(s: Subject) {
+    let b = s.backend();
+    let k = key("identity", "ghost");
+    let err = b.put(&k, b"x", Expect::Version(1)).unwrap_err();
+    assert!(matches!(&err, Error::NotFound { name, .. } if name == "ghost"), "{err}");
+    assert!(b.get(&k).unwrap().is_none());
+    assert!(b.list("identity", "").unwrap().is_empty());
+}
+
+/// `Expect::Any` creates a missing record and overwrites an existing one.
+pub fn any_overwrites_and_creates(s: Subject) {
+    let b = s.backend();
+    let k = key("identity", "alice");
+    assert_eq!(b.put(&k, b"created", Expect::Any).unwrap(), 1);
+    assert_eq!(b.put(&k, b"overwritten", Expect::Any).unwrap(), 2);
+    assert_eq!(value_of(b, &k), Some((b"overwritten".to_vec(), 2)));
+    assert_eq!(b.list("identity", "").unwrap(), ["alice"]);
+}
+
+/// Every write returns the previous version plus one, and `get` agrees.
+pub fn versions_increase_by_one(s: Subject) {
+    let b = s.backend();
+    let k = key("ca", "counter");
+    let mut version = b.put(&k, b"0", Expect::Absent).unwrap();
+    assert_eq!(version, 1);
+    for i in 1..=10u64 {
+        let expect = if i % 2 == 0 { Expect::Any } else { Expect::Version(version) };
+        let next = b.put(&k, i.to_string().as_bytes(), expect).unwrap();
+        assert_eq!(next, version + 1);
+        version = next;
+        assert_eq!(value_of(b, &k), Some((i.to_string().into_bytes(), version)));
+    }
+}
+
+/// Delete: `Any` on a missing record reports false; `Version` checks like a put; a deleted
+/// record is gone from `get` and `list` and can be created again.
+pub fn delete_semantics(s: Subject) {
+    let b = s.backend();
+    let k = key("identity", "alice");
+    assert!(!b.delete(&k, Expect::Any).unwrap());
+    let err = b.delete(&k, Expect::Version(1)).unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err}");
+
+    b.put(&k, b"v1", Expect::Absent).unwrap();
+    b.put(&k, b"v2", Expect::Version(1)).unwrap();
+    let err = b.delete(&k, Expect::Version(1)).unwrap_err();
+    assert!(matches!(err, Error::Conflict { .. }), "{err}");
+    assert_eq!(value_of(b, &k), Some((b"v2".to_vec(), 2)));
+    assert!(b.delete(&k, Expect::Absent).is_err(), "delete expecting absence makes no sense");
+    assert!(b.delete(&k, Expect::Version(2)).unwrap());
+    assert!(b.get(&k).unwrap().is_none());
+    assert!(b.list("identity", "").unwrap().is_empty());
+
+    let again = b.put(&k, b"again", Expect::Absent).unwrap();
+    assert_eq!(value_of(b, &k), Some((b"again".to_vec(), again)));
+    assert!(b.delete(&k, Expect::Any).unwrap());
+    assert!(!b.delete(&k, Expect::Any).unwrap());
+}
+
+/// `list` returns the names of one kind, filtered by prefix, sorted; kinds do not mix.
+pub fn list_by_kind_and_prefix_sorted_and_isolated(s: Subject) {
+    let b = s.backend();
+    for name in ["carol", "alice", "bob", "al", "alicia", "Zed", "bobby"] {
+        b.put(&key("identity", name), name.as_bytes(), Expect::Absent).unwrap();
+    }
+    for name in ["root", "alice"] {
+        b.put(&key("ca", name), b"ca", Expect::Absent).unwrap();
+    }
+    assert_eq!(b.list("identity", "").unwrap(), ["Zed", "al", "alice", "alicia", "bob", "bobby", "carol"]);
+    assert_eq!(b.list("identity", "al").unwrap(), ["al", "alice", "alicia"]);
+    assert_eq!(b.list("identity", "alice").unwrap(), ["alice"]);
+    assert_eq!(b.list("identity", "bob").unwrap(), ["bob", "bobby"]);
+    assert!(b.list("identity", "dave").unwrap().is_empty());
+    assert!(b.list("identity", "z").unwrap().is_empty(), "prefixes are case-sensitive");
+    assert_eq!(b.list("ca", "").unwrap(), ["alice", "root"]);
+    assert!(b.list("cert", "").unwrap().is_empty());
+    assert!(b.list("identit", "").unwrap().is_empty(), "a kind is not a prefix");
+
+    b.delete(&key("identity", "alice"), Expect::Any).unwrap();
+    assert_eq!(b.list("identity", "al").unwrap(), ["al", "alicia"]);
+    assert_eq!(b.list("ca", "").unwrap(), ["alice", "root"]);
+}
+
+/// Names are opaque strings: unicode, spaces, `/`, dots and URL-ish characters round-trip
+/// (for kinds other than `identity`, whose labels the wallet validates).
+pub fn names_with_unicode_spaces_and_slashes(s: Subject) {
+    let b = s.backend();
+    let names = [
+        "a/b",
+        "a/b/c",
+        "trailing/",
+        "/leading",
+        "with  two spaces",
+        " padded ",
+        "ünïcødé ✓ 名前",
+        "100%",
+        "?query#fragment&x=1",
+        ".",
+        "..",
+        "../escape",
+        "back\\slash",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        b.put(&key("ca", name), format!("value {i}").as_bytes(), Expect::Absent).unwrap();
+    }
+    for (i, name) in names.iter().enumerate() {
+        assert_eq!(value_of(b, &key("ca", name)), Some((format!("value {i}").into_bytes(), 1)), "{name:?}");
+    }
+    let mut sorted: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    sorted.sort();
+    assert_eq!(b.list("ca", "").unwrap(), sorted);
+    assert_eq!(b.list("ca", "a/b").unwrap(), ["a/b", "a/b/c"]);
+    assert_eq!(b.list("ca", "ü").unwrap(), ["ünïcødé ✓ 名前"]);
+
+    let label = "Admin Org1 é-ü_1.2@example.com";
+    b.put(&key("identity", label), b"id", Expect::Absent).unwrap();
+    assert_eq!(b.list("identity", "").unwrap(), [label]);
+    assert!(b.get(&key("identity", "a/b")).unwrap().is_none(), "kinds share no names");
+}
+
+/// A 1 MiB value round-trips and can be replaced by another.
+pub fn large_values(s: Subject) {
+    let b = s.backend();
+    let k = key("ca", "big");
+    let big: Vec<u8> = (0..1024 * 1024u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    b.put(&k, &big, Expect::Absent).unwrap();
+    assert_eq!(value_of(b, &k), Some((big.clone(), 1)));
+    let other: Vec<u8> = big.iter().rev().copied().collect();
+    b.put(&k, &other, Expect::Version(1)).unwrap();
+    assert_eq!(value_of(b, &k), Some((other, 2)));
+}
+
+/// Values are bytes, not text: every byte value, NUL, and the empty value round-trip.
+pub fn binary_and_empty_values(s: Subject) {
+    let b = s.backend();
+    let all: Vec<u8> = (0..=255u8).chain((0..=255u8).rev()).collect();
+    b.put(&key("ca", "all-bytes"), &all, Expect::Absent).unwrap();
+    b.put(&key("ca", "nul"), b"\0\0\0", Expect::Absent).unwrap();
+    b.put(&key("ca", "empty"), b"", Expect::Absent).unwrap();
+    b.put(&key("ca", "not-utf8"), &[0xff, 0xfe, 0xc3, 0x28], Expect::Absent).unwrap();
+    assert_eq!(value_of(b, &key("ca", "all-bytes")), Some((all, 1)));
+    assert_eq!(value_of(b, &key("ca", "nul")), Some((b"\0\0\0".to_vec(), 1)));
+    assert_eq!(value_of(b, &key("ca", "empty")), Some((Vec::new(), 1)));
+    assert_eq!(value_of(b, &key("ca", "not-utf8")), Some((vec![0xff, 0xfe, 0xc3, 0x28], 1)));
+}
+
+/// 8 threads each add 1 to a counter 20 times with read, compare-and-swap, retry on conflict:
+/// no update is lost and none counted twice.
+pub fn concurrent_cas_increments_are_exact(s: Subject) {
+    const THREADS: u64 = 8;
+    const EACH: u64 = 20;
+    let b = s.backend();
+    let k = key("ca", "counter");
+    b.put(&k, b"0", Expect::Absent).unwrap();
+    let conflicts = std::sync::atomic::AtomicU64::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..THREADS {
+            scope.spawn(|| {
+                for _ in 0..EACH {
+                    loop {
+                        let current = b.get(&k).unwrap().expect("the counter exists");
+                        let n: u64 = std::str::from_utf8(&current.value).unwrap().parse().unwrap();
+                        match b.put(&k, (n + 1).to_string().as_bytes(), Expect::Version(current.version)) {
+                            Ok(v) => {
+                                assert_eq!(v, current.version + 1);
+                                break;
+                            }
+                            Err(Error::Conflict { .. }) => {
+                                conflicts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            }
+                            Err(e) => panic!("unexpected error: {e}"),
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let total = THREADS * EACH;
+    assert_eq!(value_of(b, &k), Some((total.to_string().into_bytes(), total + 1)));
+}
+
+/// A real identity stored through the wallet comes back whole and signs verifiably.
+pub fn wallet_put_get_and_sign(s: Subject) {
+    let (wallet, _guard) = s.into_wallet();
+    let alice = self_signed_identity("alice", "Org1MSP");
+    wallet.put(&alice, false).unwrap();
+    assert!(wallet.contains("alice").unwrap());
+    assert!(wallet.try_get("bob").unwrap().is_none());
+
+    let loaded = wallet.get("alice").unwrap();
+    assert_eq!(loaded.label(), "alice");
+    assert_eq!(loaded.msp_id(), "Org1MSP");
+    assert_eq!(loaded.certificate().der(), alice.certificate().der());
+    assert_eq!(loaded.signer().public_key(), alice.signer().public_key());
+    let signature = loaded.sign(b"proposal bytes").unwrap();
+    verify(&alice.certificate().public_key().unwrap(), b"proposal bytes", &signature).unwrap();
+
+    let err = wallet.put(&self_signed_identity("alice", "Org2MSP"), false).unwrap_err();
+    assert!(matches!(err, Error::AlreadyExists { .. }), "{err}");
+    assert_eq!(wallet.get("alice").unwrap().msp_id(), "Org1MSP");
+    let replacement = self_signed_identity("alice", "Org2MSP");
+    wallet.put(&replacement, true).unwrap();
+    let loaded = wallet.get("alice").unwrap();
+    assert_eq!((loaded.msp_id(), loaded.certificate().der()), ("Org2MSP", replacement.certificate().der()));
+
+    assert!(matches!(wallet.get("bad/label"), Err(Error::InvalidLabel { .. })));
+    let err = wallet.get("bob").unwrap_err();
+    assert!(matches!(&err, Error::NotFound { name, .. } if name == "bob"), "{err}");
+}
+
+/// Listing is sorted; removing makes an identity unreadable and leaves the others.
+pub fn wallet_list_and_remove(s: Subject) {
+    let (wallet, _guard) = s.into_wallet();
+    assert!(wallet.list().unwrap().is_empty());
+    let labels = ["user2", "admin", "User One", "ünïcødé"];
+    for label in labels {
+        wallet.put(&self_signed_identity(label, "Org1MSP"), false).unwrap();
+    }
+    // Records of other kinds (the CA's) share the backend but are not identities.
+    wallet.backend().put(&RecordKey::new("ca", "admin"), b"not an identity", Expect::Absent).unwrap();
+    assert_eq!(wallet.list().unwrap(), ["User One", "admin", "user2", "ünïcødé"]);
+
+    wallet.remove("admin").unwrap();
+    assert_eq!(wallet.list().unwrap(), ["User One", "user2", "ünïcødé"]);
+    assert!(matches!(wallet.get("admin"), Err(Error::NotFound { .. })));
+    assert!(matches!(wallet.remove("admin"), Err(Error::NotFound { .. })));
+    assert!(wallet.backend().get(&RecordKey::new("ca", "admin")).unwrap().is_some());
+    wallet.get("user2").unwrap().sign(b"still works").unwrap();
+}
+
+/// Rename moves an identity; it refuses to overwrite unless asked, and a missing source is
+/// `NotFound`.
+pub fn wallet_rename(s: Subject) {
+    let (wallet, _guard) = s.into_wallet();
+    let alice = self_signed_identity("alice", "Org1MSP");
+    let bob = self_signed_identity("bob", "Org1MSP");
+    wallet.put(&alice, false).unwrap();
+    wallet.put(&bob, false).unwrap();
+
+    wallet.rename("alice", "carol", false).unwrap();
+    assert_eq!(wallet.list().unwrap(), ["bob", "carol"]);
+    let carol = wallet.get("carol").unwrap();
+    assert_eq!(carol.label(), "carol");
+    assert_eq!(carol.certificate().der(), alice.certificate().der());
+    assert_eq!(carol.signer().public_key(), alice.signer().public_key());
+
+    let err = wallet.rename("carol", "bob", false).unwrap_err();
+    assert!(matches!(err, Error::AlreadyExists { .. }), "{err}");
+    assert_eq!(wallet.get("bob").unwrap().certificate().der(), bob.certificate().der());
+    assert!(wallet.contains("carol").unwrap());
+
+    wallet.rename("carol", "bob", true).unwrap();
+    assert_eq!(wallet.list().unwrap(), ["bob"]);
+    assert_eq!(wallet.get("bob").unwrap().certificate().der(), alice.certificate().der());
+
+    assert!(matches!(wallet.rename("nobody", "x", false), Err(Error::NotFound { .. })));
+    assert!(matches!(wallet.rename("bob", "a/b", false), Err(Error::InvalidLabel { .. })));
+    assert_eq!(wallet.list().unwrap(), ["bob"]);
+}

@@ -1,0 +1,172 @@
+//! File-system steps of the file wallet: private folders and files, atomic replacement, the
+//! writer lock and the journal kept in it.
+
+use rand_core::{OsRng, RngCore};
+use std::fs::{self, File};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+/// Temporary files start with this; readers never open them and writers sweep them.
+pub(super) const TEMP_PREFIX: &str = ".tmp-";
+
+pub(super) fn is_temp_name(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| n.starts_with(TEMP_PREFIX))
+}
+
+/// An I/O failure together with the path it concerns.
+#[derive(Debug)]
+pub(super) struct PathError {
+    pub(super) context: &'static str,
+    pub(super) path: PathBuf,
+    pub(super) source: io::Error,
+}
+
+pub(super) type IoResult<T> = std::result::Result<T, PathError>;
+
+pub(super) trait Context<T> {
+    fn at(self, context: &'static str, path: &Path) -> IoResult<T>;
+}
+
+impl<T> Context<T> for io::Result<T> {
+    fn at(self, context: &'static str, path: &Path) -> IoResult<T> {
+        self.map_err(|source| PathError { context, path: path.to_owned(), source })
+    }
+}
+
+fn file_options() -> fs::OpenOptions {
+    let mut options = fs::OpenOptions::new();
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+}
+
+/// Set owner-only permissions explicitly, whatever the umask did.
+fn make_private(file: &File, dir: bool) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(fs::Permissions::from_mode(if dir { 0o700 } else { 0o600 }))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (file, dir);
+    Ok(())
+}
+
+/// Create `dir` (and missing parents) and make it owner-only.
+pub(super) fn create_private_dir(dir: &Path) -> IoResult<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).at("creating folder", dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).at("setting permissions of", dir)?;
+    }
+    Ok(())
+}
+
+/// Make a rename or unlink in `dir` durable.
+pub(super) fn sync_dir(dir: &Path) -> IoResult<()> {
+    #[cfg(unix)]
+    File::open(dir).and_then(|d| d.sync_all()).at("syncing folder", dir)?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// Replace `dir/name` with `bytes` so that readers see the old file or the new one, never a mix,
+/// and the new one survives a crash once this returns: temp file (0600, create_new), write,
+/// fsync, rename, fsync the folder.
+pub(super) fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> IoResult<()> {
+    let mut suffix = [0u8; 8];
+    OsRng.fill_bytes(&mut suffix);
+    let tmp = dir.join(format!("{TEMP_PREFIX}{}", hex::encode(suffix)));
+    let target = dir.join(name);
+    let written = (|| {
+        let mut file = file_options().write(true).create_new(true).open(&tmp).at("creating", &tmp)?;
+        make_private(&file, false).at("setting permissions of", &tmp)?;
+        file.write_all(bytes).at("writing", &tmp)?;
+        file.sync_all().at("syncing", &tmp)?;
+        drop(file);
+        fs::rename(&tmp, &target).at("replacing", &target)
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written?;
+    sync_dir(dir)
+}
+
+/// Remove leftover temporary files of crashed writers in `dir`. Call only under the writer
+/// lock: a live writer's temp file exists only while it holds the lock.
+pub(super) fn sweep_temp_files(dir: &Path) -> IoResult<usize> {
+    let mut removed = 0;
+    for entry in fs::read_dir(dir).at("reading folder", dir)? {
+        let entry = entry.at("reading folder", dir)?;
+        if is_temp_name(&entry.file_name()) {
+            let path = entry.path();
+            match fs::remove_file(&path) {
+                Ok(()) => removed += 1,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e).at("removing", &path),
+            }
+        }
+    }
+    Ok(removed)
+}
+
+/// The writer lock: an advisory exclusive lock on `wallet.lock`, released when dropped. While
+/// a writer creates or deletes a record, the file holds a journal entry naming that record.
+pub(super) struct WriterLock {
+    file: File,
+    path: PathBuf,
+}
+
+fn open_lock_file(path: &Path) -> IoResult<File> {
+    let file = file_options().read(true).write(true).create(true).truncate(false).open(path).at("opening", path)?;
+    make_private(&file, false).at("setting permissions of", path)?;
+    Ok(file)
+}
+
+impl WriterLock {
+    /// Wait for the lock.
+    pub(super) fn acquire(path: &Path) -> IoResult<Self> {
+        let file = open_lock_file(path)?;
+        file.lock().at("locking", path)?;
+        Ok(Self { file, path: path.to_owned() })
+    }
+
+    /// Take the lock if no one holds it.
+    pub(super) fn try_acquire(path: &Path) -> IoResult<Option<Self>> {
+        let file = open_lock_file(path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Self { file, path: path.to_owned() })),
+            Err(fs::TryLockError::WouldBlock) => Ok(None),
+            Err(fs::TryLockError::Error(e)) => Err(e).at("locking", path),
+        }
+    }
+
+    /// The journal entry left by the last writer (empty when it finished cleanly).
+    pub(super) fn read_journal(&mut self) -> IoResult<Vec<u8>> {
+        let mut out = Vec::new();
+        self.file.seek(SeekFrom::Start(0)).at("reading", &self.path)?;
+        self.file.read_to_end(&mut out).at("reading", &self.path)?;
+        Ok(out)
+    }
+
+    /// Durably record the journal entry before any change it covers.
+    pub(super) fn write_journal(&mut self, entry: &[u8]) -> IoResult<()> {
+        self.file.set_len(0).at("writing", &self.path)?;
+        self.file.seek(SeekFrom::Start(0)).at("writing", &self.path)?;
+        self.file.write_all(entry).at("writing", &self.path)?;
+        self.file.sync_data().at("syncing", &self.path)
+    }
+
+    /// Mark the change complete. Not synced: if the clear is lost in a crash, the next writer
+    /// re-checks a record that is already consistent, which changes nothing.
+    pub(super) fn clear_journal(&mut self) -> IoResult<()> {
+        self.file.set_len(0).at("writing", &self.path)
+    }
+}

@@ -1,0 +1,633 @@
+//! File-backend behaviour that the shared conformance suite cannot see: what is on disk, what a
+//! crash leaves behind, and how damage is reported. Crash states are built directly on disk.
+
+use super::*;
+use std::collections::BTreeMap;
+
+const FAST: KdfParams = KdfParams { m_cost_kib: 64, t_cost: 1, p_cost: 1 };
+
+fn opts(pass: &str) -> OpenOptions {
+    OpenOptions { passphrase: Some(Passphrase::new(pass)), kdf: Some(FAST) }
+}
+
+fn new_wallet() -> (tempfile::TempDir, PathBuf, FileBackend) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("wallet");
+    let backend = FileBackend::create(&dir, &opts("pw")).unwrap();
+    (tmp, dir, backend)
+}
+
+fn reopen(dir: &Path) -> FileBackend {
+    FileBackend::open(dir, &opts("pw")).unwrap()
+}
+
+fn id(name: &str) -> RecordKey {
+    RecordKey::new("identity", name)
+}
+
+fn record_file(backend: &FileBackend, key: &RecordKey) -> PathBuf {
+    backend.record_path(&backend.keys.record_id(&key.kind, &key.name))
+}
+
+/// Every file under `dir` with its bytes and permission bits.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, u32)> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = fs::metadata(&path).unwrap();
+            #[cfg(unix)]
+            let mode = std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777;
+            #[cfg(not(unix))]
+            let mode = 0;
+            if meta.is_dir() {
+                out.insert(path.clone(), (Vec::new(), mode));
+                stack.push(path);
+            } else {
+                out.insert(path.clone(), (fs::read(&path).unwrap(), mode));
+            }
+        }
+    }
+    out
+}
+
+fn integrity_record(err: Error) -> String {
+    match err {
+        Error::Integrity { record, .. } => record,
+        other => panic!("expected an integrity error, got {other:?}"),
+    }
+}
+
+fn flip(path: &Path, at: usize) -> Vec<u8> {
+    let original = fs::read(path).unwrap();
+    let mut bytes = original.clone();
+    bytes[at] ^= 0x01;
+    fs::write(path, &bytes).unwrap();
+    original
+}
+
+#[test]
+fn create_put_reopen_get() {
+    let (_tmp, dir, backend) = new_wallet();
+    assert_eq!(backend.put(&id("alice"), b"one", Expect::Absent).unwrap(), 1);
+    assert_eq!(backend.put(&id("alice"), b"two", Expect::Version(1)).unwrap(), 2);
+    backend.put(&RecordKey::new("ca", "root/key"), b"ca", Expect::Absent).unwrap();
+    drop(backend);
+    let backend = reopen(&dir);
+    let got = backend.get(&id("alice")).unwrap().unwrap();
+    assert_eq!((got.value.as_slice(), got.version), (&b"two"[..], 2));
+    assert_eq!(backend.list("identity", "").unwrap(), ["alice"]);
+    assert_eq!(backend.list("ca", "").unwrap(), ["root/key"]);
+    assert_eq!(backend.location(), dir.display().to_string());
+}
+
+#[cfg(unix)]
+#[test]
+fn folders_are_0700_and_files_0600() {
+    let (_tmp, dir, backend) = new_wallet();
+    backend.put(&id("alice"), b"v", Expect::Absent).unwrap();
+    let snap = snapshot(&dir);
+    let names: Vec<_> = snap.keys().map(|p| p.strip_prefix(&dir).unwrap().to_path_buf()).collect();
+    assert_eq!(names.len(), 5, "{names:?}");
+    for (path, (_, mode)) in &snap {
+        let want = if path.is_dir() { 0o700 } else { 0o600 };
+        assert_eq!(*mode, want, "{}", path.display());
+    }
+    let meta = fs::metadata(&dir).unwrap();
+    assert_eq!(std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777, 0o700);
+}
+
+#[test]
+fn no_file_name_or_byte_reveals_a_label_or_value() {
+    let (_tmp, dir, backend) = new_wallet();
+    let label = "label-that-must-stay-hidden";
+    let value = b"value-that-must-stay-hidden";
+    backend.put(&id(label), value, Expect::Absent).unwrap();
+    backend.put(&RecordKey::new("ca", label), value, Expect::Absent).unwrap();
+    for (path, (bytes, _)) in snapshot(&dir) {
+        let shown = path.display().to_string();
+        assert!(!shown.contains(label) && !shown.contains("identity"), "{shown}");
+        let hay = String::from_utf8_lossy(&bytes);
+        assert!(!hay.contains(label) && !hay.contains("value-that") && !hay.contains("identity"), "{shown}");
+    }
+}
+
+#[test]
+fn wrong_passphrase_is_reported_and_changes_nothing() {
+    let (_tmp, dir, backend) = new_wallet();
+    backend.put(&id("alice"), b"v", Expect::Absent).unwrap();
+    // Leftovers a successful open would tidy away must survive a failed one.
+    fs::write(dir.join(".tmp-leftover"), b"junk").unwrap();
+    drop(backend);
+    let before = snapshot(&dir);
+    let err = FileBackend::open(&dir, &opts("not the passphrase")).unwrap_err();
+    assert!(matches!(&err, Error::WrongPassphrase { location } if location == &dir.display().to_string()), "{err}");
+    assert!(err.to_string().contains(&dir.display().to_string()));
+    assert!(err.hint().unwrap().contains("nothing was changed"));
+    assert_eq!(snapshot(&dir), before);
+}
+
+#[test]
+fn missing_or_empty_passphrase_is_required() {
+    let (tmp, dir, backend) = new_wallet();
+    drop(backend);
+    for passphrase in [None, Some(Passphrase::new(""))] {
+        let options = OpenOptions { passphrase, kdf: Some(FAST) };
+        let err = FileBackend::open(&dir, &options).unwrap_err();
+        assert!(matches!(err, Error::PassphraseRequired { .. }), "{err}");
+        let fresh = tmp.path().join("fresh");
+        let err = FileBackend::create(&fresh, &options).unwrap_err();
+        assert!(matches!(err, Error::PassphraseRequired { .. }), "{err}");
+        assert!(!fresh.exists(), "create without a passphrase left a folder");
+    }
+}
+
+#[test]
+fn a_folder_without_a_wallet_is_no_wallet() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plain_file = tmp.path().join("plain");
+    fs::write(&plain_file, b"x").unwrap();
+    let with_files = tmp.path().join("other");
+    fs::create_dir(&with_files).unwrap();
+    fs::write(with_files.join("notes.txt"), b"x").unwrap();
+    for dir in [tmp.path().join("missing"), tmp.path().to_owned(), plain_file, with_files] {
+        let err = FileBackend::open(&dir, &opts("pw")).unwrap_err();
+        assert!(matches!(&err, Error::NoWallet { location } if location == &dir.display().to_string()), "{err}");
+    }
+}
+
+#[test]
+fn creating_over_a_wallet_is_refused() {
+    let (_tmp, dir, backend) = new_wallet();
+    backend.put(&id("alice"), b"v", Expect::Absent).unwrap();
+    let err = FileBackend::create(&dir, &opts("other")).unwrap_err();
+    assert!(
+        matches!(&err, Error::AlreadyExists { kind: "wallet", name, location }
+            if name == "wallet" && location == &dir.parent().unwrap().display().to_string()),
+        "{err}"
+    );
+    assert_eq!(reopen(&dir).get(&id("alice")).unwrap().unwrap().value.as_slice(), b"v");
+}
+
+#[test]
+fn creating_in_a_folder_of_other_files_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("notes.txt"), b"mine").unwrap();
+    let err = FileBackend::create(tmp.path(), &opts("pw")).unwrap_err();
+    assert!(matches!(&err, Error::Backend { backend: "file", detail } if detail.contains("notes.txt")), "{err}");
+    assert_eq!(fs::read(tmp.path().join("notes.txt")).unwrap(), b"mine");
+    assert!(!tmp.path().join(HEADER_FILE).exists());
+}
+
+#[test]
+fn kdf_parameters_out_of_bounds_are_refused_at_create() {
+    let tmp = tempfile::tempdir().unwrap();
+    for kdf in [
+        KdfParams { m_cost_kib: 4, t_cost: 1, p_cost: 1 },
+        KdfParams { m_cost_kib: KdfParams::MAX_M_COST_KIB + 1, t_cost: 1, p_cost: 1 },
+        KdfParams { m_cost_kib: 64, t_cost: 0, p_cost: 1 },
+        KdfParams { m_cost_kib: 1024, t_cost: 1, p_cost: 64 },
+    ] {
+        let options = OpenOptions { passphrase: Some(Passphrase::new("pw")), kdf: Some(kdf) };
+        let err = FileBackend::create(&tmp.path().join("w"), &options).unwrap_err();
+        assert!(matches!(err, Error::Unsupported(_)), "{err}");
+    }
+    KdfParams::default().validate().unwrap();
+}
+
+fn rewrite_header(dir: &Path, edit: impl FnOnce(&mut Vec<u8>)) {
+    let path = dir.join(HEADER_FILE);
+    let mut bytes = fs::read(&path).unwrap();
+    edit(&mut bytes);
+    let body = bytes.len() - 32;
+    let sum = <sha2::Sha256 as sha2::Digest>::digest(&bytes[..body]);
+    bytes[body..].copy_from_slice(&sum);
+    fs::write(&path, bytes).unwrap();
+}
+
+#[test]
+fn an_unknown_format_version_is_unsupported() {
+    let (_tmp, dir, backend) = new_wallet();
+    drop(backend);
+    rewrite_header(&dir, |h| h[8..10].copy_from_slice(&2u16.to_be_bytes()));
+    let err = FileBackend::open(&dir, &opts("pw")).unwrap_err();
+    assert!(
+        matches!(&err, Error::UnsupportedVersion { found, supported, .. } if found == "2" && supported == "1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_hostile_header_cannot_demand_huge_work() {
+    let (_tmp, dir, backend) = new_wallet();
+    drop(backend);
+    rewrite_header(&dir, |h| h[11..15].copy_from_slice(&(8 * 1024 * 1024u32).to_be_bytes()));
+    let err = FileBackend::open(&dir, &opts("pw")).unwrap_err();
+    assert!(matches!(&err, Error::Unsupported(m) if m.contains("memory")), "{err}");
+    rewrite_header(&dir, |h| {
+        h[11..15].copy_from_slice(&64u32.to_be_bytes());
+        h[15..19].copy_from_slice(&1000u32.to_be_bytes());
+    });
+    let err = FileBackend::open(&dir, &opts("pw")).unwrap_err();
+    assert!(matches!(&err, Error::Unsupported(m) if m.contains("passes")), "{err}");
+}
+
+#[test]
+fn every_header_byte_is_checked() {
+    let (_tmp, dir, backend) = new_wallet();
+    drop(backend);
+    let path = dir.join(HEADER_FILE);
+    let len = fs::read(&path).unwrap().len();
+    for at in 0..len {
+        let original = flip(&path, at);
+        let err = FileBackend::open(&dir, &opts("pw")).unwrap_err();
+        assert!(integrity_record(err).contains("wallet header"), "byte {at}");
+        fs::write(&path, original).unwrap();
+    }
+    let original = fs::read(&path).unwrap();
+    fs::write(&path, &original[..len - 1]).unwrap();
+    integrity_record(FileBackend::open(&dir, &opts("pw")).unwrap_err());
+    fs::write(&path, b"").unwrap();
+    integrity_record(FileBackend::open(&dir, &opts("pw")).unwrap_err());
+    fs::write(&path, original).unwrap();
+    reopen(&dir);
+}
+
+#[test]
+fn every_record_byte_is_checked_and_damage_stays_local() {
+    let (_tmp, _dir, backend) = new_wallet();
+    backend.put(&id("alice"), b"alice's value", Expect::Absent).unwrap();
+    backend.put(&id("bob"), b"bob's value", Expect::Absent).unwrap();
+    let path = record_file(&backend, &id("alice"));
+    let len = fs::read(&path).unwrap().len();
+    for at in 0..len {
+        let original = flip(&path, at);
+        let err = backend.get(&id("alice")).unwrap_err();
+        assert!(err.hint().unwrap().contains("other records are unaffected"));
+        let record = integrity_record(err);
+        assert!(record.contains("identity \"alice\""), "byte {at}: {record}");
+        assert!(!record.contains(&hex::encode(backend.keys.record_id("identity", "alice"))), "{record}");
+        assert_eq!(backend.get(&id("bob")).unwrap().unwrap().value.as_slice(), b"bob's value");
+        assert_eq!(backend.list("identity", "").unwrap(), ["alice", "bob"]);
+        fs::write(&path, original).unwrap();
+    }
+    assert_eq!(backend.get(&id("alice")).unwrap().unwrap().value.as_slice(), b"alice's value");
+}
+
+#[test]
+fn a_truncated_record_is_an_integrity_error() {
+    let (_tmp, _dir, backend) = new_wallet();
+    backend.put(&id("alice"), b"alice's value", Expect::Absent).unwrap();
+    let path = record_file(&backend, &id("alice"));
+    let original = fs::read(&path).unwrap();
+    for len in [0, 1, 4, 49, 50, 60, original.len() - 17, original.len() - 16, original.len() - 1] {
+        fs::write(&path, &original[..len]).unwrap();
+        let err = backend.get(&id("alice")).unwrap_err();
+        let message = err.to_string();
+        assert!(integrity_record(err).contains("identity \"alice\""), "length {len}");
+        if len < 50 {
+            assert!(message.contains("truncated"), "{message}");
+        }
+    }
+    let mut longer = original.clone();
+    longer.push(0);
+    fs::write(&path, longer).unwrap();
+    integrity_record(backend.get(&id("alice")).unwrap_err());
+}
+
+#[test]
+fn a_record_moved_to_another_name_is_detected() {
+    let (_tmp, _dir, backend) = new_wallet();
+    backend.put(&id("alice"), b"alice", Expect::Absent).unwrap();
+    backend.put(&id("bob"), b"bob", Expect::Absent).unwrap();
+    fs::copy(record_file(&backend, &id("alice")), record_file(&backend, &id("bob"))).unwrap();
+    assert!(integrity_record(backend.get(&id("bob")).unwrap_err()).contains("\"bob\""));
+    assert_eq!(backend.get(&id("alice")).unwrap().unwrap().value.as_slice(), b"alice");
+}
+
+#[test]
+fn a_damaged_record_fails_cas_but_can_be_replaced_or_removed() {
+    let (_tmp, _dir, backend) = new_wallet();
+    backend.put(&id("alice"), b"v1", Expect::Absent).unwrap();
+    let path = record_file(&backend, &id("alice"));
+    let last = fs::read(&path).unwrap().len() - 1;
+    flip(&path, last);
+    integrity_record(backend.put(&id("alice"), b"x", Expect::Version(1)).unwrap_err());
+    assert!(matches!(backend.put(&id("alice"), b"x", Expect::Absent), Err(Error::AlreadyExists { .. })));
+    assert_eq!(backend.put(&id("alice"), b"v2", Expect::Any).unwrap(), 2);
+    assert_eq!(backend.get(&id("alice")).unwrap().unwrap().value.as_slice(), b"v2");
+    flip(&path, last);
+    integrity_record(backend.delete(&id("alice"), Expect::Version(2)).unwrap_err());
+    assert!(backend.delete(&id("alice"), Expect::Any).unwrap());
+    assert!(backend.get(&id("alice")).unwrap().is_none());
+    assert!(backend.list("identity", "").unwrap().is_empty());
+}
+
+#[test]
+fn every_index_byte_is_checked_and_the_index_can_be_rebuilt() {
+    let (_tmp, dir, backend) = new_wallet();
+    for name in ["a", "b", "c"] {
+        backend.put(&id(name), name.as_bytes(), Expect::Absent).unwrap();
+    }
+    drop(backend);
+    let path = dir.join(INDEX_FILE);
+    let len = fs::read(&path).unwrap().len();
+    for at in 0..len {
+        let original = flip(&path, at);
+        let backend = reopen(&dir);
+        let err = backend.list("identity", "").unwrap_err();
+        assert!(integrity_record(err).contains("wallet index"), "byte {at}");
+        assert_eq!(backend.get(&id("b")).unwrap().unwrap().value.as_slice(), b"b");
+        fs::write(&path, original).unwrap();
+    }
+    flip(&path, len - 1);
+    let backend = reopen(&dir);
+    integrity_record(backend.put(&id("d"), b"d", Expect::Absent).unwrap_err());
+    let report = backend.rebuild_index().unwrap();
+    assert_eq!(report, RebuildReport { indexed: 3, unreadable: vec![] });
+    assert_eq!(backend.list("identity", "").unwrap(), ["a", "b", "c"]);
+    backend.put(&id("d"), b"d", Expect::Absent).unwrap();
+    assert_eq!(reopen(&dir).list("identity", "").unwrap(), ["a", "b", "c", "d"]);
+}
+
+#[test]
+fn a_missing_or_truncated_index_is_reported_and_rebuilt() {
+    let (_tmp, dir, backend) = new_wallet();
+    backend.put(&id("a"), b"a", Expect::Absent).unwrap();
+    backend.put(&RecordKey::new("ca", "x"), b"x", Expect::Absent).unwrap();
+    let path = dir.join(INDEX_FILE);
+    let original = fs::read(&path).unwrap();
+    fs::write(&path, &original[..20]).unwrap();
+    let err = reopen(&dir).list("identity", "").unwrap_err();
+    assert!(err.to_string().contains("truncated"), "{err}");
+    fs::remove_file(&path).unwrap();
+    let backend = reopen(&dir);
+    let err = backend.list("identity", "").unwrap_err();
+    assert!(err.to_string().contains("missing"), "{err}");
+    // A damaged record the old index no longer names cannot be attributed: it is reported.
+    let damaged = record_file(&backend, &RecordKey::new("ca", "x"));
+    flip(&damaged, 60);
+    let report = backend.rebuild_index().unwrap();
+    assert_eq!(report, RebuildReport { indexed: 1, unreadable: vec![damaged] });
+    assert_eq!(backend.list("identity", "").unwrap(), ["a"]);
+}
+
+#[test]
+fn rebuild_keeps_damaged_records_the_index_named() {
+    let (_tmp, _dir, backend) = new_wallet();
+    backend.put(&id("a"), b"a", Expect::Absent).unwrap();
+    backend.put(&id("b"), b"b", Expect::Absent).unwrap();
+    let damaged = record_file(&backend, &id("b"));
+    flip(&damaged, 60);
+    let report = backend.rebuild_index().unwrap();
+    assert_eq!(report, RebuildReport { indexed: 2, unreadable: vec![damaged] });
+    assert_eq!(backend.list("identity", "").unwrap(), ["a", "b"]);
+    assert!(backend.delete(&id("b"), Expect::Any).unwrap());
+    assert_eq!(backend.list("identity", "").unwrap(), ["a"]);
+}
+
+/// Leave the journal a writer writes before it creates or deletes `key`.
+fn leave_journal(backend: &FileBackend, entry: &[u8]) {
+    let mut lock = WriterLock::acquire(&backend.lock_path()).unwrap();
+    lock.write_journal(entry).unwrap();
+}
+
+fn journal_len(backend: &FileBackend) -> u64 {
+    fs::metadata(backend.lock_path()).unwrap().len()
+}
+
+#[test]
+fn crash_after_a_new_record_before_its_index_entry() {
+    for settle_by_write in [false, true] {
+        let (_tmp, dir, backend) = new_wallet();
+        backend.put(&id("a"), b"a", Expect::Absent).unwrap();
+        let index_before = fs::read(dir.join(INDEX_FILE)).unwrap();
+        // The writer journaled "b", wrote its record, and crashed before the index.
+        leave_journal(&backend, &format::seal_journal(&backend.keys, "identity", "b"));
+        backend.put(&id("b"), b"b", Expect::Absent).unwrap();
+        leave_journal(&backend, &format::seal_journal(&backend.keys, "identity", "b"));
+        fs::write(dir.join(INDEX_FILE), &index_before).unwrap();
+
+        assert_eq!(backend.get(&id("b")).unwrap().unwrap().value.as_slice(), b"b");
+        if settle_by_write {
+            backend.put(&id("c"), b"c", Expect::Absent).unwrap();
+            assert_eq!(backend.list("identity", "").unwrap(), ["a", "b", "c"]);
+        } else {
+            assert_eq!(backend.list("identity", "").unwrap(), ["a", "b"]);
+        }
+        assert_eq!(journal_len(&backend), 0);
+        assert_eq!(reopen(&dir).list("identity", "").unwrap().len(), if settle_by_write { 3 } else { 2 });
+    }
+}
+
+#[test]
+fn crash_after_removing_a_record_before_its_index_entry() {
+    let (_tmp, dir, backend) = new_wallet();
+    backend.put(&id("a"), b"a", Expect::Absent).unwrap();
+    backend.put(&id("b"), b"b", Expect::Absent).unwrap();
+    let index_before = fs::read(dir.join(INDEX_FILE)).unwrap();
+    backend.delete(&id("b"), Expect::Any).unwrap();
+    leave_journal(&backend, &format::seal_journal(&backend.keys, "identity", "b"));
+    fs::write(dir.join(INDEX_FILE), &index_before).unwrap();
+    // Another handle (as another process would) sees a coherent wallet: open settles it.
+    let other = reopen(&dir);
+    assert_eq!(journal_len(&other), 0);
+    assert_eq!(other.list("identity", "").unwrap(), ["a"]);
+    assert!(other.get(&id("b")).unwrap().is_none());
+    assert_eq!(backend.list("identity", "").unwrap(), ["a"]);
+}
+
+#[test]
+fn crash_after_the_journal_before_any_change() {
+    let (_tmp, dir, backend) = new_wallet();
+    backend.put(&id("a"), b"a", Expect::Absent).unwrap();
+    let before = fs::read(dir.join(INDEX_FILE)).unwrap();
+    leave_journal(&backend, &format::seal_journal(&backend.keys, "identity", "never-written"));
+    assert_eq!(backend.list("identity", "").unwrap(), ["a"]);
+    assert_eq!(journal_len(&backend), 0);
+    assert_eq!(fs::read(dir.join(INDEX_FILE)).unwrap(), before, "a no-op settle rewrote the index");
+}
+
+#[test]
+fn a_torn_journal_rebuilds_the_index_from_the_records() {
+    let (_tmp, dir, backend) = new_wallet();
+    backend.put(&id("a"), b"a", Expect::Absent).unwrap();
+    let index_before = fs::read(dir.join(INDEX_FILE)).unwrap();
+    backend.put(&id("b"), b"b", Expect::Absent).unwrap();
+    let torn = format::seal_journal(&backend.keys, "identity", "b");
+    leave_journal(&backend, &torn[..torn.len() / 2]);
+    fs::write(dir.join(INDEX_FILE), &index_before).unwrap();
+    assert_eq!(backend.list("identity", "").unwrap(), ["a", "b"]);
+    assert_eq!(journal_len(&backend), 0);
+}
+
+#[test]
+fn list_waits_for_nobody_and_skips_settling_while_a_writer_works() {
+    let (_tmp, dir, backend) = new_wallet();
+    backend.put(&id("a"), b"a", Expect::Absent).unwrap();
+    // A live writer holds the lock with its journal written: list shows the state before it.
+    let mut lock = WriterLock::acquire(&backend.lock_path()).unwrap();
+    lock.write_journal(&format::seal_journal(&backend.keys, "identity", "b")).unwrap();
+    assert_eq!(reopen(&dir).list("identity", "").unwrap(), ["a"]);
+    assert!(journal_len(&backend) > 0, "list settled a live writer's journal");
+    drop(lock);
+}
+
+#[test]
+fn leftover_temp_files_are_ignored_then_swept() {
+    let (_tmp, dir, backend) = new_wallet();
+    backend.put(&id("a"), b"a", Expect::Absent).unwrap();
+    let leftovers = [dir.join(".tmp-00112233"), dir.join(RECORDS_DIR).join(".tmp-44556677")];
+    for path in &leftovers {
+        fs::write(path, b"half a file").unwrap();
+    }
+    assert_eq!(backend.list("identity", "").unwrap(), ["a"]);
+    assert_eq!(backend.get(&id("a")).unwrap().unwrap().value.as_slice(), b"a");
+    assert_eq!(backend.rebuild_index().unwrap(), RebuildReport { indexed: 1, unreadable: vec![] });
+    assert!(leftovers.iter().all(|p| !p.exists()), "rebuild did not sweep");
+
+    for path in &leftovers {
+        fs::write(path, b"half a file").unwrap();
+    }
+    let other = reopen(&dir);
+    assert!(leftovers.iter().all(|p| !p.exists()), "open did not sweep");
+    for path in &leftovers {
+        fs::write(path, b"half a file").unwrap();
+    }
+    // A handle that could not sweep at open (a writer held the lock) sweeps at its first write.
+    let lock = WriterLock::acquire(&backend.lock_path()).unwrap();
+    let third = reopen(&dir);
+    assert!(leftovers.iter().all(|p| p.exists()), "swept while another writer held the lock");
+    drop(lock);
+    drop(other);
+    third.put(&id("b"), b"b", Expect::Absent).unwrap();
+    assert!(leftovers.iter().all(|p| !p.exists()), "first write did not sweep");
+}
+
+#[test]
+fn a_create_that_crashed_before_its_header_leaves_no_wallet() {
+    let (tmp, dir, backend) = new_wallet();
+    drop(backend);
+    let crashed = tmp.path().join("crashed");
+    fs::create_dir(&crashed).unwrap();
+    fs::create_dir(crashed.join(RECORDS_DIR)).unwrap();
+    fs::copy(dir.join(INDEX_FILE), crashed.join(INDEX_FILE)).unwrap();
+    fs::write(crashed.join(LOCK_FILE), b"").unwrap();
+    fs::write(crashed.join(".tmp-0011"), b"half a header").unwrap();
+    assert!(matches!(FileBackend::open(&crashed, &opts("pw")), Err(Error::NoWallet { .. })));
+    let backend = FileBackend::create(&crashed, &opts("pw")).unwrap();
+    backend.put(&id("a"), b"a", Expect::Absent).unwrap();
+    assert_eq!(reopen(&crashed).list("identity", "").unwrap(), ["a"]);
+    assert!(!crashed.join(".tmp-0011").exists());
+}
+
+#[test]
+fn change_passphrase_rewraps_only_the_data_key() {
+    let (_tmp, dir, backend) = new_wallet();
+    backend.put(&id("a"), b"a", Expect::Absent).unwrap();
+    let before = snapshot(&dir);
+    backend.change_passphrase(&Passphrase::new("new pass")).unwrap();
+    let after = snapshot(&dir);
+    for (path, content) in &before {
+        if path.ends_with(HEADER_FILE) {
+            assert_ne!(&after[path], content, "header not rewritten");
+        } else {
+            assert_eq!(&after[path], content, "{} changed", path.display());
+        }
+    }
+    assert_eq!(after.len(), before.len());
+    assert!(matches!(FileBackend::open(&dir, &opts("pw")), Err(Error::WrongPassphrase { .. })));
+    let reopened = FileBackend::open(&dir, &opts("new pass")).unwrap();
+    assert_eq!(reopened.get(&id("a")).unwrap().unwrap().value.as_slice(), b"a");
+    // The handle that changed it keeps working.
+    backend.put(&id("b"), b"b", Expect::Absent).unwrap();
+    assert!(matches!(backend.change_passphrase(&Passphrase::new("")), Err(Error::PassphraseRequired { .. })));
+}
+
+#[test]
+fn debug_shows_no_key() {
+    let (_tmp, _dir, backend) = new_wallet();
+    let shown = format!("{backend:?}");
+    assert!(shown.contains("<redacted>"), "{shown}");
+    assert!(!shown.contains(&hex::encode(backend.keys.data_key())), "{shown}");
+    assert!(!shown.contains(&format!("{:?}", backend.keys.data_key())), "{shown}");
+}
+
+#[test]
+fn handles_share_compare_and_swap_through_the_lock() {
+    let (_tmp, dir, backend) = new_wallet();
+    backend.put(&id("counter"), b"0", Expect::Absent).unwrap();
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                let handle = reopen(&dir);
+                for _ in 0..10 {
+                    loop {
+                        let cur = handle.get(&id("counter")).unwrap().unwrap();
+                        let n: u32 = std::str::from_utf8(&cur.value).unwrap().parse().unwrap();
+                        match handle.put(&id("counter"), (n + 1).to_string().as_bytes(), Expect::Version(cur.version)) {
+                            Ok(_) => break,
+                            Err(Error::Conflict { .. }) => continue,
+                            Err(e) => panic!("{e}"),
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let last = backend.get(&id("counter")).unwrap().unwrap();
+    assert_eq!((last.value.as_slice(), last.version), (&b"40"[..], 41));
+}
+
+#[test]
+fn list_sees_writes_of_other_handles() {
+    let (_tmp, dir, backend) = new_wallet();
+    backend.put(&id("a"), b"a", Expect::Absent).unwrap();
+    assert_eq!(backend.list("identity", "").unwrap(), ["a"]);
+    let other = reopen(&dir);
+    other.put(&id("b"), b"b", Expect::Absent).unwrap();
+    assert_eq!(backend.list("identity", "").unwrap(), ["a", "b"]);
+    other.delete(&id("a"), Expect::Any).unwrap();
+    assert_eq!(backend.list("identity", "").unwrap(), ["b"]);
+}
+
+/// Stop real writes at each step and check what another process would then see.
+#[test]
+fn a_crash_at_any_step_of_a_write_leaves_a_coherent_wallet() {
+    fn crash_during(step: &'static str, write: impl FnOnce() -> Result<()>) {
+        CRASH_AT.with(|c| c.set(Some(step)));
+        let result = write();
+        CRASH_AT.with(|c| c.set(None));
+        assert!(matches!(&result, Err(Error::Backend { detail, .. }) if detail.contains(step)), "{step}: {result:?}");
+    }
+    for step in ["put: journal written", "put: record written", "put: index written"] {
+        let (_tmp, dir, backend) = new_wallet();
+        backend.put(&id("a"), b"a", Expect::Absent).unwrap();
+        crash_during(step, || backend.put(&id("b"), b"b", Expect::Absent).map(drop));
+        assert!(journal_len(&backend) > 0, "{step}: no journal left");
+        drop(backend);
+        let after = reopen(&dir);
+        let listed = after.list("identity", "").unwrap();
+        let present = after.get(&id("b")).unwrap().is_some();
+        assert_eq!(present, step != "put: journal written", "{step}");
+        assert_eq!(listed.contains(&"b".to_owned()), present, "{step}: list and get disagree: {listed:?}");
+        assert_eq!(journal_len(&after), 0, "{step}");
+        // The next write goes through, and the wallet ends as if the crashed write had
+        // either completed or never started.
+        after.put(&id("b"), b"b2", Expect::Any).unwrap();
+        assert_eq!(after.list("identity", "").unwrap(), ["a", "b"], "{step}");
+    }
+    for step in ["delete: journal written", "delete: record removed", "delete: index written"] {
+        let (_tmp, dir, backend) = new_wallet();
+        backend.put(&id("a"), b"a", Expect::Absent).unwrap();
+        backend.put(&id("b"), b"b", Expect::Absent).unwrap();
+        crash_during(step, || backend.delete(&id("b"), Expect::Any).map(drop));
+        drop(backend);
+        let after = reopen(&dir);
+        let present = after.get(&id("b")).unwrap().is_some();
+        assert_eq!(present, step == "delete: journal written", "{step}");
+        assert_eq!(after.list("identity", "").unwrap().contains(&"b".to_owned()), present, "{step}");
+        assert_eq!(journal_len(&after), 0, "{step}");
+    }
+}
