@@ -676,6 +676,52 @@ static void test_clones_outlive_the_original(void) {
     }
 }
 
+/* Several threads import, list and load through one wallet handle at once. */
+struct wallet_thread_arg {
+    const wallet_wallet *wallet;
+    int index;
+    int failures;
+};
+
+static void *wallet_thread(void *p) {
+    struct wallet_thread_arg *a = p;
+    for (int i = 0; i < 20; i++) {
+        char label[32];
+        snprintf(label, sizeof label, "t%d-%d", a->index, i);
+        wallet_identity *mine = NULL, *shared = NULL;
+        wallet_labels *labels = NULL;
+        if (wallet_wallet_import_pem(a->wallet, label, MSP, (const uint8_t *)cert_pem, cert_pem_len,
+                                     (const uint8_t *)key_pem, key_pem_len, false, NULL) != WALLET_RESULT_OK ||
+            wallet_identity_load(a->wallet, label, &mine, NULL) != WALLET_RESULT_OK ||
+            wallet_identity_load(a->wallet, "alice", &shared, NULL) != WALLET_RESULT_OK ||
+            wallet_wallet_list(a->wallet, &labels, NULL) != WALLET_RESULT_OK)
+            a->failures++;
+        wallet_identity_free(&mine);
+        wallet_identity_free(&shared);
+        wallet_labels_free(&labels);
+    }
+    return NULL;
+}
+
+static void test_threads_share_a_wallet_handle(void) {
+    wallet_wallet *w = wallet_with_alice();
+    pthread_t threads[4];
+    struct wallet_thread_arg args[4];
+    for (int t = 0; t < 4; t++) {
+        args[t] = (struct wallet_thread_arg){.wallet = w, .index = t, .failures = 0};
+        CHECK(pthread_create(&threads[t], NULL, wallet_thread, &args[t]) == 0);
+    }
+    for (int t = 0; t < 4; t++) {
+        pthread_join(threads[t], NULL);
+        CHECK(args[t].failures == 0);
+    }
+    wallet_labels *labels = NULL;
+    CHECK_RC(wallet_wallet_list(w, &labels, NULL), WALLET_RESULT_OK);
+    CHECK(wallet_labels_get_count(labels) == 1 + 4 * 20);
+    wallet_labels_free(&labels);
+    wallet_wallet_free(&w);
+}
+
 /* ---- NULL for every pointer argument --------------------------------------------------------- */
 
 static void test_null_arguments(void) {
@@ -944,6 +990,7 @@ int main(int argc, char **argv) {
         {"10,000 signatures valid and low-S", test_ten_thousand_low_s},
         {"8 threads sign with one handle", test_eight_threads_one_handle},
         {"clones outlive the original", test_clones_outlive_the_original},
+        {"threads share a wallet handle", test_threads_share_a_wallet_handle},
         {"NULL for every pointer argument", test_null_arguments},
         {"buffer too small everywhere", test_buffer_too_small_everywhere},
         {"free NULLs the handle", test_free_nulls_the_handle},
