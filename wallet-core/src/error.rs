@@ -123,6 +123,7 @@ impl Error {
                 "the wallet header demands more memory or time than this build allows; it was not written by this tool".into()
             }
             Error::Io { .. } => "check that the path exists and that you may read and write it".into(),
+            Error::Ca(e) => return e.hint(),
             _ => return None,
         })
     }

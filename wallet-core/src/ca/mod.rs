@@ -1,10 +1,51 @@
-//! Certificate authorities: the embedded CA with Fabric CA semantics. Being written; see issue #3.
+//! The embedded certificate authority with Fabric CA semantics.
+//!
+//! A CA lives in a wallet backend beside the identities: its certificate and key, its registry
+//! of identities, the certificates it issued and their revocations (record layout in
+//! `docs/ca.md`). There is no server: every operation is a library call, made
+//! *as* a registrar identity held in the same wallet and checked against that identity's
+//! Fabric CA rights. Registry updates are compare-and-swap, so several processes sharing one
+//! file wallet never exceed an enrolment allowance, never reuse a serial and never lose an
+//! update.
+//!
+//! Certificates follow Fabric CA 1.5's profile byte for byte in structure (see `profile.rs`):
+//! a Fabric peer, orderer or SDK cannot tell them from Fabric CA's.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use wallet_core::ca::{CaOptions, CertificateAuthority, EnrollRequest, RegistrationRequest, SystemClock};
+//! use wallet_core::{backend::MemoryBackend, Wallet};
+//!
+//! let wallet = Wallet::from_backend(Box::new(MemoryBackend::new()));
+//! let (ca, admin_secret) =
+//!     CertificateAuthority::create_root(&wallet, &CaOptions::new("org1-ca", "Org1MSP"), Arc::new(SystemClock))?;
+//! ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(admin_secret), ..Default::default() })?;
+//! let secret = ca.register("admin", &RegistrationRequest {
+//!     id: "user1".into(),
+//!     identity_type: Some("client".into()),
+//!     affiliation: Some("org1.department1".into()),
+//!     ..Default::default()
+//! })?;
+//! let user = ca.enroll(&EnrollRequest { id: "user1".into(), secret: Some(secret), ..Default::default() })?;
+//! assert_eq!(user.fabric_info().affiliation.as_deref(), Some("org1.department1"));
+//! # Ok::<(), wallet_core::Error>(())
+//! ```
 
-/// A certificate-authority rule refused a request.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum CaError {
-    /// Placeholder until the CA lands.
-    #[error("certificate authority: {0}")]
-    Refused(String),
-}
+mod authority;
+mod bulk;
+mod error;
+mod model;
+mod profile;
+pub(crate) mod registry;
+pub mod rules;
+mod secret;
+
+pub use authority::{CertificateAuthority, INTERMEDIATE_VALIDITY, ROOT_VALIDITY};
+pub use bulk::{BulkOptions, BulkOutcome, BulkProgress, BulkReport, BulkRow};
+pub use error::CaError;
+pub use model::*;
+pub use profile::build_csr;
+pub use secret::{Secret, GENERATED_SECRET_LEN};
+
+#[cfg(test)]
+mod tests;

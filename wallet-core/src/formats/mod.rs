@@ -41,7 +41,7 @@ pub(crate) fn pkcs8_pem(identity: &Identity, format: &str) -> Result<Zeroizing<S
 }
 
 /// Create `dir` and its missing parents with mode 0700 (existing folders are left as they are).
-pub(crate) fn create_dir(dir: &Path) -> Result<()> {
+pub fn create_dir(dir: &Path) -> Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -52,7 +52,7 @@ pub(crate) fn create_dir(dir: &Path) -> Result<()> {
 /// Write `data` to `path` atomically: a temporary file in the same folder (mode 0600), fsync,
 /// rename over the target, fsync the folder. Without `overwrite` an existing file is never
 /// replaced, even by a writer racing with us (the rename refuses to clobber).
-pub(crate) fn write_atomic(path: &Path, data: &[u8], overwrite: bool) -> Result<()> {
+pub fn write_atomic(path: &Path, data: &[u8], overwrite: bool) -> Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     if !overwrite && std::fs::symlink_metadata(path).is_ok() {

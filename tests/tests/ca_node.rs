@@ -1,0 +1,79 @@
+//! An identity enrolled by the embedded CA, exported as a `.id` file, loaded by the real Node
+//! `fabric-network` 2.2.20; signatures made by it verify against its certificate in Node.
+//!
+//! Needs `node` and `npm ci --prefix tests/interop`; without them the test fails and says so.
+
+use base64::{engine::general_purpose::STANDARD as B64, Engine};
+use std::process::Command;
+use std::sync::Arc;
+use wallet_core::backend::MemoryBackend;
+use wallet_core::ca::*;
+use wallet_core::crypto::{verify, SignatureForm};
+use wallet_core::formats::{id, serialized};
+use wallet_core::Wallet;
+use wallet_tests::tools::{interop_dir, require_node, run_ok};
+
+#[test]
+fn node_fabric_network_loads_an_enrolled_identity() {
+    require_node();
+    let wallet = Wallet::from_backend(Box::new(MemoryBackend::new()));
+    let (ca, secret) =
+        CertificateAuthority::create_root(&wallet, &CaOptions::new("org1-ca", "Org1MSP"), Arc::new(SystemClock))
+            .unwrap();
+    ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(secret), ..Default::default() }).unwrap();
+    let secret = ca
+        .register(
+            "admin",
+            &RegistrationRequest {
+                id: "appUser".into(),
+                identity_type: Some("client".into()),
+                affiliation: Some("org1.department1".into()),
+                attributes: vec![Attribute::new("role", "auditor", true)],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let user = ca.enroll(&EnrollRequest { id: "appUser".into(), secret: Some(secret), ..Default::default() }).unwrap();
+
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("wallet");
+    id::write_file(&dir, &user, false).unwrap();
+
+    for message in [b"proposal payload".to_vec(), vec![0u8; 1000]] {
+        let ours = user.sign(&message).unwrap();
+        let out = run_ok(
+            Command::new("node")
+                .arg(interop_dir().join("load-id.js"))
+                .arg(&dir)
+                .arg("appUser")
+                .arg(hex::encode(&message))
+                .arg(B64.encode(&ours)),
+        );
+        let node: serde_json::Value = serde_json::from_slice(&out).expect("node printed JSON");
+        assert_eq!(node["mspId"], "Org1MSP");
+        assert_eq!(node["type"], "X.509");
+        assert_eq!(node["certificate"].as_str().unwrap(), user.certificate().to_pem());
+        // Our signature verifies against the certificate in Node …
+        assert_eq!(node["verified"], serde_json::Value::Bool(true), "Node rejected the signature: {node}");
+        // … and the SDK's own signing identity, using our key, makes signatures that verify here.
+        let pk = user.certificate().public_key().unwrap();
+        let sdk = B64.decode(node["sdkSignature"].as_str().unwrap()).unwrap();
+        assert_eq!(verify(&pk, &message, &sdk).unwrap(), SignatureForm::LowS);
+        let node_sig = B64.decode(node["signature"].as_str().unwrap()).unwrap();
+        verify(&pk, &message, &node_sig).unwrap();
+        assert_eq!(B64.decode(node["serializedIdentity"].as_str().unwrap()).unwrap(), serialized::serialize(&user));
+    }
+
+    // The check can fail: a signature over other bytes is rejected in Node.
+    let wrong = user.sign(b"something else").unwrap();
+    let out = run_ok(
+        Command::new("node")
+            .arg(interop_dir().join("load-id.js"))
+            .arg(&dir)
+            .arg("appUser")
+            .arg(hex::encode(b"proposal payload"))
+            .arg(B64.encode(&wrong)),
+    );
+    let node: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(node["verified"], serde_json::Value::Bool(false));
+}

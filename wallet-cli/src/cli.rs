@@ -1,0 +1,96 @@
+//! The top-level command line: global options shared by every command.
+
+use crate::commands::Command;
+use clap::{Args, Parser, ValueEnum};
+use std::path::PathBuf;
+
+/// Exit codes, appended to the help of every command.
+///
+/// A macro rather than a `const` so that `concat!` can join it to each command's examples.
+macro_rules! exit_codes_help {
+    () => {
+        "\
+Exit codes:
+  0  success
+  1  failure (also: a signature that does not verify, an import with refused files)
+  2  usage error (bad flags or arguments, or a confirmation flag such as --force is missing)
+  3  not found (no such identity, or no wallet at the location)
+  4  wrong passphrase, or no passphrase available
+  5  the label or output file already exists (pass --force to replace it)"
+    };
+}
+
+pub(crate) use exit_codes_help;
+
+/// Where the passphrase and the wallet come from, shown in the top-level help.
+macro_rules! environment_help {
+    () => {
+        "\
+Environment:
+  WALLET_URI             the wallet, when --wallet is not given
+  WALLET_PASSPHRASE      the passphrase (else --passphrase-file, else a prompt)
+  WALLET_NEW_PASSPHRASE  the new passphrase for `wallet passwd`
+  WALLET_KDF_PARAMS      Argon2id cost M,T,P for `wallet init`
+
+The default wallet is the folder $XDG_DATA_HOME/wallet, or ~/.local/share/wallet when
+XDG_DATA_HOME is not set (%APPDATA%\\wallet on Windows).
+
+Passphrases are never taken as arguments: other users can read a process's arguments."
+    };
+}
+
+/// Hold and use Hyperledger Fabric identities: import, export, inspect and sign.
+#[derive(Debug, Parser)]
+#[command(
+    name = "wallet",
+    version,
+    propagate_version = true,
+    max_term_width = 100,
+    after_long_help = concat!(
+        "Examples:\n",
+        "  Create a wallet and import the identities of a Fabric SDK wallet folder:\n",
+        "    $ wallet init\n",
+        "    $ wallet import ./fabric-wallet\n",
+        "  Inspect one identity and sign a file as it:\n",
+        "    $ wallet show appUser\n",
+        "    $ wallet sign appUser --in proposal.bin > proposal.sig\n",
+        "\n",
+        environment_help!(),
+        "\n\n",
+        exit_codes_help!(),
+    ),
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The wallet: a folder path, file:PATH, or memory: (gone when the command ends)
+    ///
+    /// Default: $XDG_DATA_HOME/wallet, or ~/.local/share/wallet (%APPDATA%\wallet on Windows).
+    #[arg(long, global = true, env = "WALLET_URI", value_name = "URI")]
+    pub wallet: Option<String>,
+
+    /// Print results as text or as JSON
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text, value_name = "FORMAT")]
+    pub output: OutputFormat,
+
+    /// Read the wallet passphrase from the first line of FILE (instead of WALLET_PASSPHRASE or a prompt)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+}
+
+/// How results are printed on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Readable text
+    Text,
+    /// JSON, for scripts
+    Json,
+}

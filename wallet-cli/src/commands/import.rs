@@ -1,0 +1,276 @@
+//! `wallet import`: bring identities in from the files the Fabric tools write.
+
+use super::examples;
+use crate::context::Context;
+use crate::error::{exit, io_error, CliError, Result};
+use crate::files::read_file;
+use clap::ValueEnum;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use wallet_core::formats::{id, msp, pem_pair};
+use wallet_core::{Identity, Wallet};
+
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = examples!(
+    "  One .id file of a Fabric SDK wallet (the label is the file name without .id):",
+    "    $ wallet import ./fabric-wallet/appUser.id",
+    "  A whole SDK wallet folder; each file is reported, and refused ones make the exit code 1:",
+    "    $ wallet import ./fabric-wallet",
+    "  An MSP folder written by fabric-ca-client or cryptogen:",
+    "    $ wallet import ./msp --msp-id Org1MSP --label user2",
+    "  A PEM certificate (chain) and key, replacing an identity of the same label:",
+    "    $ wallet import --cert cert.pem --key key.pem --msp-id Org1MSP --label alice --force",
+))]
+pub struct Args {
+    /// An .id file, a folder of .id files (an SDK wallet), an MSP folder, or one PEM file holding
+    /// certificate and key
+    #[arg(value_name = "PATH", required_unless_present = "cert")]
+    path: Option<PathBuf>,
+
+    /// What PATH holds; auto: a folder with signcerts/ is an MSP folder, any other folder an SDK
+    /// wallet, a file .id JSON or PEM by its content
+    #[arg(long, value_enum, default_value_t = ImportFormat::Auto)]
+    format: ImportFormat,
+
+    /// The label to store a single identity under (default: the .id file name)
+    #[arg(long)]
+    label: Option<String>,
+
+    /// The MSP ID of the identity (MSP folders and PEM; .id files carry their own)
+    #[arg(long, value_name = "MSPID")]
+    msp_id: Option<String>,
+
+    /// The certificate as PEM: the enrolment certificate first, then its issuers
+    #[arg(long, value_name = "FILE", requires = "key", conflicts_with = "path")]
+    cert: Option<PathBuf>,
+
+    /// The private key as PEM (PKCS#8 PRIVATE KEY or SEC1 EC PRIVATE KEY)
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    key: Option<PathBuf>,
+
+    /// Replace identities whose labels already exist (otherwise they are refused)
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ImportFormat {
+    /// Decide from PATH
+    Auto,
+    /// Fabric SDK wallet: one .id file or a folder of them
+    Id,
+    /// An MSP folder (signcerts/, keystore/, cacerts/ …)
+    Msp,
+    /// PEM certificate and key (--cert and --key, or one file holding both)
+    Pem,
+}
+
+/// What was found at the path.
+#[derive(Debug)]
+enum Source {
+    /// An SDK wallet folder: several identities, reported one by one.
+    IdFolder(PathBuf),
+    Single(Single),
+}
+
+/// A source of exactly one identity.
+#[derive(Debug)]
+enum Single {
+    IdFile(PathBuf),
+    Msp(PathBuf),
+    Pem { cert: PathBuf, key: PathBuf },
+}
+
+/// The outcome for one identity, as reported.
+#[derive(Debug, Serialize)]
+struct Entry {
+    source: String,
+    label: String,
+    /// `imported`, `replaced` or `refused`.
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<String>,
+    #[serde(skip)]
+    code: u8,
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let source = match detect(&args)? {
+        Source::IdFolder(dir) => return import_folder(ctx, &args, &dir),
+        Source::Single(single) => single,
+    };
+    let identity = read_single(&args, &source)?;
+    let wallet = ctx.open_wallet()?;
+    let status = put(&wallet, &identity, args.force)?;
+    let entry = Entry {
+        source: source_path(&source).display().to_string(),
+        label: identity.label().to_owned(),
+        status,
+        error: None,
+        hint: None,
+        code: 0,
+    };
+    ctx.print(|| format!("{} {} from {}", entry.status, entry.label, entry.source), &[&entry]);
+    Ok(())
+}
+
+fn detect(args: &Args) -> Result<Source> {
+    use ImportFormat::*;
+    if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
+        if !matches!(args.format, Auto | Pem) {
+            return Err(CliError::usage("--cert and --key import a PEM pair; drop --format or use --format pem"));
+        }
+        return Ok(Source::Single(Single::Pem { cert: cert.clone(), key: key.clone() }));
+    }
+    let path = args.path.clone().expect("clap requires PATH unless --cert is given");
+    let meta = std::fs::metadata(&path).map_err(|e| io_error("cannot read", &path, e))?;
+    if meta.is_dir() {
+        return match args.format {
+            Auto if path.join("signcerts").is_dir() => Ok(Source::Single(Single::Msp(path))),
+            Auto | Id => Ok(Source::IdFolder(path)),
+            Msp => Ok(Source::Single(Single::Msp(path))),
+            Pem => Err(CliError::usage(format!("{} is a folder; --format pem reads files", path.display()))
+                .with_hint("pass --cert FILE --key FILE, or one PEM file holding both")),
+        };
+    }
+    let single = match args.format {
+        Id => Single::IdFile(path),
+        Pem => Single::Pem { cert: path.clone(), key: path },
+        Msp => {
+            return Err(CliError::usage(format!("{} is a file; an MSP folder is a folder", path.display()))
+                .with_hint("pass the folder that holds signcerts/ and keystore/"))
+        }
+        Auto => {
+            let bytes = read_file(&path)?;
+            let text = String::from_utf8_lossy(&bytes[..bytes.len().min(64)]).into_owned();
+            let text = text.trim_start_matches('\u{feff}').trim_start();
+            if path.extension().is_some_and(|e| e == "id") || text.starts_with('{') {
+                Single::IdFile(path)
+            } else if text.starts_with("-----BEGIN") {
+                Single::Pem { cert: path.clone(), key: path }
+            } else {
+                return Err(CliError::usage(format!("cannot tell what {} holds", path.display())).with_hint(
+                    "it is neither .id JSON nor PEM; pass --format id|msp|pem (see `wallet import --help`)",
+                ));
+            }
+        }
+    };
+    Ok(Source::Single(single))
+}
+
+fn source_path(source: &Single) -> &Path {
+    match source {
+        Single::IdFile(p) | Single::Msp(p) => p,
+        Single::Pem { cert, .. } => cert,
+    }
+}
+
+/// Read one identity, before the wallet is opened: a bad file is reported without a passphrase.
+fn read_single(args: &Args, source: &Single) -> Result<Identity> {
+    match source {
+        Single::IdFile(path) => {
+            if args.msp_id.is_some() {
+                return Err(CliError::usage("--msp-id does not apply to .id files: they carry their own mspId"));
+            }
+            let label = match &args.label {
+                Some(l) => l.clone(),
+                None => label_from_file_name(path)?,
+            };
+            let json = zeroize::Zeroizing::new(read_file(path)?);
+            Ok(id::parse(&label, &json, &path.display().to_string())?)
+        }
+        Single::Msp(dir) => {
+            let (label, msp_id) = label_and_msp_id(args, "an MSP folder")?;
+            Ok(msp::read_dir(dir, label, msp_id)?)
+        }
+        Single::Pem { cert, key } => {
+            let (label, msp_id) = label_and_msp_id(args, "a PEM certificate and key")?;
+            let cert_pem = read_file(cert)?;
+            let key_pem = zeroize::Zeroizing::new(read_file(key)?);
+            Ok(pem_pair::parse(label, msp_id, &cert_pem, &key_pem)?)
+        }
+    }
+}
+
+fn label_and_msp_id<'a>(args: &'a Args, what: &str) -> Result<(&'a str, &'a str)> {
+    match (&args.label, &args.msp_id) {
+        (Some(label), Some(msp_id)) => Ok((label, msp_id)),
+        _ => Err(CliError::usage(format!("importing {what} needs --label and --msp-id"))
+            .with_hint("e.g. --label user2 --msp-id Org1MSP (the MSP ID of the organisation that issued it)")),
+    }
+}
+
+fn label_from_file_name(path: &Path) -> Result<String> {
+    let stem = path.file_stem().and_then(|s| s.to_str()).ok_or_else(|| {
+        CliError::usage(format!("cannot take a label from the file name {}", path.display()))
+            .with_hint("pass --label LABEL")
+    })?;
+    Ok(stem.to_owned())
+}
+
+fn put(wallet: &Wallet, identity: &Identity, force: bool) -> Result<&'static str> {
+    let existed = force && wallet.contains(identity.label())?;
+    wallet.put(identity, force)?;
+    Ok(if existed { "replaced" } else { "imported" })
+}
+
+/// Import every .id file of an SDK wallet folder, reporting each one.
+fn import_folder(ctx: &Context, args: &Args, dir: &Path) -> Result<()> {
+    if args.label.is_some() || args.msp_id.is_some() {
+        return Err(CliError::usage(format!(
+            "{} is a folder of .id files: --label and --msp-id apply to a single identity",
+            dir.display()
+        ))
+        .with_hint("import one file to rename it, or rename afterwards with `wallet rename`"));
+    }
+    let found = id::read_dir(dir)?;
+    if found.is_empty() {
+        return Err(CliError::new(exit::FAILURE, format!("no .id files in {}", dir.display())).with_hint(
+            "an SDK wallet folder holds LABEL.id files; an MSP folder must hold signcerts/ (or pass --format msp)",
+        ));
+    }
+    let wallet = ctx.open_wallet()?;
+    let entries: Vec<Entry> = found
+        .into_iter()
+        .map(|(label, parsed)| {
+            let source = dir.join(format!("{label}.id")).display().to_string();
+            match parsed.map_err(CliError::from).and_then(|identity| put(&wallet, &identity, args.force)) {
+                Ok(status) => Entry { source, label, status, error: None, hint: None, code: 0 },
+                Err(e) => Entry {
+                    source,
+                    label,
+                    status: "refused",
+                    error: Some(e.message().to_owned()),
+                    hint: e.hint().map(str::to_owned),
+                    code: e.code(),
+                },
+            }
+        })
+        .collect();
+    if !ctx.json() {
+        for e in &entries {
+            match &e.error {
+                None => println!("{} {} from {}", e.status, e.label, e.source),
+                Some(err) => {
+                    // The message names the file's path already.
+                    eprintln!("refused {}.id: {err}", e.label);
+                    if let Some(hint) = &e.hint {
+                        eprintln!("  hint: {hint}");
+                    }
+                }
+            }
+        }
+    } else {
+        ctx.print(String::new, &entries);
+    }
+    let refused: Vec<&Entry> = entries.iter().filter(|e| e.error.is_some()).collect();
+    if refused.is_empty() {
+        return Ok(());
+    }
+    // One shared reason keeps its own exit code (e.g. 5 when every label exists); mixed ones give 1.
+    let code = if refused.iter().all(|e| e.code == refused[0].code) { refused[0].code } else { exit::FAILURE };
+    Err(CliError::new(code, format!("{} of {} identities were refused", refused.len(), entries.len()))
+        .with_hint("the others were imported; fix or remove the refused files and import them again"))
+}

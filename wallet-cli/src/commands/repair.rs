@@ -1,0 +1,51 @@
+//! `wallet repair`: rebuild a file wallet's index from its records.
+
+use super::examples;
+use crate::context::Context;
+use crate::error::{exit, CliError, Result};
+use serde::Serialize;
+use wallet_core::backend::file::FileBackend;
+use wallet_core::backend::BackendUri;
+
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = examples!(
+    "  After `wallet list` reports a damaged index:",
+    "    $ wallet repair",
+    "",
+    "Every record carries its own sealed label, so the index (the list `wallet list` reads) can be",
+    "rebuilt from the records alone. Records that cannot be opened are reported and kept.",
+))]
+pub struct Args {}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    wallet: String,
+    indexed: usize,
+    unreadable: Vec<String>,
+}
+
+pub fn run(ctx: &Context, _args: Args) -> Result<()> {
+    let uri = ctx.uri()?;
+    let path = match BackendUri::parse(&uri)? {
+        BackendUri::File(path) => path,
+        BackendUri::Memory => return Err(CliError::usage("a memory: wallet has no index to repair")),
+    };
+    let backend = ctx.open_with(|options| FileBackend::open(&path, options))?;
+    let rebuilt = backend.rebuild_index()?;
+    let report = Report {
+        wallet: path.display().to_string(),
+        indexed: rebuilt.indexed,
+        unreadable: rebuilt.unreadable.iter().map(|p| p.display().to_string()).collect(),
+    };
+    ctx.print(|| format!("rebuilt the index of {}: {} records", report.wallet, report.indexed), &report);
+    if report.unreadable.is_empty() {
+        return Ok(());
+    }
+    for file in &report.unreadable {
+        eprintln!("unreadable record {file}");
+    }
+    Err(CliError::new(exit::FAILURE, format!("{} records could not be opened", report.unreadable.len())).with_hint(
+        "they are damaged or belong to another wallet; they stay listed so `wallet show` names them and \
+         `wallet remove --force` can delete them, or restore them from a backup",
+    ))
+}

@@ -1,0 +1,111 @@
+//! What every command shares: the wallet location, the passphrase sources and the output format.
+
+use crate::cli::{GlobalArgs, OutputFormat};
+use crate::error::{CliError, Result};
+use crate::passphrase::{self, Source};
+use serde::Serialize;
+use std::path::PathBuf;
+use wallet_core::backend::{file::KdfParams, OpenOptions};
+use wallet_core::{Error, Wallet};
+
+/// The global options, resolved.
+#[derive(Debug)]
+pub struct Context {
+    wallet: Option<String>,
+    output: OutputFormat,
+    passphrase_file: Option<PathBuf>,
+}
+
+impl Context {
+    /// Take the global options.
+    pub fn new(global: GlobalArgs) -> Self {
+        Self { wallet: global.wallet, output: global.output, passphrase_file: global.passphrase_file }
+    }
+
+    /// Whether results are printed as JSON.
+    pub fn json(&self) -> bool {
+        self.output == OutputFormat::Json
+    }
+
+    /// The wallet URI: `--wallet`, `WALLET_URI`, or the per-user default folder.
+    pub fn uri(&self) -> Result<String> {
+        match &self.wallet {
+            Some(uri) => Ok(uri.clone()),
+            None => Ok(default_wallet_path()?.display().to_string()),
+        }
+    }
+
+    /// Where the passphrase of the wallet comes from.
+    pub fn passphrase_source(&self) -> Source<'_> {
+        Source::current(self.passphrase_file.as_deref())
+    }
+
+    /// Open the wallet (see [`Context::open_with`]).
+    pub fn open_wallet(&self) -> Result<Wallet> {
+        let uri = self.uri()?;
+        self.open_with(|options| Wallet::open(&uri, options))
+    }
+
+    /// Open something protected by the wallet passphrase. A passphrase from the file or the
+    /// environment is used at once; otherwise `open` is tried without one first, so a missing
+    /// wallet is reported without a prompt and backends without a passphrase (`memory:`) never
+    /// prompt. Only [`Error::PassphraseRequired`] leads to the terminal.
+    pub fn open_with<T>(&self, open: impl Fn(&OpenOptions) -> wallet_core::Result<T>) -> Result<T> {
+        let given = passphrase::given(self.passphrase_source())?;
+        match open(&OpenOptions { passphrase: given.clone(), kdf: None }) {
+            Err(Error::PassphraseRequired { location }) if given.is_none() => {
+                let passphrase = passphrase::prompt_current(&location)?;
+                Ok(open(&OpenOptions { passphrase: Some(passphrase), kdf: None })?)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// Create a new wallet; a prompted passphrase is asked twice. As with opening, the backend
+    /// is asked first, so an existing wallet is reported before any prompt.
+    pub fn create_wallet(&self, kdf: Option<KdfParams>) -> Result<Wallet> {
+        let uri = self.uri()?;
+        let source = self.passphrase_source();
+        let given = passphrase::given(source)?;
+        let first = Wallet::create(&uri, &OpenOptions { passphrase: given.clone(), kdf });
+        match first {
+            Err(Error::PassphraseRequired { location }) if given.is_none() => {
+                let passphrase = passphrase::prompt_new(source, &location, "passphrase")?;
+                Ok(Wallet::create(&uri, &OpenOptions { passphrase: Some(passphrase), kdf })?)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// Print a result: `text` as is, or `json` serialized, on stdout.
+    pub fn print(&self, text: impl FnOnce() -> String, json: &impl Serialize) {
+        if self.json() {
+            println!("{}", serde_json::to_string_pretty(json).expect("results always serialize"));
+        } else {
+            let text = text();
+            if !text.is_empty() {
+                println!("{}", text.trim_end_matches('\n'));
+            }
+        }
+    }
+}
+
+/// The default wallet folder: `$XDG_DATA_HOME/wallet`, else `~/.local/share/wallet`
+/// (`%APPDATA%\wallet` on Windows). Written out here because it is three documented lines and
+/// the directories crates pick other places on macOS.
+pub fn default_wallet_path() -> Result<PathBuf> {
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    if cfg!(windows) {
+        if let Some(appdata) = var("APPDATA") {
+            return Ok(appdata.join("wallet"));
+        }
+    }
+    if let Some(xdg) = var("XDG_DATA_HOME").filter(|p| p.is_absolute()) {
+        return Ok(xdg.join("wallet"));
+    }
+    if let Some(home) = var("HOME").or_else(|| var("USERPROFILE")) {
+        return Ok(home.join(".local").join("share").join("wallet"));
+    }
+    Err(CliError::usage("cannot find a default wallet location: neither XDG_DATA_HOME nor HOME is set")
+        .with_hint("pass --wallet PATH or set WALLET_URI"))
+}

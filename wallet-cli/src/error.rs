@@ -1,0 +1,122 @@
+//! The command's error: a message, an optional hint, and an exit code.
+//!
+//! Library errors keep their own message and [`wallet_core::Error::hint`]; the exit code is
+//! chosen here so that scripts can tell the common cases apart.
+
+use std::process::ExitCode;
+use wallet_core::Error;
+
+/// Exit codes, documented in every command's help (see [`crate::cli::EXIT_CODES`]).
+pub mod exit {
+    /// A failure: includes a signature that does not verify and an import with refused files.
+    pub const FAILURE: u8 = 1;
+    /// Bad flags or arguments, or a confirmation flag that is missing (clap also uses 2).
+    pub const USAGE: u8 = 2;
+    /// No such identity, or no wallet at the location.
+    pub const NOT_FOUND: u8 = 3;
+    /// Wrong passphrase, or none available.
+    pub const PASSPHRASE: u8 = 4;
+    /// The label (or output file) already exists.
+    pub const EXISTS: u8 = 5;
+}
+
+/// Result alias for commands.
+pub type Result<T, E = CliError> = std::result::Result<T, E>;
+
+/// What a command reports when it fails.
+#[derive(Debug)]
+pub struct CliError {
+    message: String,
+    hint: Option<String>,
+    code: u8,
+}
+
+impl CliError {
+    /// A failure with exit code `code`.
+    pub fn new(code: u8, message: impl Into<String>) -> Self {
+        Self { message: message.into(), hint: None, code }
+    }
+
+    /// A usage error (exit code 2).
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(exit::USAGE, message)
+    }
+
+    /// Attach a suggestion for the fix.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The message, without the hint.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The hint, if any.
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+
+    /// The exit code as a number.
+    pub fn code(&self) -> u8 {
+        self.code
+    }
+
+    /// The process exit code.
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(self.code)
+    }
+
+    /// Print `error: …` and `hint: …` on stderr.
+    pub fn report(&self) {
+        eprintln!("error: {}", self.message);
+        if let Some(hint) = &self.hint {
+            eprintln!("hint: {hint}");
+        }
+    }
+}
+
+impl From<Error> for CliError {
+    fn from(err: Error) -> Self {
+        let code = match &err {
+            Error::NotFound { .. } | Error::NoWallet { .. } => exit::NOT_FOUND,
+            Error::WrongPassphrase { .. } | Error::PassphraseRequired { .. } => exit::PASSPHRASE,
+            Error::AlreadyExists { .. } => exit::EXISTS,
+            _ => exit::FAILURE,
+        };
+        let hint = match &err {
+            // The library's hint speaks of labels; for files the fix is another path.
+            Error::AlreadyExists { kind: "file", .. } => {
+                Some("choose another path, or pass --force to replace it".into())
+            }
+            _ => err.hint(),
+        };
+        Self { message: err.to_string(), hint, code }
+    }
+}
+
+/// An I/O error on `path`, as the library reports them (with its hint).
+pub fn io_error(context: &'static str, path: &std::path::Path, source: std::io::Error) -> CliError {
+    Error::Io { context, path: path.to_owned(), source }.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn library_errors_keep_message_and_hint_and_get_distinct_codes() {
+        let not_found = CliError::from(Error::NotFound { kind: "identity", name: "bob".into(), location: "w".into() });
+        assert_eq!(not_found.code(), exit::NOT_FOUND);
+        assert_eq!(not_found.message(), "no identity named \"bob\" in w");
+        assert!(not_found.hint().unwrap().contains("wallet list"));
+        let wrong = CliError::from(Error::WrongPassphrase { location: "w".into() });
+        assert_eq!(wrong.code(), exit::PASSPHRASE);
+        let exists =
+            CliError::from(Error::AlreadyExists { kind: "identity", name: "bob".into(), location: "w".into() });
+        assert_eq!(exists.code(), exit::EXISTS);
+        let bad = CliError::from(Error::BadSignature { detail: "x".into() });
+        assert_eq!(bad.code(), exit::FAILURE);
+    }
+}

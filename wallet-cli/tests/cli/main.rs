@@ -1,0 +1,14 @@
+//! The `wallet` binary, run as a user would: one test per command and one per error message.
+//!
+//! Every wallet lives in a temporary folder; passphrases travel in WALLET_PASSPHRASE or
+//! --passphrase-file. Stdin and stderr are not terminals here, so no test can block on a prompt.
+
+mod common;
+
+mod ca;
+mod export;
+mod help;
+mod import;
+mod lifecycle;
+mod show;
+mod sign_verify;

@@ -1,0 +1,149 @@
+//! Refusals of the certificate authority.
+//!
+//! Each variant is one rule of Fabric CA (or of this CA) that a request broke. Authorization
+//! failures keep Fabric CA's wording ("authorization failure: …") so that people who know Fabric
+//! recognise them; unlike the Fabric CA server we also say *which* rule failed, because the
+//! caller is the CA's own administrator, not an anonymous network client.
+
+/// A certificate-authority rule refused the request. Nothing was changed in the registry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CaError {
+    /// No CA of this name in the wallet.
+    #[error("no certificate authority named {name:?} in {location}")]
+    UnknownCa { name: String, location: String },
+
+    /// A CA of this name already exists in the wallet.
+    #[error("a certificate authority named {name:?} already exists in {location}")]
+    CaExists { name: String, location: String },
+
+    /// The enrollment ID is not registered with this CA.
+    #[error("identity {id:?} is not registered with CA {ca:?}")]
+    UnknownIdentity { id: String, ca: String },
+
+    /// Registration of an enrollment ID that is already registered (Fabric CA code 74).
+    #[error("identity {id:?} is already registered with CA {ca:?}")]
+    DuplicateIdentity { id: String, ca: String },
+
+    /// The affiliation does not exist in this CA's tree (Fabric CA code 63).
+    #[error("affiliation {affiliation:?} does not exist in CA {ca:?}")]
+    UnknownAffiliation { affiliation: String, ca: String },
+
+    /// The affiliation already exists.
+    #[error("affiliation {affiliation:?} already exists in CA {ca:?}")]
+    DuplicateAffiliation { affiliation: String, ca: String },
+
+    /// The registrar lacks a right (Fabric CA code 71, "Authorization failure").
+    #[error("authorization failure: registrar {registrar:?} {detail}")]
+    Unauthorized { registrar: String, detail: String },
+
+    /// The enrolment secret is wrong (Fabric CA code 20, "Authentication failure").
+    #[error("authentication failure: wrong secret for identity {id:?} ({attempts_left})")]
+    WrongSecret { id: String, attempts_left: String },
+
+    /// Too many wrong secrets: the identity is locked until a registrar resets its secret.
+    #[error("identity {id:?} is locked after {attempts} failed secret attempts")]
+    Locked { id: String, attempts: u32 },
+
+    /// The identity was revoked and can no longer enrol, reenrol or act as a registrar.
+    #[error("identity {id:?} is revoked")]
+    IdentityRevoked { id: String },
+
+    /// The identity has used up its enrolments.
+    #[error("identity {id:?} has already enrolled {count} times, it has reached its maximum enrollment allowance")]
+    MaxEnrollmentsReached { id: String, count: u32 },
+
+    /// The identity (or the CA) has `max_enrollments` 0: enrolment is disabled.
+    #[error("enrollment is disabled for identity {id:?} (max enrollments is 0)")]
+    EnrollmentDisabled { id: String },
+
+    /// A registration request breaks a rule that does not depend on the registrar.
+    #[error("invalid registration of {id:?}: {detail}")]
+    InvalidRegistration { id: String, detail: String },
+
+    /// An enrolment request asks for an attribute the identity does not have.
+    #[error("identity {id:?} does not have attribute {name:?}, which the enrolment request requires")]
+    MissingAttribute { id: String, name: String },
+
+    /// A CSR that cannot be used: unparsable, bad self-signature, wrong key type.
+    #[error("unusable certificate signing request: {detail}")]
+    InvalidCsr { detail: String },
+
+    /// The CSR names someone else (Fabric CA code 77).
+    #[error("the CSR's common name {cn:?} is not the enrollment ID {id:?}")]
+    CsrCommonName { cn: String, id: String },
+
+    /// The certificate presented as the caller's (registrar, or identity to reenrol) cannot be used.
+    #[error("the certificate of {label:?} cannot act with CA {ca:?}: {detail}")]
+    CallerCertificate { label: String, ca: String, detail: String },
+
+    /// No issued certificate matches the serial number and AKI (Fabric CA 404).
+    #[error("no certificate with serial {serial} and AKI {aki} was issued by CA {ca:?}")]
+    UnknownCertificate { serial: String, aki: String, ca: String },
+
+    /// The certificate is already revoked (Fabric CA code 66).
+    #[error("certificate {serial} is already revoked")]
+    AlreadyRevoked { serial: String },
+
+    /// A revocation reason name that is not one of Fabric's.
+    #[error("unknown revocation reason {name:?}")]
+    UnknownReason { name: String },
+
+    /// A CA certificate or key given for import or creation is not usable as a CA.
+    #[error("cannot use {what} as a certificate authority: {detail}")]
+    NotACa { what: String, detail: String },
+
+    /// A CA-parameter or request value out of range.
+    #[error("invalid {what}: {detail}")]
+    InvalidParameter { what: String, detail: String },
+
+    /// A stored CA record cannot be decoded.
+    #[error("CA record {record} is damaged: {detail}")]
+    Registry { record: String, detail: String },
+}
+
+impl CaError {
+    /// How to fix it.
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            CaError::UnknownCa { .. } => "create it with `wallet ca init`, or list the CAs with `wallet ca list`".into(),
+            CaError::CaExists { .. } => "choose another CA name".into(),
+            CaError::UnknownIdentity { .. } => "register it first with `wallet ca register`".into(),
+            CaError::DuplicateIdentity { .. } => "choose another enrollment ID, or enrol the existing one".into(),
+            CaError::UnknownAffiliation { .. } => {
+                "add it with `wallet ca add-affiliation`, or pick one from `wallet ca affiliations`".into()
+            }
+            CaError::DuplicateAffiliation { .. } => "nothing to do: the affiliation is there".into(),
+            CaError::Unauthorized { .. } => {
+                "act as a registrar that holds the right (the bootstrap admin holds them all), or ask one to grant it".into()
+            }
+            CaError::WrongSecret { .. } => {
+                "check the enrolment secret; a registrar can set a new one with `wallet ca reset-secret`".into()
+            }
+            CaError::Locked { .. } => "a registrar can unlock it by setting a new secret (`wallet ca reset-secret`)".into(),
+            CaError::IdentityRevoked { .. } => "register a new identity; a revoked one cannot be restored".into(),
+            CaError::MaxEnrollmentsReached { .. } | CaError::EnrollmentDisabled { .. } => {
+                "reenrol with the certificate you already have (`wallet ca reenroll`), or register a new identity".into()
+            }
+            CaError::InvalidRegistration { .. } => "see `wallet ca register --help` for the rules".into(),
+            CaError::MissingAttribute { .. } => "mark the attribute request optional, or register the attribute".into(),
+            CaError::InvalidCsr { .. } => "give a PEM `CERTIFICATE REQUEST` for an ECDSA P-256 key, signed by that key".into(),
+            CaError::CsrCommonName { .. } => "make the CSR with CN set to the enrollment ID".into(),
+            CaError::CallerCertificate { .. } => {
+                "reenrol the caller (`wallet ca reenroll`, with --allow-expired for an expired certificate) or act as another registrar".into()
+            }
+            CaError::UnknownCertificate { .. } => "`wallet ca certificates` lists the serials and AKIs this CA issued".into(),
+            CaError::AlreadyRevoked { .. } => "nothing to do: it is already on the CRL".into(),
+            CaError::UnknownReason { .. } => {
+                "use one of unspecified, keycompromise, cacompromise, affiliationchanged, superseded, cessationofoperation, certificatehold, privilegewithdrawn, aacompromise".into()
+            }
+            CaError::NotACa { .. } => {
+                "give the CA certificate (CA:TRUE, keyCertSign) with the P-256 private key that belongs to it".into()
+            }
+            CaError::InvalidParameter { .. } => return None,
+            CaError::Registry { .. } => {
+                "the CA record was modified outside this tool; restore the wallet from a backup".into()
+            }
+        })
+    }
+}
