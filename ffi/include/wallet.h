@@ -163,9 +163,62 @@ enum wallet_result
    */
   WALLET_RESULT_ATTRIBUTE_NOT_FOUND = 307,
   /**
-   * The certificate authority refused the request.
+   * The certificate authority refused the request for a reason without a code of its own
+   * (the message says which rule).
    */
   WALLET_RESULT_CA_REFUSED = 400,
+  /**
+   * No certificate authority of that name in the wallet.
+   */
+  WALLET_RESULT_CA_UNKNOWN = 401,
+  /**
+   * A certificate authority of that name already exists in the wallet.
+   */
+  WALLET_RESULT_CA_EXISTS = 402,
+  /**
+   * The enrollment ID is not registered with the CA.
+   */
+  WALLET_RESULT_CA_UNKNOWN_IDENTITY = 403,
+  /**
+   * The enrollment ID is already registered.
+   */
+  WALLET_RESULT_CA_DUPLICATE_IDENTITY = 404,
+  /**
+   * The affiliation does not exist in the CA.
+   */
+  WALLET_RESULT_CA_UNKNOWN_AFFILIATION = 405,
+  /**
+   * The registrar lacks the right to do this (Fabric CA's "authorization failure").
+   */
+  WALLET_RESULT_CA_UNAUTHORIZED = 406,
+  /**
+   * The enrolment secret is wrong.
+   */
+  WALLET_RESULT_CA_WRONG_SECRET = 407,
+  /**
+   * The identity is locked after too many wrong secrets.
+   */
+  WALLET_RESULT_CA_LOCKED = 408,
+  /**
+   * The identity is revoked.
+   */
+  WALLET_RESULT_CA_IDENTITY_REVOKED = 409,
+  /**
+   * The identity has used up its enrolments, or may not enrol at all.
+   */
+  WALLET_RESULT_CA_ENROLLMENT_LIMIT = 410,
+  /**
+   * The registration or enrolment request breaks a rule (type, attribute, CSR, parameter).
+   */
+  WALLET_RESULT_CA_INVALID_REQUEST = 411,
+  /**
+   * The caller's certificate cannot act with this CA (not issued by it, revoked, expired).
+   */
+  WALLET_RESULT_CA_CALLER_CERTIFICATE = 412,
+  /**
+   * A stored CA record is damaged.
+   */
+  WALLET_RESULT_CA_REGISTRY = 413,
   /**
    * libwallet panicked; the call had no effect that can be relied on. Please report it.
    */
@@ -182,6 +235,13 @@ typedef enum wallet_result wallet_result;
 typedef uint32_t wallet_result;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
+
+/**
+ * A certificate authority kept in a wallet (Box-owned). It holds a reference to the wallet, so
+ * the wallet handle may be freed first. Every function taking a `const wallet_ca *` may be
+ * called from several threads at once: registry updates are compare-and-swap.
+ */
+typedef struct wallet_ca wallet_ca;
 
 /**
  * The details of one failed call (Box-owned). Immutable: it may be read from any thread.
@@ -203,6 +263,11 @@ typedef struct wallet_identity wallet_identity;
 typedef struct wallet_labels wallet_labels;
 
 /**
+ * An enrolment secret (Box-owned). Its bytes are wiped when it is freed.
+ */
+typedef struct wallet_secret wallet_secret;
+
+/**
  * An open wallet (Arc-owned). Every function taking a `const wallet_wallet *` may be called
  * from several threads at once on the same handle.
  */
@@ -216,6 +281,58 @@ extern "C" {
  * The library version as a static NUL-terminated string, e.g. "0.1.0". Never NULL; do not free it.
  */
 const char *wallet_version_get(void);
+
+/**
+ * Create a root CA named `ca_name` in the wallet, issuing identities of `msp_id`, with Fabric
+ * CA's defaults (affiliations org1, org1.department1, org1.department2, org2,
+ * org2.department1) and a bootstrap registrar `admin` holding every right. On success
+ * `*ca_out` is a new handle and `*admin_secret_out` the admin's enrolment secret; enrol the admin
+ * with `wallet_ca_enroll` to get a registrar identity in the wallet. WALLET_RESULT_CA_EXISTS if
+ * the wallet already has a CA of that name.
+ */
+wallet_result wallet_ca_create(const wallet_wallet *wallet, const char *ca_name, const char *msp_id, wallet_ca **ca_out, wallet_secret **admin_secret_out, wallet_error **error_out);
+
+/**
+ * Open the CA named `ca_name` in the wallet (WALLET_RESULT_CA_UNKNOWN if there is none). On
+ * success `*ca_out` is a new handle; free it with `wallet_ca_free`.
+ */
+wallet_result wallet_ca_open(const wallet_wallet *wallet, const char *ca_name, wallet_ca **ca_out, wallet_error **error_out);
+
+/**
+ * Free a CA handle and set `*ca` to NULL. NULL, or a pointer to NULL, is a no-op.
+ */
+void wallet_ca_free(wallet_ca **ca);
+
+/**
+ * Register `enrollment_id` with the CA, acting as the registrar whose identity is stored in the
+ * wallet under `registrar_label` (its Fabric CA rights are checked). `identity_type` (`client`,
+ * `peer`, `admin`, …) and `affiliation` may be NULL to take the registrar's; `attributes_json`
+ * may be NULL or a JSON array `[{"name":"role","value":"auditor","ecert":true}]`;
+ * `max_enrollments` 0 takes the CA's default and -1 means unlimited. `secret` may be NULL (length
+ * 0) to have a random one generated. On success `*secret_out` holds the enrolment secret to pass
+ * to `wallet_ca_enroll`; free it with `wallet_secret_free`.
+ */
+wallet_result wallet_ca_register(const wallet_ca *ca, const char *registrar_label, const char *enrollment_id, const char *identity_type, const char *affiliation, const char *attributes_json, int32_t max_enrollments, const uint8_t *secret, size_t secret_len, wallet_secret **secret_out, wallet_error **error_out);
+
+/**
+ * Enrol `enrollment_id` with its secret: a new P-256 key is generated inside the library, the
+ * CA issues its certificate (Fabric CA's profile, with the attributes registered for ecerts),
+ * and the identity is stored in the CA's wallet under `label` (NULL: the enrollment ID). An
+ * existing label is replaced only when `overwrite` is true. On success `*identity_out` is the new
+ * identity, ready to sign; free it with `wallet_identity_free`.
+ */
+wallet_result wallet_ca_enroll(const wallet_ca *ca, const char *enrollment_id, const uint8_t *secret, size_t secret_len, const char *label, bool overwrite, wallet_identity **identity_out, wallet_error **error_out);
+
+/**
+ * Copy an enrolment secret (UTF-8, no NUL) into `buf`; `*out_len` gets its length. The copy is
+ * yours to wipe.
+ */
+wallet_result wallet_secret_get(const wallet_secret *secret, char *buf, size_t len, size_t *out_len, wallet_error **error_out);
+
+/**
+ * Wipe and free a secret, and set `*secret` to NULL. NULL, or a pointer to NULL, is a no-op.
+ */
+void wallet_secret_free(wallet_secret **secret);
 
 /**
  * The code of a failed call's error; `WALLET_RESULT_NULL_PARAMETER` if `error` is NULL.

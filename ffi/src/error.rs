@@ -76,8 +76,35 @@ pub enum wallet_result {
     /// The certificate has no Fabric attribute with that name.
     AttributeNotFound = 307,
 
-    /// The certificate authority refused the request.
+    /// The certificate authority refused the request for a reason without a code of its own
+    /// (the message says which rule).
     CaRefused = 400,
+    /// No certificate authority of that name in the wallet.
+    CaUnknown = 401,
+    /// A certificate authority of that name already exists in the wallet.
+    CaExists = 402,
+    /// The enrollment ID is not registered with the CA.
+    CaUnknownIdentity = 403,
+    /// The enrollment ID is already registered.
+    CaDuplicateIdentity = 404,
+    /// The affiliation does not exist in the CA.
+    CaUnknownAffiliation = 405,
+    /// The registrar lacks the right to do this (Fabric CA's "authorization failure").
+    CaUnauthorized = 406,
+    /// The enrolment secret is wrong.
+    CaWrongSecret = 407,
+    /// The identity is locked after too many wrong secrets.
+    CaLocked = 408,
+    /// The identity is revoked.
+    CaIdentityRevoked = 409,
+    /// The identity has used up its enrolments, or may not enrol at all.
+    CaEnrollmentLimit = 410,
+    /// The registration or enrolment request breaks a rule (type, attribute, CSR, parameter).
+    CaInvalidRequest = 411,
+    /// The caller's certificate cannot act with this CA (not issued by it, revoked, expired).
+    CaCallerCertificate = 412,
+    /// A stored CA record is damaged.
+    CaRegistry = 413,
 
     /// libwallet panicked; the call had no effect that can be relied on. Please report it.
     Panic = 900,
@@ -116,6 +143,19 @@ impl wallet_result {
         Self::SignatureHighS,
         Self::AttributeNotFound,
         Self::CaRefused,
+        Self::CaUnknown,
+        Self::CaExists,
+        Self::CaUnknownIdentity,
+        Self::CaDuplicateIdentity,
+        Self::CaUnknownAffiliation,
+        Self::CaUnauthorized,
+        Self::CaWrongSecret,
+        Self::CaLocked,
+        Self::CaIdentityRevoked,
+        Self::CaEnrollmentLimit,
+        Self::CaInvalidRequest,
+        Self::CaCallerCertificate,
+        Self::CaRegistry,
         Self::Panic,
         Self::Internal,
     ];
@@ -156,6 +196,19 @@ impl wallet_result {
             Self::SignatureHighS => "the signature verifies but has a high S value, which Fabric rejects",
             Self::AttributeNotFound => "no such attribute in the certificate",
             Self::CaRefused => "the certificate authority refused the request",
+            Self::CaUnknown => "no certificate authority of that name in the wallet",
+            Self::CaExists => "a certificate authority of that name already exists",
+            Self::CaUnknownIdentity => "the enrollment ID is not registered with the CA",
+            Self::CaDuplicateIdentity => "the enrollment ID is already registered",
+            Self::CaUnknownAffiliation => "the affiliation does not exist in the CA",
+            Self::CaUnauthorized => "authorization failure: the registrar lacks the right",
+            Self::CaWrongSecret => "authentication failure: wrong enrolment secret",
+            Self::CaLocked => "the identity is locked after too many wrong secrets",
+            Self::CaIdentityRevoked => "the identity is revoked",
+            Self::CaEnrollmentLimit => "the identity may not enrol again",
+            Self::CaInvalidRequest => "the CA request breaks a rule",
+            Self::CaCallerCertificate => "the caller's certificate cannot act with this CA",
+            Self::CaRegistry => "a stored CA record is damaged",
             Self::Panic => "internal error: libwallet panicked (please report this)",
             Self::Internal => "internal error: unclassified (please report this)",
         }
@@ -186,8 +239,25 @@ pub fn result_for(error: &Error) -> wallet_result {
         Error::Io { .. } => R::Io,
         Error::Unsupported(_) => R::Unsupported,
         Error::Ca(ca) => match ca {
-            CaError::Refused(_) => R::CaRefused,
-            #[allow(unreachable_patterns)]
+            CaError::UnknownCa { .. } => R::CaUnknown,
+            CaError::CaExists { .. } => R::CaExists,
+            CaError::UnknownIdentity { .. } => R::CaUnknownIdentity,
+            CaError::DuplicateIdentity { .. } => R::CaDuplicateIdentity,
+            CaError::UnknownAffiliation { .. } => R::CaUnknownAffiliation,
+            CaError::Unauthorized { .. } => R::CaUnauthorized,
+            CaError::WrongSecret { .. } => R::CaWrongSecret,
+            CaError::Locked { .. } => R::CaLocked,
+            CaError::IdentityRevoked { .. } => R::CaIdentityRevoked,
+            CaError::MaxEnrollmentsReached { .. } | CaError::EnrollmentDisabled { .. } => R::CaEnrollmentLimit,
+            CaError::InvalidRegistration { .. }
+            | CaError::MissingAttribute { .. }
+            | CaError::InvalidCsr { .. }
+            | CaError::CsrCommonName { .. }
+            | CaError::UnknownReason { .. }
+            | CaError::InvalidParameter { .. } => R::CaInvalidRequest,
+            CaError::CallerCertificate { .. } => R::CaCallerCertificate,
+            CaError::Registry { .. } => R::CaRegistry,
+            // DuplicateAffiliation, UnknownCertificate, AlreadyRevoked, NotACa, and any rule added later.
             _ => R::CaRefused,
         },
         _ => R::Internal,
@@ -347,11 +417,30 @@ mod tests {
             Error::Backend { backend: "", detail: s() },
             Error::Io { context: "", path: "".into(), source: std::io::Error::other("x") },
             Error::Unsupported(s()),
-            Error::Ca(CaError::Refused(s())),
         ];
         let codes: std::collections::HashSet<_> = errors.iter().map(result_for).collect();
         assert_eq!(codes.len(), errors.len(), "two core errors share a code");
         assert!(!codes.contains(&wallet_result::Internal) && !codes.contains(&wallet_result::Ok));
+        let ca_errors = [
+            CaError::UnknownCa { name: s(), location: s() },
+            CaError::CaExists { name: s(), location: s() },
+            CaError::UnknownIdentity { id: s(), ca: s() },
+            CaError::DuplicateIdentity { id: s(), ca: s() },
+            CaError::UnknownAffiliation { affiliation: s(), ca: s() },
+            CaError::Unauthorized { registrar: s(), detail: s() },
+            CaError::WrongSecret { id: s(), attempts_left: s() },
+            CaError::Locked { id: s(), attempts: 3 },
+            CaError::IdentityRevoked { id: s() },
+            CaError::MaxEnrollmentsReached { id: s(), count: 1 },
+            CaError::InvalidRegistration { id: s(), detail: s() },
+            CaError::CallerCertificate { label: s(), ca: s(), detail: s() },
+            CaError::Registry { record: s(), detail: s() },
+            CaError::AlreadyRevoked { serial: s() },
+        ];
+        let ca_codes: std::collections::HashSet<_> =
+            ca_errors.into_iter().map(|e| result_for(&Error::Ca(e)) as u32).collect();
+        assert_eq!(ca_codes.len(), 14, "CA errors with their own code share one");
+        assert!(ca_codes.iter().all(|c| (400..500).contains(c)), "{ca_codes:?}");
     }
 
     #[test]

@@ -22,12 +22,14 @@
 // Types are named as C sees them (`wallet_identity`, `wallet_result`).
 #![allow(non_camel_case_types)]
 
+pub mod ca;
 pub mod error;
 pub mod handle;
 pub mod identity;
 pub mod panic;
 pub mod wallet;
 
+pub use ca::{wallet_ca, wallet_secret};
 pub use error::{wallet_error, wallet_result};
 pub use identity::wallet_identity;
 pub use wallet::{wallet_labels, wallet_wallet};

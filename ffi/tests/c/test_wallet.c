@@ -181,7 +181,11 @@ static const wallet_result ALL_CODES[] = {
     WALLET_RESULT_INTEGRITY, WALLET_RESULT_UNSUPPORTED_VERSION, WALLET_RESULT_NO_WALLET, WALLET_RESULT_BACKEND,
     WALLET_RESULT_IO, WALLET_RESULT_PEM, WALLET_RESULT_KEY, WALLET_RESULT_CERTIFICATE, WALLET_RESULT_KEY_MISMATCH,
     WALLET_RESULT_FORMAT, WALLET_RESULT_BAD_SIGNATURE, WALLET_RESULT_SIGNATURE_HIGH_S,
-    WALLET_RESULT_ATTRIBUTE_NOT_FOUND, WALLET_RESULT_CA_REFUSED, WALLET_RESULT_PANIC, WALLET_RESULT_INTERNAL,
+    WALLET_RESULT_ATTRIBUTE_NOT_FOUND, WALLET_RESULT_CA_REFUSED, WALLET_RESULT_CA_UNKNOWN, WALLET_RESULT_CA_EXISTS,
+    WALLET_RESULT_CA_UNKNOWN_IDENTITY, WALLET_RESULT_CA_DUPLICATE_IDENTITY, WALLET_RESULT_CA_UNKNOWN_AFFILIATION,
+    WALLET_RESULT_CA_UNAUTHORIZED, WALLET_RESULT_CA_WRONG_SECRET, WALLET_RESULT_CA_LOCKED,
+    WALLET_RESULT_CA_IDENTITY_REVOKED, WALLET_RESULT_CA_ENROLLMENT_LIMIT, WALLET_RESULT_CA_INVALID_REQUEST,
+    WALLET_RESULT_CA_CALLER_CERTIFICATE, WALLET_RESULT_CA_REGISTRY, WALLET_RESULT_PANIC, WALLET_RESULT_INTERNAL,
 };
 
 static void test_result_messages(void) {
@@ -951,6 +955,190 @@ static void test_serialized_identity(void) {
     wallet_wallet_free(&w);
 }
 
+/* ---- the embedded CA: an application onboards its own users ---------------------------------- */
+
+static char *secret_text(const wallet_secret *secret) {
+    static char buf[256];
+    size_t n = 0;
+    if (wallet_secret_get(secret, buf, sizeof buf - 1, &n, NULL) != WALLET_RESULT_OK) return NULL;
+    buf[n] = 0;
+    return buf;
+}
+
+static void test_ca_register_and_enroll(void) {
+    wallet_wallet *w = NULL;
+    CHECK_RC(wallet_wallet_open("memory:", NULL, 0, &w, NULL), WALLET_RESULT_OK);
+    wallet_ca *ca = NULL;
+    wallet_secret *admin_secret = NULL;
+    wallet_error *err = NULL;
+    CHECK_RC(wallet_ca_create(w, "org1-ca", MSP, &ca, &admin_secret, &err), WALLET_RESULT_OK);
+    if (err) fprintf(stderr, "  create: %s\n", message_of(err));
+    wallet_error_free(&err);
+    if (!ca) {
+        wallet_wallet_free(&w);
+        return;
+    }
+    /* A second CA of the same name is refused; the first can be opened again. */
+    wallet_ca *again = NULL;
+    wallet_secret *again_secret = NULL;
+    CHECK_RC(wallet_ca_create(w, "org1-ca", MSP, &again, &again_secret, NULL), WALLET_RESULT_CA_EXISTS);
+    CHECK(again == NULL && again_secret == NULL);
+    CHECK_RC(wallet_ca_open(w, "org1-ca", &again, NULL), WALLET_RESULT_OK);
+    wallet_ca_free(&again);
+    CHECK_RC(wallet_ca_open(w, "other-ca", &again, &err), WALLET_RESULT_CA_UNKNOWN);
+    CHECK(err && strstr(message_of(err), "other-ca"));
+    wallet_error_free(&err);
+
+    /* The bootstrap admin enrols with its secret and becomes a registrar in the wallet. */
+    size_t n = 0;
+    char secret[256];
+    CHECK_RC(wallet_secret_get(admin_secret, secret, 4, &n, NULL), WALLET_RESULT_BUFFER_TOO_SMALL);
+    CHECK(n >= 20);
+    CHECK_RC(wallet_secret_get(admin_secret, secret, sizeof secret, &n, NULL), WALLET_RESULT_OK);
+    wallet_identity *admin = NULL;
+    CHECK_RC(wallet_ca_enroll(ca, "admin", (const uint8_t *)secret, n, NULL, false, &admin, NULL), WALLET_RESULT_OK);
+    wallet_secret_free(&admin_secret);
+    CHECK(admin_secret == NULL);
+
+    /* The application registers a user with an attribute and enrols it under its own label. */
+    wallet_secret *user_secret = NULL;
+    CHECK_RC(wallet_ca_register(ca, "admin", "user1", "client", "org1.department1",
+                                "[{\"name\":\"role\",\"value\":\"auditor\",\"ecert\":true}]", 0, NULL, 0,
+                                &user_secret, &err),
+             WALLET_RESULT_OK);
+    if (err) fprintf(stderr, "  register: %s\n", message_of(err));
+    wallet_error_free(&err);
+    const char *s = secret_text(user_secret);
+    CHECK(s && strlen(s) == 24);
+    wallet_identity *user = NULL;
+    CHECK_RC(wallet_ca_enroll(ca, "user1", (const uint8_t *)"wrong", 5, "alice", false, &user, &err),
+             WALLET_RESULT_CA_WRONG_SECRET);
+    CHECK(user == NULL);
+    CHECK(err && strstr(message_of(err), "user1"));
+    wallet_error_free(&err);
+    s = secret_text(user_secret);
+    CHECK_RC(wallet_ca_enroll(ca, "user1", (const uint8_t *)s, strlen(s), "alice", false, &user, &err),
+             WALLET_RESULT_OK);
+    if (err) fprintf(stderr, "  enroll: %s\n", message_of(err));
+    wallet_error_free(&err);
+    wallet_secret_free(&user_secret);
+
+    /* The enrolled identity is in the wallet and acts as user1 of Org1MSP, with its attributes. */
+    char buf[2048];
+    CHECK_RC(wallet_identity_get_enrollment_id(user, buf, sizeof buf, &n, NULL), WALLET_RESULT_OK);
+    CHECK(n == 5 && memcmp(buf, "user1", 5) == 0);
+    CHECK_RC(wallet_identity_get_msp_id(user, buf, sizeof buf, &n, NULL), WALLET_RESULT_OK);
+    CHECK(n == strlen(MSP) && memcmp(buf, MSP, n) == 0);
+    CHECK_RC(wallet_identity_get_attribute(user, "role", buf, sizeof buf, &n, NULL), WALLET_RESULT_OK);
+    CHECK(n == 7 && memcmp(buf, "auditor", 7) == 0);
+    CHECK_RC(wallet_identity_get_attribute(user, "hf.Affiliation", buf, sizeof buf, &n, NULL), WALLET_RESULT_OK);
+    CHECK(n == strlen("org1.department1") && memcmp(buf, "org1.department1", n) == 0);
+    uint8_t sig[WALLET_SIGNATURE_MAX_LEN];
+    CHECK_RC(wallet_identity_sign(user, (const uint8_t *)"hello", 5, sig, sizeof sig, &n, NULL), WALLET_RESULT_OK);
+    CHECK_RC(wallet_identity_verify(user, (const uint8_t *)"hello", 5, sig, n, NULL), WALLET_RESULT_OK);
+    CHECK(is_low_s(sig, n));
+    wallet_identity *loaded = NULL;
+    CHECK_RC(wallet_identity_load(w, "alice", &loaded, NULL), WALLET_RESULT_OK);
+    CHECK_RC(wallet_identity_verify(loaded, (const uint8_t *)"hello", 5, sig, n, NULL), WALLET_RESULT_OK);
+    wallet_identity_free(&loaded);
+
+    /* CA refusals: duplicate registration, unknown registrar, a user who is not a registrar,
+     * an unknown affiliation, bad attribute JSON. */
+    wallet_secret *x = NULL;
+    CHECK_RC(wallet_ca_register(ca, "admin", "user1", NULL, NULL, NULL, 0, NULL, 0, &x, NULL),
+             WALLET_RESULT_CA_DUPLICATE_IDENTITY);
+    CHECK_RC(wallet_ca_register(ca, "nobody", "user2", NULL, NULL, NULL, 0, NULL, 0, &x, NULL), WALLET_RESULT_NOT_FOUND);
+    CHECK_RC(wallet_ca_register(ca, "alice", "user2", NULL, NULL, NULL, 0, NULL, 0, &x, &err),
+             WALLET_RESULT_CA_UNAUTHORIZED);
+    CHECK(err && strstr(message_of(err), "authorization failure"));
+    wallet_error_free(&err);
+    CHECK_RC(wallet_ca_register(ca, "admin", "user2", "client", "org9", NULL, 0, NULL, 0, &x, NULL),
+             WALLET_RESULT_CA_UNKNOWN_AFFILIATION);
+    CHECK_RC(wallet_ca_register(ca, "admin", "user2", NULL, NULL, "{not json", 0, NULL, 0, &x, NULL),
+             WALLET_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(wallet_ca_enroll(ca, "ghost", (const uint8_t *)"pw", 2, NULL, false, &user, NULL),
+             WALLET_RESULT_CA_UNKNOWN_IDENTITY);
+    CHECK(x == NULL);
+
+    /* A chosen secret and a one-enrolment allowance. */
+    static const char chosen[] = "a secret the app chose";
+    CHECK_RC(wallet_ca_register(ca, "admin", "device7", "client", NULL, NULL, 1, (const uint8_t *)chosen,
+                                strlen(chosen), &x, NULL),
+             WALLET_RESULT_OK);
+    s = secret_text(x);
+    CHECK(s && strcmp(s, chosen) == 0);
+    wallet_secret_free(&x);
+    wallet_identity *device = NULL;
+    CHECK_RC(wallet_ca_enroll(ca, "device7", (const uint8_t *)chosen, strlen(chosen), NULL, false, &device, NULL),
+             WALLET_RESULT_OK);
+    wallet_identity_free(&device);
+    CHECK_RC(wallet_ca_enroll(ca, "device7", (const uint8_t *)chosen, strlen(chosen), "device7b", false, &device,
+                              NULL),
+             WALLET_RESULT_CA_ENROLLMENT_LIMIT);
+    /* Enrolling over an existing label needs overwrite. */
+    CHECK_RC(wallet_ca_register(ca, "admin", "user3", NULL, NULL, NULL, 0, (const uint8_t *)"pw3", 3, &x, NULL),
+             WALLET_RESULT_OK);
+    wallet_secret_free(&x);
+    CHECK_RC(wallet_ca_enroll(ca, "user3", (const uint8_t *)"pw3", 3, "alice", false, &device, NULL),
+             WALLET_RESULT_ALREADY_EXISTS);
+    CHECK(device == NULL);
+
+    /* The CA handle keeps the wallet alive. */
+    wallet_wallet_free(&w);
+    CHECK_RC(wallet_ca_register(ca, "admin", "user4", NULL, NULL, NULL, 0, NULL, 0, &x, NULL), WALLET_RESULT_OK);
+    wallet_secret_free(&x);
+
+    wallet_identity_free(&user);
+    wallet_identity_free(&admin);
+    wallet_ca_free(&ca);
+    CHECK(ca == NULL);
+    wallet_ca_free(&ca);
+}
+
+static void test_ca_null_arguments(void) {
+    wallet_wallet *w = NULL;
+    CHECK_RC(wallet_wallet_open("memory:", NULL, 0, &w, NULL), WALLET_RESULT_OK);
+    wallet_ca *ca = NULL, *co = NULL;
+    wallet_secret *secret = NULL, *so = NULL;
+    CHECK_RC(wallet_ca_create(w, "ca", MSP, &ca, &secret, NULL), WALLET_RESULT_OK);
+    wallet_identity *io = NULL;
+    const wallet_result NUL = WALLET_RESULT_NULL_PARAMETER;
+    char buf[64];
+    size_t n = 0;
+    const uint8_t *pw = (const uint8_t *)"pw";
+
+    CHECK_RC(wallet_ca_create(NULL, "ca2", MSP, &co, &so, NULL), NUL);
+    CHECK_RC(wallet_ca_create(w, NULL, MSP, &co, &so, NULL), NUL);
+    CHECK_RC(wallet_ca_create(w, "ca2", NULL, &co, &so, NULL), NUL);
+    CHECK_RC(wallet_ca_create(w, "ca2", MSP, NULL, &so, NULL), NUL);
+    CHECK_RC(wallet_ca_create(w, "ca2", MSP, &co, NULL, NULL), NUL);
+    CHECK_RC(wallet_ca_open(NULL, "ca", &co, NULL), NUL);
+    CHECK_RC(wallet_ca_open(w, NULL, &co, NULL), NUL);
+    CHECK_RC(wallet_ca_open(w, "ca", NULL, NULL), NUL);
+    wallet_ca_free(NULL);
+    CHECK_RC(wallet_ca_register(NULL, "admin", "u", NULL, NULL, NULL, 0, NULL, 0, &so, NULL), NUL);
+    CHECK_RC(wallet_ca_register(ca, NULL, "u", NULL, NULL, NULL, 0, NULL, 0, &so, NULL), NUL);
+    CHECK_RC(wallet_ca_register(ca, "admin", NULL, NULL, NULL, NULL, 0, NULL, 0, &so, NULL), NUL);
+    CHECK_RC(wallet_ca_register(ca, "admin", "u", NULL, NULL, NULL, 0, NULL, 2, &so, NULL), NUL);
+    CHECK_RC(wallet_ca_register(ca, "admin", "u", NULL, NULL, NULL, 0, NULL, 0, NULL, NULL), NUL);
+    CHECK_RC(wallet_ca_enroll(NULL, "admin", pw, 2, NULL, false, &io, NULL), NUL);
+    CHECK_RC(wallet_ca_enroll(ca, NULL, pw, 2, NULL, false, &io, NULL), NUL);
+    CHECK_RC(wallet_ca_enroll(ca, "admin", NULL, 0, NULL, false, &io, NULL), NUL);
+    CHECK_RC(wallet_ca_enroll(ca, "admin", pw, 2, NULL, false, NULL, NULL), NUL);
+    CHECK_RC(wallet_secret_get(NULL, buf, sizeof buf, &n, NULL), NUL);
+    CHECK_RC(wallet_secret_get(secret, NULL, sizeof buf, &n, NULL), NUL);
+    CHECK_RC(wallet_secret_get(secret, buf, sizeof buf, NULL, NULL), NUL);
+    wallet_secret_free(NULL);
+    CHECK(co == NULL && so == NULL && io == NULL);
+    /* Bad UTF-8 in the secret. */
+    CHECK_RC(wallet_ca_enroll(ca, "admin", (const uint8_t *)"\xff", 1, NULL, false, &io, NULL),
+             WALLET_RESULT_INVALID_UTF8);
+
+    wallet_secret_free(&secret);
+    wallet_ca_free(&ca);
+    wallet_wallet_free(&w);
+}
+
 /* ---- main ------------------------------------------------------------------------------------ */
 
 struct test {
@@ -995,6 +1183,8 @@ int main(int argc, char **argv) {
         {"buffer too small everywhere", test_buffer_too_small_everywhere},
         {"free NULLs the handle", test_free_nulls_the_handle},
         {"SerializedIdentity", test_serialized_identity},
+        {"CA: register and enrol", test_ca_register_and_enroll},
+        {"CA: NULL arguments", test_ca_null_arguments},
     };
     const char *only = getenv("WALLET_TEST_ONLY");
     int passed = 0, failed = 0;
