@@ -19,7 +19,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
   -subj "/O=Org1/OU=client/CN=exampleuser" -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
 openssl x509 -in "$work/cert.pem" -pubkey -noout > "$work/pub.pem"
 
-echo "--> C (pkg-config, libcrypto)"
+echo "--> C (pkg-config, libcrypto, -fsanitize=address,undefined)"
 # A prefix laid out as an install would be, so the example builds through ffi/wallet.pc.in.
 mkdir -p "$work/prefix/lib/pkgconfig" "$work/prefix/include"
 ln -s "$target/debug/libwallet.so" "$work/prefix/lib/libwallet.so"
@@ -29,15 +29,21 @@ sed -e "s|@PREFIX@|$work/prefix|" -e "s|@VERSION@|$version|" "$root/ffi/wallet.p
 export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig"
 [ "$(pkg-config --modversion wallet)" = "$version" ]
 # shellcheck disable=SC2046
-gcc -std=c11 -Wall -Wextra -Werror "$examples/c/sign.c" -o "$work/sign" $(pkg-config --cflags --libs wallet) \
-  -Wl,-rpath,"$work/prefix/lib" -lcrypto
+gcc -std=c11 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all \
+  "$examples/c/sign.c" -o "$work/sign" $(pkg-config --cflags --libs wallet) -Wl,-rpath,"$work/prefix/lib" -lcrypto
+export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 message="a transaction proposal"
 "$work/sign" --import "$work/cert.pem" "$work/key.pem" "$message" > "$work/sig.hex"
 python3 -c "import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdin.read()))" < "$work/sig.hex" > "$work/sig.der"
 printf '%s' "$message" | openssl dgst -sha256 -verify "$work/pub.pem" -signature "$work/sig.der"
-# A wrong label fails with a message, not a crash.
-if "$work/sign" memory: nobody "$message" 2> "$work/err.txt"; then echo "expected a failure" >&2; exit 1; fi
+# A wrong label fails with exit 1 and a message, not a crash, and leaks nothing on the way out.
+status=0
+"$work/sign" memory: nobody "$message" 2> "$work/err.txt" || status=$?
+[ "$status" = 1 ] || { cat "$work/err.txt" >&2; echo "expected exit 1 for an unknown label, got $status" >&2; exit 1; }
 grep -q 'no identity named "nobody"' "$work/err.txt"
+if grep -q Sanitizer "$work/err.txt"; then cat "$work/err.txt" >&2; exit 1; fi
+
+unset ASAN_OPTIONS UBSAN_OPTIONS
 
 echo "--> Python (ctypes, cryptography)"
 python3 "$examples/python/sign.py" "$work/cert.pem" "$work/key.pem"

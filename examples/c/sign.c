@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Print a failed call's message and hint, free the error, and exit. */
-static void die(const char *what, wallet_result rc, wallet_error *err) {
+/* Print a failed call's message and hint, and free the error. */
+static void report(const char *what, wallet_result rc, wallet_error *err) {
     char msg[1024], hint[1024];
     size_t n = 0, h = 0;
     if (wallet_error_get_message(err, msg, sizeof msg, &n) != WALLET_RESULT_OK) n = 0;
@@ -24,7 +24,6 @@ static void die(const char *what, wallet_result rc, wallet_error *err) {
     fprintf(stderr, "%s failed (%u): %.*s\n", what, (unsigned)rc, (int)n, msg);
     if (h) fprintf(stderr, "hint: %.*s\n", (int)h, hint);
     wallet_error_free(&err);
-    exit(1);
 }
 
 static char *slurp(const char *path, size_t *len) {
@@ -52,11 +51,18 @@ int main(int argc, char **argv) {
     const char *message = argv[argc - 1];
     const char *label = argv[2];
     wallet_wallet *wallet = NULL;
+    wallet_identity *identity = NULL;
     wallet_error *err = NULL;
+    char *pem = NULL;
+    uint8_t sig[WALLET_SIGNATURE_MAX_LEN];
+    size_t sig_len = 0, pem_len = 0;
     wallet_result rc;
 
     if (import) {
-        if ((rc = wallet_wallet_open("memory:", NULL, 0, &wallet, &err)) != WALLET_RESULT_OK) die("open", rc, err);
+        if ((rc = wallet_wallet_open("memory:", NULL, 0, &wallet, &err)) != WALLET_RESULT_OK) {
+            report("open", rc, err);
+            goto fail;
+        }
         size_t cert_len, key_len;
         char *cert = slurp(argv[2], &cert_len), *key = slurp(argv[3], &key_len);
         label = "example";
@@ -64,30 +70,43 @@ int main(int argc, char **argv) {
                                       (const uint8_t *)key, key_len, false, &err);
         free(cert);
         free(key);
-        if (rc != WALLET_RESULT_OK) die("import", rc, err);
+        if (rc != WALLET_RESULT_OK) {
+            report("import", rc, err);
+            goto fail;
+        }
     } else {
         const char *pass = getenv("WALLET_PASSPHRASE");
         rc = wallet_wallet_open(argv[1], (const uint8_t *)pass, pass ? strlen(pass) : 0, &wallet, &err);
-        if (rc != WALLET_RESULT_OK) die("open", rc, err);
+        if (rc != WALLET_RESULT_OK) {
+            report("open", rc, err);
+            goto fail;
+        }
     }
 
-    wallet_identity *identity = NULL;
-    if ((rc = wallet_identity_load(wallet, label, &identity, &err)) != WALLET_RESULT_OK) die("load", rc, err);
+    if ((rc = wallet_identity_load(wallet, label, &identity, &err)) != WALLET_RESULT_OK) {
+        report("load", rc, err);
+        goto fail;
+    }
     wallet_wallet_free(&wallet); /* the identity does not need the wallet handle */
 
     /* Sign: DER, low-S, never more than WALLET_SIGNATURE_MAX_LEN bytes. */
-    uint8_t sig[WALLET_SIGNATURE_MAX_LEN];
-    size_t sig_len = 0;
     rc = wallet_identity_sign(identity, (const uint8_t *)message, strlen(message), sig, sizeof sig, &sig_len, &err);
-    if (rc != WALLET_RESULT_OK) die("sign", rc, err);
+    if (rc != WALLET_RESULT_OK) {
+        report("sign", rc, err);
+        goto fail;
+    }
 
     /* Present the certificate; ask for its size first. */
-    size_t pem_len = 0;
-    rc = wallet_identity_get_certificate_pem(identity, NULL, 0, &pem_len, NULL);
-    if (rc != WALLET_RESULT_BUFFER_TOO_SMALL) die("certificate size", rc, NULL);
-    char *pem = malloc(pem_len);
-    if ((rc = wallet_identity_get_certificate_pem(identity, pem, pem_len, &pem_len, &err)) != WALLET_RESULT_OK)
-        die("certificate", rc, err);
+    if ((rc = wallet_identity_get_certificate_pem(identity, NULL, 0, &pem_len, NULL)) !=
+        WALLET_RESULT_BUFFER_TOO_SMALL) {
+        report("certificate size", rc, NULL);
+        goto fail;
+    }
+    pem = malloc(pem_len);
+    if ((rc = wallet_identity_get_certificate_pem(identity, pem, pem_len, &pem_len, &err)) != WALLET_RESULT_OK) {
+        report("certificate", rc, err);
+        goto fail;
+    }
     wallet_identity_free(&identity);
 
     /* Verify with libcrypto, knowing nothing of libwallet. */
@@ -111,4 +130,10 @@ int main(int argc, char **argv) {
     }
     fprintf(stderr, "c example: signature verified with libcrypto\n");
     return 0;
+
+fail:
+    free(pem);
+    wallet_identity_free(&identity);
+    wallet_wallet_free(&wallet);
+    return 1;
 }
