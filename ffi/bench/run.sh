@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# C-API overhead benchmark (results in BENCHMARKS.md): the same identity signs the same message
+# 100,000 times through the Rust API (ffi/benches/sign.rs) and through the C API
+# (ffi/bench/sign_bench.c), both release builds, alternating ROUNDS (default 5) times; then
+# `openssl speed ecdsap256` in the same session as a reference.
+#   ffi/bench/run.sh [ITERATIONS] [ROUNDS]
+set -euo pipefail
+ffi_dir=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$ffi_dir/.." && pwd)
+target=${CARGO_TARGET_DIR:-$root/target}
+iterations=${1:-100000}
+rounds=${2:-5}
+
+cd "$root"
+cargo build --release -p ffi --quiet
+rust_bench=$(cargo build --release -p ffi --bench sign --message-format=json --quiet |
+  python3 -c 'import json,sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "sign" and m.get("executable"):
+        print(m["executable"])')
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+  -subj "/O=Org1/CN=bench" -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+gcc -std=c11 -O2 -Wall -Wextra -Werror -I "$ffi_dir/include" "$ffi_dir/bench/sign_bench.c" -o "$work/sign_bench" \
+  -L "$target/release" -Wl,-rpath,"$target/release" -lwallet
+
+echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) cores"
+for round in $(seq 1 "$rounds"); do
+  echo "round $round"
+  "$rust_bench" "$work/cert.pem" "$work/key.pem" "$iterations" | sed 's/^/  /'
+  "$work/sign_bench" "$work/cert.pem" "$work/key.pem" "$iterations" | sed 's/^/  /'
+done | tee "$work/results.txt"
+
+python3 - "$work/results.txt" <<'PY'
+import re, statistics, sys
+rates = {"rust-api": [], "c-api": []}
+for line in open(sys.argv[1]):
+    m = re.search(r"(rust-api|c-api): .* ([0-9]+) sign/s", line)
+    if m:
+        rates[m.group(1)].append(int(m.group(2)))
+for name, pick in (("median", statistics.median), ("best", max)):
+    rust, c = pick(rates["rust-api"]), pick(rates["c-api"])
+    print(f"{name}: rust-api {rust:.0f} sign/s, c-api {c:.0f} sign/s, C API overhead {100 * (rust - c) / rust:+.2f}%")
+PY
+
+echo "openssl speed -seconds 3 ecdsap256 (one core):"
+openssl speed -seconds 3 ecdsap256 2>/dev/null | grep -E "^ *256 bits ecdsa|sign/s"

@@ -1,0 +1,43 @@
+//! The Rust side of the C-API overhead benchmark (see `ffi/bench/run.sh` and BENCHMARKS.md):
+//! the same identity, message and loop as `ffi/bench/sign_bench.c`, through `wallet_core`.
+//!
+//! `cargo bench -p ffi --bench sign -- CERT.pem KEY.pem [ITERATIONS]`
+
+use std::time::Instant;
+use wallet_core::backend::OpenOptions;
+use wallet_core::{Certificate, Identity, PrivateKey, Wallet};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let [cert, key, rest @ ..] = args.as_slice() else {
+        eprintln!("usage: cargo bench -p ffi --bench sign -- CERT.pem KEY.pem [ITERATIONS]");
+        std::process::exit(2);
+    };
+    let iterations: usize = rest.first().map_or(100_000, |n| n.parse().expect("ITERATIONS is a number"));
+    let cert = Certificate::from_pem(&std::fs::read(cert).expect("read CERT"), "CERT").expect("parse CERT");
+    let key =
+        wallet_core::crypto::parse_private_key_pem(&std::fs::read(key).expect("read KEY"), "KEY").expect("parse KEY");
+    let wallet = Wallet::open("memory:", &OpenOptions::default()).expect("memory wallet");
+    let identity = Identity::new("bench", "Org1MSP", cert, vec![], PrivateKey::Software(key)).expect("identity");
+    wallet.put(&identity, false).expect("store identity");
+    // Load it back, as the C benchmark does, so both sign with a key fresh from a wallet record.
+    let identity = wallet.get("bench").expect("load identity");
+
+    let message = [0x5a_u8; 256];
+    let warm = identity.sign(&message).expect("sign");
+    assert!(wallet_core::crypto::is_low_s(&warm).expect("DER"));
+
+    let start = Instant::now();
+    let mut total = 0usize;
+    for _ in 0..iterations {
+        let sig = identity.sign(std::hint::black_box(&message)).expect("sign");
+        total += sig.len();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    std::hint::black_box(total);
+    println!(
+        "rust-api: {iterations} signatures in {secs:.3} s: {:.0} sign/s, {:.2} us/sign",
+        iterations as f64 / secs,
+        secs * 1e6 / iterations as f64
+    );
+}
