@@ -42,6 +42,9 @@ step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "cargo test --workspace"
 cargo test --workspace
+step "wallet-core without the fast-ec provider (pure-Rust p256 fallback)"
+cargo clippy -p wallet-core --all-targets --no-default-features --quiet -- -D warnings
+cargo test -p wallet-core --no-default-features
 
 # --- C ABI, sanitizers, valgrind, examples ----------------------------------------------------
 if [ -x ffi/tests/run.sh ]; then

@@ -1,6 +1,9 @@
 //! Benchmarks of the embedded CA (run with `cargo bench -p wallet-core --bench ca`).
 //!
-//! - `primitives`: one P-256 key generation, one signature: the floor of any issuance.
+//! - `primitives`: one P-256 key generation, one signature of a message (what issuance does),
+//!   one signature of a precomputed digest (what a Fabric client does): the floor of any
+//!   issuance. With the default `fast-ec` feature the first two use ring's assembly P-256, the
+//!   digest signature the `p256` crate; with `--no-default-features` all three use `p256`.
 //! - `issue/memory_wallet`: one identity issued by a registrar into a memory wallet — key
 //!   generation, Fabric-profile certificate, registry records, wallet entry (compare with
 //!   `benches/issue_python.py`, the same profile with Python's `cryptography`).
@@ -45,6 +48,8 @@ fn primitives(c: &mut Criterion) {
     g.bench_function("p256_keygen", |b| b.iter(SoftwareKey::generate));
     let key = SoftwareKey::generate();
     g.bench_function("p256_sign", |b| b.iter(|| key.sign(b"tbs certificate bytes").unwrap()));
+    let digest = wallet_core::crypto::sha256(b"tbs certificate bytes");
+    g.bench_function("p256_sign_digest", |b| b.iter(|| key.sign_digest(&digest).unwrap()));
     g.finish();
 }
 

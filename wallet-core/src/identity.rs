@@ -69,6 +69,16 @@ impl Certificate {
         Ok(Self { der: der.to_vec(), parsed })
     }
 
+    /// A certificate this process has just built: encoded once here rather than parsed back
+    /// from its own DER (DER is canonical, so the structure is what a parse would give).
+    pub(crate) fn from_x509(parsed: x509_cert::Certificate, what: &str) -> Result<Self> {
+        use der::Encode;
+        let der = parsed
+            .to_der()
+            .map_err(|e| Error::Certificate { what: what.into(), detail: format!("cannot be encoded ({e})") })?;
+        Ok(Self { der, parsed })
+    }
+
     /// Parse every `CERTIFICATE` block of PEM text, in order (LF or CRLF).
     pub fn parse_pem_chain(pem_text: &[u8], what: &str) -> Result<Vec<Self>> {
         let blocks = pem::parse_many(pem_text).map_err(|e| Error::Pem { what: what.into(), detail: e.to_string() })?;

@@ -332,8 +332,7 @@ pub(crate) fn issue(spec: CertSpec<'_>, issuer: &IssuerRef<'_>) -> Result<Certif
         signature_algorithm: ecdsa_sha256(),
         signature: BitString::from_bytes(&signature).map_err(&enc)?,
     };
-    let der = cert.to_der().map_err(&enc)?;
-    Certificate::from_der(&der, "issued certificate")
+    Certificate::from_x509(cert, "issued certificate")
 }
 
 /// A verified certificate signing request.
@@ -510,6 +509,46 @@ mod tests {
     fn times_switch_to_generalized_in_2050() {
         assert!(matches!(x509_time(datetime!(2049-12-31 23:59:59 UTC)).unwrap(), Time::UtcTime(_)));
         assert!(matches!(x509_time(datetime!(2050-01-01 00:00:00 UTC)).unwrap(), Time::GeneralTime(_)));
+    }
+
+    #[test]
+    fn issued_certificates_hold_what_their_der_parses_to() {
+        // `issue` keeps the structure it built instead of parsing its own DER back: they must
+        // agree, for every profile (multi-valued OU RDN, SANs, attributes, AKI or none).
+        let ca_key = crypto::SoftwareKey::generate();
+        let ca_name = build_name(&SubjectNames::fabric_default(), &["Fabric".into()], Some("ca"), None).unwrap();
+        let key = crypto::SoftwareKey::generate();
+        let public_key = key.public_key();
+        let sans = vec![GeneralName::DnsName(der::asn1::Ia5String::new("peer0.org1.example.com").unwrap())];
+        for (kind, key_id, sans, attrs) in [
+            (CertKind::Enrollment, Some(vec![7u8; 20]), sans, Some(br#"{"attrs":{"a":"b"}}"#.to_vec())),
+            (CertKind::Ca { path_len: Some(1) }, None, vec![], None),
+        ] {
+            let spec = CertSpec {
+                serial: random_serial(),
+                subject: build_name(
+                    &SubjectNames::fabric_default(),
+                    &["client".into(), "org1".into(), "department1".into()],
+                    Some("user1"),
+                    None,
+                )
+                .unwrap(),
+                public_key: &public_key,
+                not_before: datetime!(2026-01-01 00:00:00 UTC),
+                not_after: datetime!(2027-01-01 00:00:00 UTC),
+                kind,
+                sans,
+                attrs_json: attrs,
+            };
+            let issuer = IssuerRef { subject: &ca_name, key_id, signer: &ca_key };
+            let cert = issue(spec, &issuer).unwrap();
+            let reparsed = Certificate::from_der(cert.der(), "again").unwrap();
+            assert_eq!(cert.x509(), reparsed.x509());
+            assert_eq!(cert.x509().to_der().unwrap(), cert.der());
+            let tbs = cert.x509().tbs_certificate.to_der().unwrap();
+            let sig = cert.x509().signature.as_bytes().unwrap();
+            assert_eq!(crypto::verify(&ca_key.public_key(), &tbs, sig).unwrap(), crypto::SignatureForm::LowS);
+        }
     }
 
     #[test]

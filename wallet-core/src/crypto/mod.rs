@@ -3,7 +3,12 @@
 //! Every private key is used through the [`Signer`] trait, so a software key, a key held in a
 //! vault's transit engine or one inside an HSM all sign the same way. Signatures are always
 //! DER-encoded and low-S, because Fabric rejects high-S signatures.
+//!
+//! With the `fast-ec` feature (default), software keys generate and sign messages with ring's
+//! assembly P-256; the pure-Rust `p256` crate does everything else (and everything without it).
 
+#[cfg(feature = "fast-ec")]
+mod fast;
 mod software;
 
 pub use software::SoftwareKey;
