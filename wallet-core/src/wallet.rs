@@ -170,8 +170,43 @@ pub fn decode_identity(label: &str, bytes: &[u8]) -> Result<Identity> {
         KeyRecord::Software { scalar } => {
             let bytes =
                 Zeroizing::new(B64.decode(scalar.as_bytes()).map_err(|e| bad(format!("key is not base64: {e}")))?);
-            PrivateKey::Software(SoftwareKey::from_scalar_bytes(&bytes, &what)?)
+            let key = SoftwareKey::from_scalar_bytes(&bytes, &what)?;
+            // The certificate carries the public key (a point check, not a scalar multiplication).
+            match leaf.public_key() {
+                Ok(public) => PrivateKey::Software(key.with_trusted_public_key(public)),
+                Err(_) => PrivateKey::Software(key),
+            }
         }
     };
     Ok(Identity::from_trusted_parts(label.to_owned(), rec.msp_id, leaf, chain, key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::MemoryBackend;
+    use crate::crypto::Signer;
+    use crate::formats::test_support;
+
+    #[test]
+    fn a_loaded_key_knows_its_public_key_from_the_certificate() {
+        let wallet = Wallet::from_backend(Box::new(MemoryBackend::new()));
+        let identity = test_support::identity("alice", "Org1MSP");
+        wallet.put(&identity, false).unwrap();
+        let loaded = wallet.get("alice").unwrap();
+        let PrivateKey::Software(key) = loaded.private_key();
+        assert!(key.public_key_is_known(), "loading should seed the public key from the certificate");
+        assert_eq!(key.public_key(), identity.certificate().public_key().unwrap());
+        let sig = loaded.sign(b"m").unwrap();
+        crate::crypto::verify(&identity.certificate().public_key().unwrap(), b"m", &sig).unwrap();
+    }
+
+    #[cfg(feature = "fast-ec")]
+    #[test]
+    fn a_wrong_seeded_public_key_fails_loudly_instead_of_signing_wrongly() {
+        let key = SoftwareKey::generate();
+        let other = SoftwareKey::generate().public_key();
+        let seeded = SoftwareKey::from_scalar_bytes(key.scalar_bytes(), "k").unwrap().with_trusted_public_key(other);
+        assert!(seeded.sign(b"m").is_err());
+    }
 }

@@ -138,6 +138,15 @@ impl SoftwareKey {
         Ok(Self::from_secret(&secret, der))
     }
 
+    /// Seed the public key from a source already trusted to match this key (the certificate of an
+    /// identity record whose pairing was checked when it was stored and whose integrity the backend
+    /// proved), so the first signature does not derive it again. The fast signer still checks the
+    /// pair when it is built, so a wrong point fails loudly rather than signing wrongly.
+    pub(crate) fn with_trusted_public_key(self, public: PublicKey) -> Self {
+        let _ = self.public.set(public);
+        self
+    }
+
     /// The 32-byte scalar (for storage inside an encrypted record).
     pub fn scalar_bytes(&self) -> &[u8; 32] {
         &self.scalar
