@@ -99,6 +99,34 @@ pub(super) fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> IoResult<()>
     sync_dir(dir)
 }
 
+/// Replace `dir/name` with `bytes` like [`write_atomic`] but without any fsync: the caller
+/// makes the file and the folder durable later ([`sync_file`], [`sync_dir`]), and until then
+/// must be able to write it again after a crash (the batch journal holds its bytes).
+pub(super) fn write_unsynced(dir: &Path, name: &str, bytes: &[u8]) -> IoResult<PathBuf> {
+    let mut suffix = [0u8; 8];
+    OsRng.fill_bytes(&mut suffix);
+    let tmp = dir.join(format!("{TEMP_PREFIX}{}", hex::encode(suffix)));
+    let target = dir.join(name);
+    let written = (|| {
+        let mut file = file_options().write(true).create_new(true).open(&tmp).at("creating", &tmp)?;
+        make_private(&file, false).at("setting permissions of", &tmp)?;
+        file.write_all(bytes).at("writing", &tmp)?;
+        drop(file);
+        fs::rename(&tmp, &target).at("replacing", &target)
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written?;
+    Ok(target)
+}
+
+/// Make a file written by [`write_unsynced`] durable (its data and size).
+pub(super) fn sync_file(path: &Path) -> IoResult<()> {
+    // Opened for writing: Windows flushes only handles with write access.
+    fs::OpenOptions::new().write(true).open(path).and_then(|f| f.sync_data()).at("syncing", path)
+}
+
 /// Remove leftover temporary files of crashed writers in `dir`. Call only under the writer
 /// lock: a live writer's temp file exists only while it holds the lock.
 pub(super) fn sweep_temp_files(dir: &Path) -> IoResult<usize> {
@@ -161,6 +189,13 @@ impl WriterLock {
         self.file.set_len(0).at("writing", &self.path)?;
         self.file.seek(SeekFrom::Start(0)).at("writing", &self.path)?;
         self.file.write_all(entry).at("writing", &self.path)?;
+        self.file.sync_data().at("syncing", &self.path)
+    }
+
+    /// Mark a batch complete, durably: a batch journal is a redo record, and one that came back
+    /// after a crash would write its records again over later changes.
+    pub(super) fn clear_journal_durably(&mut self) -> IoResult<()> {
+        self.file.set_len(0).at("writing", &self.path)?;
         self.file.sync_data().at("syncing", &self.path)
     }
 

@@ -592,15 +592,16 @@ fn list_sees_writes_of_other_handles() {
     assert_eq!(backend.list("identity", "").unwrap(), ["b"]);
 }
 
+fn crash_during(step: &'static str, write: impl FnOnce() -> Result<()>) {
+    CRASH_AT.with(|c| c.set(Some(step)));
+    let result = write();
+    CRASH_AT.with(|c| c.set(None));
+    assert!(matches!(&result, Err(Error::Backend { detail, .. }) if detail.contains(step)), "{step}: {result:?}");
+}
+
 /// Stop real writes at each step and check what another process would then see.
 #[test]
 fn a_crash_at_any_step_of_a_write_leaves_a_coherent_wallet() {
-    fn crash_during(step: &'static str, write: impl FnOnce() -> Result<()>) {
-        CRASH_AT.with(|c| c.set(Some(step)));
-        let result = write();
-        CRASH_AT.with(|c| c.set(None));
-        assert!(matches!(&result, Err(Error::Backend { detail, .. }) if detail.contains(step)), "{step}: {result:?}");
-    }
     for step in ["put: journal written", "put: record written", "put: index written"] {
         let (_tmp, dir, backend) = new_wallet();
         backend.put(&id("a"), b"a", Expect::Absent).unwrap();
@@ -630,4 +631,152 @@ fn a_crash_at_any_step_of_a_write_leaves_a_coherent_wallet() {
         assert_eq!(after.list("identity", "").unwrap().contains(&"b".to_owned()), present, "{step}");
         assert_eq!(journal_len(&after), 0, "{step}");
     }
+}
+
+// ----- batches -----------------------------------------------------------------------------------
+
+const BATCH_STEPS: [&str; 5] = [
+    "batch: journal written",
+    "batch: half the records written",
+    "batch: records written",
+    "batch: records synced",
+    "batch: index written",
+];
+
+/// A wallet holding "a" and "u" (version 1), and the batch the crash tests interrupt: four
+/// creates and an update of "u".
+type Writes = Vec<(RecordKey, Vec<u8>, Expect)>;
+
+fn batch_fixture() -> (tempfile::TempDir, PathBuf, FileBackend, Writes) {
+    let (tmp, dir, backend) = new_wallet();
+    backend.put(&id("a"), b"a", Expect::Absent).unwrap();
+    backend.put(&id("u"), b"u1", Expect::Absent).unwrap();
+    let mut writes: Vec<_> =
+        ["b", "c", "d", "e"].iter().map(|n| (id(n), format!("value of {n}").into_bytes(), Expect::Absent)).collect();
+    writes.insert(2, (id("u"), b"u2".to_vec(), Expect::Version(1)));
+    writes.push((RecordKey::new("ca-cert", "ca/01"), b"certificate".to_vec(), Expect::Absent));
+    (tmp, dir, backend, writes)
+}
+
+fn batch_of(writes: &[(RecordKey, Vec<u8>, Expect)]) -> Vec<BatchPut<'_>> {
+    writes.iter().map(|(k, v, e)| BatchPut::new(k, v, *e)).collect()
+}
+
+/// The batch of `batch_fixture` is wholly there, and the journal settled.
+fn assert_batch_applied(backend: &FileBackend, writes: &[(RecordKey, Vec<u8>, Expect)], context: &str) {
+    for (key, value, _) in writes {
+        let got = backend.get(key).unwrap().unwrap_or_else(|| panic!("{context}: {key} missing"));
+        let version = if key.name == "u" { 2 } else { 1 };
+        assert_eq!((got.value.as_slice(), got.version), (value.as_slice(), version), "{context}: {key}");
+    }
+    assert_eq!(backend.list("identity", "").unwrap(), ["a", "b", "c", "d", "e", "u"], "{context}");
+    assert_eq!(backend.list("ca-cert", "").unwrap(), ["ca/01"], "{context}");
+    assert_eq!(journal_len(backend), 0, "{context}");
+}
+
+#[test]
+fn a_batch_is_written_with_one_journal_and_one_index_write() {
+    let (_tmp, dir, backend, writes) = batch_fixture();
+    let generation =
+        |dir: &Path| u64::from_be_bytes(fs::read(dir.join(INDEX_FILE)).unwrap()[6..14].try_into().unwrap());
+    let before = generation(&dir);
+    assert_eq!(backend.put_batch(&batch_of(&writes)).unwrap(), [1, 1, 2, 1, 1, 1]);
+    assert_eq!(generation(&dir), before + 1, "the index was rewritten more than once");
+    assert_batch_applied(&reopen(&dir), &writes, "after the batch");
+    // An update-only batch leaves the index alone.
+    let updates = [(id("b"), b"b2".to_vec(), Expect::Version(1)), (id("c"), b"c2".to_vec(), Expect::Any)];
+    assert_eq!(backend.put_batch(&batch_of(&updates)).unwrap(), [2, 2]);
+    assert_eq!(generation(&dir), before + 1);
+    assert!(fs::read_dir(dir.join(RECORDS_DIR)).unwrap().all(|e| !fsutil::is_temp_name(&e.unwrap().file_name())));
+}
+
+#[test]
+fn a_refused_batch_changes_no_byte() {
+    let (_tmp, dir, backend, mut writes) = batch_fixture();
+    writes.push((id("a"), b"again".to_vec(), Expect::Absent));
+    let before = snapshot(&dir);
+    let err = backend.put_batch(&batch_of(&writes)).unwrap_err();
+    assert!(matches!(&err, Error::AlreadyExists { name, .. } if name == "a"), "{err}");
+    assert_eq!(snapshot(&dir), before);
+}
+
+/// Stop a batch at each step: the journal is whole from the first step on, so the batch has
+/// committed, and whoever comes next (a reopening process, a `list`, a writer, a repair)
+/// finishes all of it.
+#[test]
+fn a_crash_at_any_step_of_a_batch_is_finished_by_the_next_comer() {
+    for step in BATCH_STEPS {
+        for next in ["reopen", "list", "write", "rebuild"] {
+            let context = format!("{step}, then {next}");
+            let (_tmp, dir, backend, writes) = batch_fixture();
+            crash_during(step, || backend.put_batch(&batch_of(&writes)).map(drop));
+            assert!(journal_len(&backend) > 0, "{context}: no journal left");
+            let after = match next {
+                "reopen" => {
+                    drop(backend);
+                    reopen(&dir)
+                }
+                "list" => {
+                    assert_eq!(backend.list("identity", "").unwrap(), ["a", "b", "c", "d", "e", "u"], "{context}");
+                    backend
+                }
+                "write" => {
+                    backend.put(&id("z"), b"z", Expect::Absent).unwrap();
+                    backend.delete(&id("z"), Expect::Any).unwrap();
+                    backend
+                }
+                _ => {
+                    let report = backend.rebuild_index().unwrap();
+                    assert_eq!(report, RebuildReport { indexed: 7, unreadable: vec![] }, "{context}");
+                    backend
+                }
+            };
+            assert_batch_applied(&after, &writes, &context);
+            assert!(
+                fs::read_dir(dir.join(RECORDS_DIR)).unwrap().all(|e| !fsutil::is_temp_name(&e.unwrap().file_name())),
+                "{context}: temp files left"
+            );
+            // The expectations now see the batch: creating its records again is refused.
+            let err = after.put_batch(&batch_of(&writes)).unwrap_err();
+            assert!(matches!(err, Error::AlreadyExists { .. }), "{context}: {err}");
+        }
+    }
+}
+
+/// A journal torn while it was being written means no record of the batch was touched: the
+/// wallet stays as it was before the batch.
+#[test]
+fn a_torn_batch_journal_leaves_the_wallet_as_before() {
+    let (_tmp, dir, backend, writes) = batch_fixture();
+    let records: Vec<format::BatchEntry> = writes
+        .iter()
+        .map(|(k, v, _)| {
+            let rid = backend.keys.record_id(&k.kind, &k.name);
+            (k.kind.clone(), k.name.clone(), format::seal_record(&backend.keys, &rid, k, 1, v))
+        })
+        .collect();
+    let journal = format::seal_batch_journal(&backend.keys, &records);
+    for len in [4, 40, journal.len() / 2, journal.len() - 1] {
+        leave_journal(&backend, &journal[..len]);
+        let other = reopen(&dir);
+        assert_eq!(journal_len(&other), 0, "torn at {len}");
+        assert_eq!(other.list("identity", "").unwrap(), ["a", "u"], "torn at {len}");
+        assert_eq!(other.get(&id("u")).unwrap().unwrap().value.as_slice(), b"u1");
+        assert!(other.get(&id("b")).unwrap().is_none());
+    }
+}
+
+#[test]
+fn a_batch_journal_reveals_no_label_or_value() {
+    let (_tmp, dir, backend) = new_wallet();
+    let label = "label-that-must-stay-hidden";
+    let writes = [
+        (id(label), b"value-that-must-stay-hidden".to_vec(), Expect::Absent),
+        (RecordKey::new("ca", label), b"value-that-must-stay-hidden".to_vec(), Expect::Absent),
+    ];
+    crash_during("batch: journal written", || backend.put_batch(&batch_of(&writes)).map(drop));
+    let journal = fs::read(dir.join(LOCK_FILE)).unwrap();
+    assert!(journal.len() > 100);
+    let hay = String::from_utf8_lossy(&journal);
+    assert!(!hay.contains(label) && !hay.contains("value-that") && !hay.contains("identity"));
 }
