@@ -196,12 +196,27 @@ fn check_no_foreign_files(dir: &Path) -> Result<()> {
 thread_local! {
     /// A step at which the next write on this thread stops as if the process died there.
     static CRASH_AT: std::cell::Cell<Option<&'static str>> = const { std::cell::Cell::new(None) };
+    /// How many times that step is passed first.
+    static CRASH_SKIP: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// In tests (of this crate): make writes on this thread stop at `step` (`None`: never), after
+/// passing it `skip` times.
+#[cfg(test)]
+pub(crate) fn crash_at(step: Option<&'static str>, skip: u32) {
+    CRASH_AT.with(|c| c.set(step));
+    CRASH_SKIP.with(|c| c.set(skip));
 }
 
 /// In tests, stop a write at a named step, leaving the disk (and the journal) as a crash would.
 fn crash_point(_step: &'static str) -> Result<()> {
     #[cfg(test)]
     if CRASH_AT.with(|c| c.get()) == Some(_step) {
+        let skip = CRASH_SKIP.with(|c| c.get());
+        if skip > 0 {
+            CRASH_SKIP.with(|c| c.set(skip - 1));
+            return Ok(());
+        }
         return Err(Error::Backend { backend: "file", detail: format!("simulated crash at {_step}") });
     }
     Ok(())
@@ -624,6 +639,7 @@ impl Backend for FileBackend {
                 format::seal_record(&self.keys, &id, w.key, version, w.value),
             ));
         }
+        crash_point("batch: expectations checked")?;
         lock.write_journal(&format::seal_batch_journal(&self.keys, &records))?;
         crash_point("batch: journal written")?;
         self.apply_batch(&mut lock, &records)?;

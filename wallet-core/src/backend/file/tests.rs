@@ -743,6 +743,16 @@ fn a_crash_at_any_step_of_a_batch_is_finished_by_the_next_comer() {
     }
 }
 
+/// A crash before the batch journal is written leaves the wallet as it was.
+#[test]
+fn a_crash_before_the_batch_journal_leaves_the_wallet_as_before() {
+    let (_tmp, dir, backend, writes) = batch_fixture();
+    let before = snapshot(&dir);
+    crash_during("batch: expectations checked", || backend.put_batch(&batch_of(&writes)).map(drop));
+    assert_eq!(snapshot(&dir), before);
+    assert_eq!(reopen(&dir).list("identity", "").unwrap(), ["a", "u"]);
+}
+
 /// A journal torn while it was being written means no record of the batch was touched: the
 /// wallet stays as it was before the batch.
 #[test]
