@@ -542,10 +542,7 @@ impl FileBackend {
             paths.push(fsutil::write_unsynced(&self.records, &hex::encode(id), file)?);
         }
         crash_point("batch: records written")?;
-        for path in &paths {
-            fsutil::sync_file(path)?;
-        }
-        fsutil::sync_dir(&self.records)?;
+        fsutil::sync_written(&self.records, &paths)?;
         Ok(())
     }
 
