@@ -2,8 +2,9 @@
 //!
 //! ```text
 //! WALLET/               0700
-//!   wallet.header       KDF parameters and salt, the wrapped data key, a checksum
-//!   wallet.index        sealed list of every (kind, name): what `list` reads
+//!   wallet.header       format version, KDF parameters and salt, the wrapped data key, a checksum
+//!   wallet.index        sealed snapshot of every (kind, name): with the log, what `list` reads
+//!   wallet.ilog         (version 2) sealed changes since the snapshot, one frame per write
 //!   wallet.lock         writers' lock; holds a sealed journal entry while one is at work
 //!   records/            0700
 //!     <64 hex>          one sealed record; the name is a keyed MAC of kind and name
@@ -15,40 +16,47 @@
 //!   data key and a fresh random 256-bit salt, so no AES key ever seals more than two messages
 //!   and the 2^32 random-nonce limit of one GCM key cannot be reached however many writes a
 //!   wallet sees.
-//! - **Reads.** `get` reads one file and opens one box; `list` reads the index, and keeps the
-//!   decoded index in memory until the index file's random salt changes.
+//! - **Reads.** `get` reads one file and opens one box; `list` answers from the decoded index,
+//!   which a handle keeps in memory and brings up to date from the files' heads (see `index.rs`).
 //! - **Writes.** A writer takes `wallet.lock` (`File::lock`), settles any journal a crashed
 //!   writer left, evaluates compare-and-swap against the record on disk, and replaces files
-//!   atomically (temp file, fsync, rename, fsync the folder).
+//!   atomically (temp file, fsync, rename, fsync the folder). A change of which records exist
+//!   appends one frame to the index log (version 1: rewrites the index).
+//! - **Batches.** `put_batch` checks every expectation, then stores the sealed records in the
+//!   journal as a redo record (the commit point), writes them, changes the index once, and
+//!   flushes everything with one `syncfs` (Linux). A crash after the commit point is finished
+//!   by whoever settles next; so a batch is all there or not at all.
 //! - **Crash safety.** Before a write that changes which records exist, the writer stores the
 //!   record's key (sealed) in `wallet.lock` and fsyncs it; then it writes or removes the record,
-//!   then rewrites the index. A crash at any point leaves a journal naming the one record whose
+//!   then changes the index. A crash at any point leaves a journal naming the one record whose
 //!   index entry may be out of step; the next writer (or a `list` that finds the lock free)
 //!   looks at that record file and corrects the index. A journal torn by the crash itself
 //!   cannot be opened, and then the index is rebuilt from the records' sealed labels.
 
 mod format;
 mod fsutil;
+mod index;
 #[cfg(test)]
 mod tests;
 
 use super::{check_distinct, Backend, BatchPut, Expect, OpenOptions, Passphrase, RecordKey, Version, Versioned};
 use crate::backend::memory::check_expect;
 use crate::error::{Error, Result};
-use format::{Fault, Header, Index, IndexStamp, Keys, RecordId};
+use format::{Fault, Header, Index, IndexOp, Keys, RecordId};
 use fsutil::{Context as _, PathError, WriterLock};
-use std::fs::{self, File};
-use std::io::{self, Read};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use zeroize::Zeroizing;
 
-/// The wallet format version this build reads and writes.
+/// The wallet format version this build writes (it reads this one and version 1).
 pub const FORMAT_VERSION: u16 = format::FORMAT_VERSION;
 
 const HEADER_FILE: &str = "wallet.header";
 const INDEX_FILE: &str = "wallet.index";
+const LOG_FILE: &str = "wallet.ilog";
 const LOCK_FILE: &str = "wallet.lock";
 const RECORDS_DIR: &str = "records";
 
@@ -113,8 +121,10 @@ pub struct FileBackend {
     dir: PathBuf,
     records: PathBuf,
     keys: Keys,
-    /// The last index read or written, with the stamp of the file it came from.
-    index_cache: Mutex<Option<(IndexStamp, Arc<Index>)>>,
+    /// The folder's format version (from its header).
+    version: u16,
+    /// The last index read or written, with where in the files it was read up to.
+    index_cache: Mutex<Option<index::IndexState>>,
     /// Whether temporary files left by crashed writers were swept since this handle opened.
     swept: AtomicBool,
 }
@@ -144,7 +154,10 @@ fn header_error(fault: Fault, path: &Path) -> Error {
         Fault::Version(found) => Error::UnsupportedVersion {
             what: format!("file wallet format ({})", path.display()),
             found: found.to_string(),
-            supported: FORMAT_VERSION.to_string(),
+            supported: (format::OLDEST_FORMAT_VERSION..=FORMAT_VERSION)
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
         },
         Fault::Limits(detail) => {
             Error::Unsupported(format!("wallet header {} asks for too much work: {detail}", path.display()))
@@ -174,7 +187,7 @@ fn check_no_foreign_files(dir: &Path) -> Result<()> {
     for entry in entries {
         let entry = entry.at("reading folder", dir)?;
         let name = entry.file_name();
-        if fsutil::is_temp_name(&name) || name == LOCK_FILE || name == INDEX_FILE {
+        if fsutil::is_temp_name(&name) || name == LOCK_FILE || name == INDEX_FILE || name == LOG_FILE {
             continue;
         }
         if name == RECORDS_DIR {
@@ -257,12 +270,12 @@ impl FileBackend {
         if header_path.exists() {
             return Err(already_exists());
         }
-        let backend = Self::unlocked(dir, Keys::new(format::random_key()));
+        let backend = Self::unlocked(dir, Keys::new(format::random_key()), FORMAT_VERSION);
         backend.sweep(&lock)?;
         lock.clear_journal()?;
         // The index first, the header last: a wallet exists once its header does.
         backend.store_index(Index::default(), 1)?;
-        let header = Header::seal(kdf, passphrase.expose(), backend.keys.data_key());
+        let header = Header::seal(FORMAT_VERSION, kdf, passphrase.expose(), backend.keys.data_key());
         fsutil::write_atomic(dir, HEADER_FILE, &header.encode())?;
         Ok(backend)
     }
@@ -283,16 +296,17 @@ impl FileBackend {
         let data_key = header
             .unwrap(passphrase.expose())
             .ok_or_else(|| Error::WrongPassphrase { location: dir.display().to_string() })?;
-        let backend = Self::unlocked(dir, Keys::new(data_key));
+        let backend = Self::unlocked(dir, Keys::new(data_key), header.version);
         backend.tidy_if_idle();
         Ok(backend)
     }
 
-    fn unlocked(dir: &Path, keys: Keys) -> Self {
+    fn unlocked(dir: &Path, keys: Keys, version: u16) -> Self {
         Self {
             dir: dir.to_owned(),
             records: dir.join(RECORDS_DIR),
             keys,
+            version,
             index_cache: Mutex::new(None),
             swept: AtomicBool::new(false),
         }
@@ -312,7 +326,8 @@ impl FileBackend {
         let entry = lock.read_journal()?;
         if format::is_batch_journal(&entry) {
             if let Ok(records) = format::open_batch_journal(&self.keys, entry) {
-                self.write_batch_records(&records)?;
+                let paths = self.write_batch_records(&records)?;
+                fsutil::sync_written(&self.records, &paths)?;
             }
         }
         let report = self.rebuild_locked()?;
@@ -409,16 +424,8 @@ impl FileBackend {
                     Err(e) if e.kind() == io::ErrorKind::NotFound => false,
                     Err(e) => return Err(e).at("checking", &path).map_err(Into::into),
                 };
-                let (stamp, index) = self.load_index()?;
-                if index.contains(&kind, &name) != exists {
-                    let mut next = Index::clone(&index);
-                    if exists {
-                        next.insert(&kind, &name);
-                    } else {
-                        next.remove(&kind, &name);
-                    }
-                    self.store_index(next, stamp.generation + 1)?;
-                }
+                let op = if exists { IndexOp::Add } else { IndexOp::Remove };
+                self.change_index(&[(op, &kind, &name)], true)?;
             }
             Err(_) => {
                 self.rebuild_locked()?;
@@ -454,60 +461,22 @@ impl FileBackend {
                 }
             }
         }
-        let old = self.load_index().ok();
-        if let Some((_, old)) = &old {
-            for (kind, name) in old.iter() {
-                if unreadable_ids.contains(&self.keys.record_id(kind, name)) {
-                    fresh.insert(kind, name);
-                }
-            }
+        let kept: Vec<(String, String)> = self
+            .with_index(|old| {
+                old.iter()
+                    .filter(|(kind, name)| unreadable_ids.contains(&self.keys.record_id(kind, name)))
+                    .map(|(kind, name)| (kind.to_owned(), name.to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (kind, name) in &kept {
+            fresh.insert(kind, name);
         }
         unreadable.sort();
         let indexed = fresh.len();
-        let generation = old.map_or(0, |(stamp, _)| stamp.generation) + 1;
+        let generation = self.last_generation() + 1;
         self.store_index(fresh, generation)?;
         Ok(RebuildReport { indexed, unreadable })
-    }
-
-    /// Read the index, or reuse the decoded copy if the file is the one it came from.
-    fn load_index(&self) -> Result<(IndexStamp, Arc<Index>)> {
-        let path = self.dir.join(INDEX_FILE);
-        let mut file = match File::open(&path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Err(self.index_error("the index file is missing (rebuild it from the records)"))
-            }
-            Err(e) => return Err(e).at("opening", &path).map_err(Into::into),
-        };
-        let mut head = [0u8; format::INDEX_HEAD];
-        match file.read_exact(&mut head) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                return Err(self.index_error("truncated: shorter than an index header"))
-            }
-            Err(e) => return Err(e).at("reading", &path).map_err(Into::into),
-        }
-        let stamp = format::index_stamp(&head).map_err(|f| self.index_error(fault_detail(f)))?;
-        let cache = self.index_cache.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((cached, index)) = cache.as_ref() {
-            if *cached == stamp {
-                return Ok((stamp, Arc::clone(index)));
-            }
-        }
-        drop(cache);
-        let mut bytes = head.to_vec();
-        file.read_to_end(&mut bytes).at("reading", &path)?;
-        let (stamp, index) = format::open_index(&self.keys, bytes).map_err(|f| self.index_error(fault_detail(f)))?;
-        let index = Arc::new(index);
-        *self.index_cache.lock().unwrap_or_else(|p| p.into_inner()) = Some((stamp, Arc::clone(&index)));
-        Ok((stamp, index))
-    }
-
-    fn store_index(&self, index: Index, generation: u64) -> Result<()> {
-        let (stamp, bytes) = format::seal_index(&self.keys, generation, &index);
-        fsutil::write_atomic(&self.dir, INDEX_FILE, &bytes)?;
-        *self.index_cache.lock().unwrap_or_else(|p| p.into_inner()) = Some((stamp, Arc::new(index)));
-        Ok(())
     }
 
     /// The version of the record on disk, for compare-and-swap. A damaged record cannot prove
@@ -530,9 +499,8 @@ impl FileBackend {
 
 impl FileBackend {
     /// Write (again) every record of a batch whose journal is durable, each file replaced
-    /// atomically, then make them all durable. No fsync per file while writing: the files'
-    /// data reach the disk together when they are synced one after another at the end.
-    fn write_batch_records(&self, records: &[format::BatchEntry]) -> Result<()> {
+    /// atomically but not yet synced; returns their paths for [`fsutil::sync_written`].
+    fn write_batch_records(&self, records: &[format::BatchEntry]) -> Result<Vec<PathBuf>> {
         let mut paths = Vec::with_capacity(records.len());
         for (i, (kind, name, file)) in records.iter().enumerate() {
             if i == records.len() / 2 {
@@ -542,24 +510,19 @@ impl FileBackend {
             paths.push(fsutil::write_unsynced(&self.records, &hex::encode(id), file)?);
         }
         crash_point("batch: records written")?;
-        fsutil::sync_written(&self.records, &paths)?;
-        Ok(())
+        Ok(paths)
     }
 
-    /// Apply a batch whose journal is durable: its records, then the index, then clear the
-    /// journal. Also how a batch a writer crashed in is finished (all of it is written again).
+    /// Apply a batch whose journal is durable: its records, then the index, one flush of all
+    /// of it, then clear the journal. Also how a batch a writer crashed in is finished (all of it is written again).
     fn apply_batch(&self, lock: &mut WriterLock, records: &[format::BatchEntry]) -> Result<()> {
-        self.write_batch_records(records)?;
-        crash_point("batch: records synced")?;
-        let (stamp, index) = self.load_index()?;
-        if records.iter().any(|(kind, name, _)| !index.contains(kind, name)) {
-            let mut next = Index::clone(&index);
-            for (kind, name, _) in records {
-                next.insert(kind, name);
-            }
-            self.store_index(next, stamp.generation + 1)?;
-        }
+        let paths = self.write_batch_records(records)?;
+        let ops: Vec<_> = records.iter().map(|(kind, name, _)| (IndexOp::Add, kind.as_str(), name.as_str())).collect();
+        // The index is synced with the records just below (a snapshot is synced on its own).
+        self.change_index(&ops, false)?;
         crash_point("batch: index written")?;
+        fsutil::sync_written(&self.records, &paths)?;
+        crash_point("batch: synced")?;
         lock.clear_journal_durably()?;
         Ok(())
     }
@@ -589,8 +552,7 @@ impl Backend for FileBackend {
         let current = self.current_version(key, &id, expect)?;
         check_expect(key, current, expect, &self.location())?;
         let version = current.map_or(1, |v| v.saturating_add(1));
-        let (stamp, index) = self.load_index()?;
-        let adds = !index.contains(&key.kind, &key.name);
+        let adds = !self.with_index(|index| index.contains(&key.kind, &key.name))?;
         if adds {
             lock.write_journal(&format::seal_journal(&self.keys, &key.kind, &key.name))?;
             crash_point("put: journal written")?;
@@ -599,9 +561,7 @@ impl Backend for FileBackend {
         fsutil::write_atomic(&self.records, &hex::encode(id), &sealed)?;
         crash_point("put: record written")?;
         if adds {
-            let mut next = Index::clone(&index);
-            next.insert(&key.kind, &key.name);
-            self.store_index(next, stamp.generation + 1)?;
+            self.change_index(&[(IndexOp::Add, &key.kind, &key.name)], true)?;
             crash_point("put: index written")?;
             lock.clear_journal()?;
         }
@@ -660,12 +620,7 @@ impl Backend for FileBackend {
         fs::remove_file(&path).at("removing record", &path)?;
         fsutil::sync_dir(&self.records)?;
         crash_point("delete: record removed")?;
-        let (stamp, index) = self.load_index()?;
-        if index.contains(&key.kind, &key.name) {
-            let mut next = Index::clone(&index);
-            next.remove(&key.kind, &key.name);
-            self.store_index(next, stamp.generation + 1)?;
-        }
+        self.change_index(&[(IndexOp::Remove, &key.kind, &key.name)], true)?;
         crash_point("delete: index written")?;
         lock.clear_journal()?;
         Ok(true)
@@ -673,7 +628,7 @@ impl Backend for FileBackend {
 
     fn list(&self, kind: &str, prefix: &str) -> Result<Vec<String>> {
         self.settle_if_stale()?;
-        Ok(self.load_index()?.1.list(kind, prefix))
+        self.with_index(|index| index.list(kind, prefix))
     }
 
     fn change_passphrase(&self, new: &Passphrase) -> Result<()> {
@@ -685,8 +640,8 @@ impl Backend for FileBackend {
         let current = Header::decode(&fs::read(&path).at("reading", &path)?).map_err(|f| header_error(f, &path))?;
         // Proves the folder still holds the wallet this handle unlocked before its key is
         // written over: only the right data key opens the index.
-        self.load_index()?;
-        let header = Header::seal(current.kdf, new.expose(), self.keys.data_key());
+        self.with_index(|_| ())?;
+        let header = Header::seal(current.version, current.kdf, new.expose(), self.keys.data_key());
         fsutil::write_atomic(&self.dir, HEADER_FILE, &header.encode())?;
         Ok(())
     }

@@ -1315,8 +1315,8 @@ fn bulk_rerun_after_a_crash_at_any_step_picks_up_where_it_stopped() {
         ("batch: journal written", true),
         ("batch: half the records written", true),
         ("batch: records written", true),
-        ("batch: records synced", true),
         ("batch: index written", true),
+        ("batch: synced", true),
     ];
     let rows: Vec<BulkRow> = (0..10)
         .map(|i| BulkRow {

@@ -89,7 +89,7 @@ fn folders_are_0700_and_files_0600() {
     backend.put(&id("alice"), b"v", Expect::Absent).unwrap();
     let snap = snapshot(&dir);
     let names: Vec<_> = snap.keys().map(|p| p.strip_prefix(&dir).unwrap().to_path_buf()).collect();
-    assert_eq!(names.len(), 5, "{names:?}");
+    assert_eq!(names.len(), 6, "{names:?}");
     for (path, (_, mode)) in &snap {
         let want = if path.is_dir() { 0o700 } else { 0o600 };
         assert_eq!(*mode, want, "{}", path.display());
@@ -210,10 +210,10 @@ fn rewrite_header(dir: &Path, edit: impl FnOnce(&mut Vec<u8>)) {
 fn an_unknown_format_version_is_unsupported() {
     let (_tmp, dir, backend) = new_wallet();
     drop(backend);
-    rewrite_header(&dir, |h| h[8..10].copy_from_slice(&2u16.to_be_bytes()));
+    rewrite_header(&dir, |h| h[8..10].copy_from_slice(&3u16.to_be_bytes()));
     let err = FileBackend::open(&dir, &opts("pw")).unwrap_err();
     assert!(
-        matches!(&err, Error::UnsupportedVersion { found, supported, .. } if found == "2" && supported == "1"),
+        matches!(&err, Error::UnsupportedVersion { found, supported, .. } if found == "3" && supported == "1, 2"),
         "{err}"
     );
 }
@@ -387,6 +387,17 @@ fn rebuild_keeps_damaged_records_the_index_named() {
     assert_eq!(backend.list("identity", "").unwrap(), ["a"]);
 }
 
+/// The index files (snapshot and log) as they are, to put back as a crash would leave them.
+fn save_index(dir: &Path) -> [(PathBuf, Vec<u8>); 2] {
+    [INDEX_FILE, LOG_FILE].map(|name| (dir.join(name), fs::read(dir.join(name)).unwrap()))
+}
+
+fn restore_index(saved: &[(PathBuf, Vec<u8>); 2]) {
+    for (path, bytes) in saved {
+        fs::write(path, bytes).unwrap();
+    }
+}
+
 /// Leave the journal a writer writes before it creates or deletes `key`.
 fn leave_journal(backend: &FileBackend, entry: &[u8]) {
     let mut lock = WriterLock::acquire(&backend.lock_path()).unwrap();
@@ -402,12 +413,12 @@ fn crash_after_a_new_record_before_its_index_entry() {
     for settle_by_write in [false, true] {
         let (_tmp, dir, backend) = new_wallet();
         backend.put(&id("a"), b"a", Expect::Absent).unwrap();
-        let index_before = fs::read(dir.join(INDEX_FILE)).unwrap();
+        let index_before = save_index(&dir);
         // The writer journaled "b", wrote its record, and crashed before the index.
         leave_journal(&backend, &format::seal_journal(&backend.keys, "identity", "b"));
         backend.put(&id("b"), b"b", Expect::Absent).unwrap();
         leave_journal(&backend, &format::seal_journal(&backend.keys, "identity", "b"));
-        fs::write(dir.join(INDEX_FILE), &index_before).unwrap();
+        restore_index(&index_before);
 
         assert_eq!(backend.get(&id("b")).unwrap().unwrap().value.as_slice(), b"b");
         if settle_by_write {
@@ -426,10 +437,10 @@ fn crash_after_removing_a_record_before_its_index_entry() {
     let (_tmp, dir, backend) = new_wallet();
     backend.put(&id("a"), b"a", Expect::Absent).unwrap();
     backend.put(&id("b"), b"b", Expect::Absent).unwrap();
-    let index_before = fs::read(dir.join(INDEX_FILE)).unwrap();
+    let index_before = save_index(&dir);
     backend.delete(&id("b"), Expect::Any).unwrap();
     leave_journal(&backend, &format::seal_journal(&backend.keys, "identity", "b"));
-    fs::write(dir.join(INDEX_FILE), &index_before).unwrap();
+    restore_index(&index_before);
     // Another handle (as another process would) sees a coherent wallet: open settles it.
     let other = reopen(&dir);
     assert_eq!(journal_len(&other), 0);
@@ -442,22 +453,22 @@ fn crash_after_removing_a_record_before_its_index_entry() {
 fn crash_after_the_journal_before_any_change() {
     let (_tmp, dir, backend) = new_wallet();
     backend.put(&id("a"), b"a", Expect::Absent).unwrap();
-    let before = fs::read(dir.join(INDEX_FILE)).unwrap();
+    let before = save_index(&dir);
     leave_journal(&backend, &format::seal_journal(&backend.keys, "identity", "never-written"));
     assert_eq!(backend.list("identity", "").unwrap(), ["a"]);
     assert_eq!(journal_len(&backend), 0);
-    assert_eq!(fs::read(dir.join(INDEX_FILE)).unwrap(), before, "a no-op settle rewrote the index");
+    assert_eq!(save_index(&dir), before, "a no-op settle changed the index");
 }
 
 #[test]
 fn a_torn_journal_rebuilds_the_index_from_the_records() {
     let (_tmp, dir, backend) = new_wallet();
     backend.put(&id("a"), b"a", Expect::Absent).unwrap();
-    let index_before = fs::read(dir.join(INDEX_FILE)).unwrap();
+    let index_before = save_index(&dir);
     backend.put(&id("b"), b"b", Expect::Absent).unwrap();
     let torn = format::seal_journal(&backend.keys, "identity", "b");
     leave_journal(&backend, &torn[..torn.len() / 2]);
-    fs::write(dir.join(INDEX_FILE), &index_before).unwrap();
+    restore_index(&index_before);
     assert_eq!(backend.list("identity", "").unwrap(), ["a", "b"]);
     assert_eq!(journal_len(&backend), 0);
 }
@@ -639,8 +650,8 @@ const BATCH_STEPS: [&str; 5] = [
     "batch: journal written",
     "batch: half the records written",
     "batch: records written",
-    "batch: records synced",
     "batch: index written",
+    "batch: synced",
 ];
 
 /// A wallet holding "a" and "u" (version 1), and the batch the crash tests interrupt: four
@@ -675,18 +686,18 @@ fn assert_batch_applied(backend: &FileBackend, writes: &[(RecordKey, Vec<u8>, Ex
 }
 
 #[test]
-fn a_batch_is_written_with_one_journal_and_one_index_write() {
+fn a_batch_is_written_with_one_journal_and_one_index_change() {
     let (_tmp, dir, backend, writes) = batch_fixture();
-    let generation =
-        |dir: &Path| u64::from_be_bytes(fs::read(dir.join(INDEX_FILE)).unwrap()[6..14].try_into().unwrap());
-    let before = generation(&dir);
+    let before = save_index(&dir);
     assert_eq!(backend.put_batch(&batch_of(&writes)).unwrap(), [1, 1, 2, 1, 1, 1]);
-    assert_eq!(generation(&dir), before + 1, "the index was rewritten more than once");
+    let after = save_index(&dir);
+    assert_eq!(after[0], before[0], "the index snapshot was rewritten");
+    assert_eq!(log_frames(&backend, &after[1].1), log_frames(&backend, &before[1].1) + 1, "not one index change");
     assert_batch_applied(&reopen(&dir), &writes, "after the batch");
     // An update-only batch leaves the index alone.
     let updates = [(id("b"), b"b2".to_vec(), Expect::Version(1)), (id("c"), b"c2".to_vec(), Expect::Any)];
     assert_eq!(backend.put_batch(&batch_of(&updates)).unwrap(), [2, 2]);
-    assert_eq!(generation(&dir), before + 1);
+    assert_eq!(save_index(&dir), after);
     assert!(fs::read_dir(dir.join(RECORDS_DIR)).unwrap().all(|e| !fsutil::is_temp_name(&e.unwrap().file_name())));
 }
 
@@ -789,4 +800,167 @@ fn a_batch_journal_reveals_no_label_or_value() {
     assert!(journal.len() > 100);
     let hay = String::from_utf8_lossy(&journal);
     assert!(!hay.contains(label) && !hay.contains("value-that") && !hay.contains("identity"));
+}
+
+// ----- the index log -----------------------------------------------------------------------------
+
+/// The number of whole frames in a log file.
+fn log_frames(backend: &FileBackend, log: &[u8]) -> usize {
+    let mut at = format::LOG_HEAD;
+    let mut n = 0;
+    while let format::LogFrame::Whole { len, .. } = format::open_log_frame(&backend.keys, log, at as u64, &log[at..]) {
+        at += len;
+        n += 1;
+    }
+    assert_eq!(at, log.len(), "the log has bytes after its frames");
+    n
+}
+
+fn snapshot_generation(dir: &Path) -> u64 {
+    u64::from_be_bytes(fs::read(dir.join(INDEX_FILE)).unwrap()[6..14].try_into().unwrap())
+}
+
+#[test]
+fn single_writes_append_to_the_log_and_a_full_log_becomes_a_snapshot() {
+    let (_tmp, dir, backend) = new_wallet();
+    let generation = snapshot_generation(&dir);
+    let mut names = vec![];
+    for i in 0..index::MAX_FRAMES {
+        let name = format!("user{i:02}");
+        backend.put(&id(&name), b"v", Expect::Absent).unwrap();
+        names.push(name);
+        assert_eq!(snapshot_generation(&dir), generation, "a create rewrote the snapshot");
+        assert_eq!(log_frames(&backend, &fs::read(dir.join(LOG_FILE)).unwrap()), i as usize + 1);
+        assert_eq!(reopen(&dir).list("identity", "").unwrap(), names);
+    }
+    backend.delete(&id("user00"), Expect::Any).unwrap();
+    names.remove(0);
+    assert_eq!(snapshot_generation(&dir), generation + 1, "a full log was not folded into a snapshot");
+    assert_eq!(fs::read(dir.join(LOG_FILE)).unwrap().len(), format::LOG_HEAD);
+    assert_eq!(reopen(&dir).list("identity", "").unwrap(), names);
+    assert_eq!(backend.list("identity", "").unwrap(), names);
+}
+
+#[test]
+fn a_log_larger_than_its_snapshot_becomes_a_snapshot() {
+    let (_tmp, dir, backend) = new_wallet();
+    let long = "x".repeat(200);
+    let writes: Vec<_> = (0..20).map(|i| (id(&format!("{long}{i:02}")), b"v".to_vec(), Expect::Absent)).collect();
+    let generation = snapshot_generation(&dir);
+    backend.put_batch(&batch_of(&writes)).unwrap();
+    assert_eq!(snapshot_generation(&dir), generation + 1, "a frame larger than the log's limit was appended");
+    assert_eq!(reopen(&dir).list("identity", "").unwrap().len(), 20);
+}
+
+#[test]
+fn every_log_byte_is_checked() {
+    let (_tmp, dir, backend) = new_wallet();
+    for name in ["a", "b", "c"] {
+        backend.put(&id(name), name.as_bytes(), Expect::Absent).unwrap();
+    }
+    drop(backend);
+    let path = dir.join(LOG_FILE);
+    let len = fs::read(&path).unwrap().len();
+    for at in 0..len {
+        let original = flip(&path, at);
+        let backend = reopen(&dir);
+        let err = backend.list("identity", "").unwrap_err();
+        assert!(integrity_record(err).contains("wallet index"), "byte {at}");
+        assert_eq!(backend.get(&id("b")).unwrap().unwrap().value.as_slice(), b"b");
+        fs::write(&path, original).unwrap();
+    }
+    for cut in [1, 10, len - format::LOG_HEAD - 1] {
+        let original = fs::read(&path).unwrap();
+        fs::write(&path, &original[..len - cut]).unwrap();
+        integrity_record(reopen(&dir).list("identity", "").unwrap_err());
+        fs::write(&path, original).unwrap();
+    }
+    fs::remove_file(&path).unwrap();
+    let backend = reopen(&dir);
+    assert!(integrity_record(backend.list("identity", "").unwrap_err()).contains("wallet index log"));
+    assert_eq!(backend.rebuild_index().unwrap().indexed, 3);
+    assert_eq!(reopen(&dir).list("identity", "").unwrap(), ["a", "b", "c"]);
+}
+
+/// A crash while a frame was appended leaves a torn tail and the journal that explains it:
+/// readers ignore the tail, and settling writes the change again over it.
+#[test]
+fn a_torn_log_tail_with_its_journal_is_settled() {
+    let (_tmp, dir, backend) = new_wallet();
+    backend.put(&id("a"), b"a", Expect::Absent).unwrap();
+    backend.put(&id("b"), b"b", Expect::Absent).unwrap();
+    let path = dir.join(LOG_FILE);
+    let log = fs::read(&path).unwrap();
+    for cut in [1, 20] {
+        fs::write(&path, &log[..log.len() - cut]).unwrap();
+        // Without a journal the torn tail is damage.
+        integrity_record(reopen(&dir).list("identity", "").unwrap_err());
+        // With the journal of the write that appended it, it is a crash: another handle
+        // (open settles) and this one both see "b".
+        leave_journal(&backend, &format::seal_journal(&backend.keys, "identity", "b"));
+        let other = reopen(&dir);
+        assert_eq!(journal_len(&other), 0);
+        assert_eq!(other.list("identity", "").unwrap(), ["a", "b"]);
+        assert_eq!(backend.list("identity", "").unwrap(), ["a", "b"]);
+        assert_eq!(log_frames(&backend, &fs::read(&path).unwrap()), 2, "the torn frame was not replaced");
+    }
+    // A writer at work holds its journal: readers leave its half-written frame alone.
+    let mut lock = WriterLock::acquire(&backend.lock_path()).unwrap();
+    lock.write_journal(&format::seal_journal(&backend.keys, "identity", "c")).unwrap();
+    let mut torn = fs::read(&path).unwrap();
+    let frame = format::seal_log_frame(
+        &backend.keys,
+        &torn[..format::LOG_HEAD],
+        torn.len() as u64,
+        &[(format::IndexOp::Add, "identity", "c")],
+    );
+    torn.extend_from_slice(&frame[..frame.len() / 2]);
+    fs::write(&path, &torn).unwrap();
+    assert_eq!(reopen(&dir).list("identity", "").unwrap(), ["a", "b"]);
+    drop(lock);
+}
+
+/// A crash between writing a snapshot and starting its log leaves the old log beside the
+/// new snapshot: replaying it changes nothing, and the next change starts afresh.
+#[test]
+fn a_log_left_from_before_a_snapshot_changes_nothing() {
+    let (_tmp, dir, backend) = new_wallet();
+    for name in ["a", "b", "c"] {
+        backend.put(&id(name), b"v", Expect::Absent).unwrap();
+    }
+    backend.delete(&id("b"), Expect::Any).unwrap();
+    let old_log = fs::read(dir.join(LOG_FILE)).unwrap();
+    backend.rebuild_index().unwrap();
+    fs::write(dir.join(LOG_FILE), &old_log).unwrap();
+    let other = reopen(&dir);
+    assert_eq!(other.list("identity", "").unwrap(), ["a", "c"]);
+    other.put(&id("d"), b"v", Expect::Absent).unwrap();
+    assert_eq!(reopen(&dir).list("identity", "").unwrap(), ["a", "c", "d"]);
+    assert_eq!(backend.list("identity", "").unwrap(), ["a", "c", "d"]);
+}
+
+/// A version-1 wallet (no index log) is read and written as version 1: every change rewrites
+/// the snapshot, and no log appears.
+#[test]
+fn a_version_1_wallet_keeps_its_format() {
+    let (_tmp, dir, backend) = new_wallet();
+    backend.put(&id("a"), b"a", Expect::Absent).unwrap();
+    backend.rebuild_index().unwrap();
+    let header = Header::seal(1, FAST, b"pw", backend.keys.data_key());
+    fs::write(dir.join(HEADER_FILE), header.encode()).unwrap();
+    fs::remove_file(dir.join(LOG_FILE)).unwrap();
+    drop(backend);
+    let v1 = reopen(&dir);
+    assert_eq!(v1.version, 1);
+    assert_eq!(v1.list("identity", "").unwrap(), ["a"]);
+    let generation = snapshot_generation(&dir);
+    v1.put(&id("b"), b"b", Expect::Absent).unwrap();
+    let writes = [(id("c"), b"c".to_vec(), Expect::Absent), (id("d"), b"d".to_vec(), Expect::Absent)];
+    v1.put_batch(&batch_of(&writes)).unwrap();
+    v1.delete(&id("a"), Expect::Any).unwrap();
+    assert_eq!(snapshot_generation(&dir), generation + 3);
+    assert!(!dir.join(LOG_FILE).exists());
+    v1.change_passphrase(&Passphrase::new("new")).unwrap();
+    let again = FileBackend::open(&dir, &opts("new")).unwrap();
+    assert_eq!((again.version, again.list("identity", "").unwrap()), (1, vec!["b".to_owned(), "c".into(), "d".into()]));
 }
