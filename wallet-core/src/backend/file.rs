@@ -408,7 +408,7 @@ impl FileBackend {
         if format::is_batch_journal(&entry) {
             return match format::open_batch_journal(&self.keys, entry) {
                 // The journal is whole, so the batch committed: write all of it again.
-                Ok(records) => self.apply_batch(lock, &records),
+                Ok(records) => self.apply_batch(lock, &records, None),
                 // Torn while it was being written: no record of the batch was touched yet.
                 Err(_) => {
                     self.rebuild_locked()?;
@@ -424,8 +424,10 @@ impl FileBackend {
                     Err(e) if e.kind() == io::ErrorKind::NotFound => false,
                     Err(e) => return Err(e).at("checking", &path).map_err(Into::into),
                 };
-                let op = if exists { IndexOp::Add } else { IndexOp::Remove };
-                self.change_index(&[(op, &kind, &name)], true)?;
+                if self.with_index(|index| index.contains(&kind, &name))? != exists {
+                    let op = if exists { IndexOp::Add } else { IndexOp::Remove };
+                    self.change_index(&[(op, &kind, &name)], true)?;
+                }
             }
             Err(_) => {
                 self.rebuild_locked()?;
@@ -515,9 +517,20 @@ impl FileBackend {
 
     /// Apply a batch whose journal is durable: its records, then the index, one flush of all
     /// of it, then clear the journal. Also how a batch a writer crashed in is finished (all of it is written again).
-    fn apply_batch(&self, lock: &mut WriterLock, records: &[format::BatchEntry]) -> Result<()> {
+    /// `created` tells which records are new; `None` (finishing a crashed batch): any may be.
+    fn apply_batch(
+        &self,
+        lock: &mut WriterLock,
+        records: &[format::BatchEntry],
+        created: Option<&[bool]>,
+    ) -> Result<()> {
         let paths = self.write_batch_records(records)?;
-        let ops: Vec<_> = records.iter().map(|(kind, name, _)| (IndexOp::Add, kind.as_str(), name.as_str())).collect();
+        let ops: Vec<_> = records
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| created.is_none_or(|c| c[*i]))
+            .map(|(_, (kind, name, _))| (IndexOp::Add, kind.as_str(), name.as_str()))
+            .collect();
         // The index is synced with the records just below (a snapshot is synced on its own).
         self.change_index(&ops, false)?;
         crash_point("batch: index written")?;
@@ -552,7 +565,9 @@ impl Backend for FileBackend {
         let current = self.current_version(key, &id, expect)?;
         check_expect(key, current, expect, &self.location())?;
         let version = current.map_or(1, |v| v.saturating_add(1));
-        let adds = !self.with_index(|index| index.contains(&key.kind, &key.name))?;
+        // A new record is a new index entry (the index names what exists: a writer settles a
+        // crashed one's journal before it goes on).
+        let adds = current.is_none();
         if adds {
             lock.write_journal(&format::seal_journal(&self.keys, &key.kind, &key.name))?;
             crash_point("put: journal written")?;
@@ -584,10 +599,12 @@ impl Backend for FileBackend {
         let location = self.location();
         let mut records = Vec::with_capacity(writes.len());
         let mut versions = Vec::with_capacity(writes.len());
+        let mut created = Vec::with_capacity(writes.len());
         for w in writes {
             let id = self.keys.record_id(&w.key.kind, &w.key.name);
             let current = self.current_version(w.key, &id, w.expect)?;
             check_expect(w.key, current, w.expect, &location)?;
+            created.push(current.is_none());
             let version = current.map_or(1, |v| v.saturating_add(1));
             versions.push(version);
             records.push((
@@ -599,7 +616,7 @@ impl Backend for FileBackend {
         crash_point("batch: expectations checked")?;
         lock.write_journal(&format::seal_batch_journal(&self.keys, &records))?;
         crash_point("batch: journal written")?;
-        self.apply_batch(&mut lock, &records)?;
+        self.apply_batch(&mut lock, &records, Some(&created))?;
         Ok(versions)
     }
 

@@ -6,6 +6,11 @@
 //! and starts an empty log: the rewrites cost O(1) per change on average, and reading the
 //! index from scratch stays O(records).
 //!
+//! A writer that has not read the index appends its changes without reading the snapshot: a
+//! change is "add" or "remove" of a key, which means the same whatever the index held, so a
+//! create in a freshly opened 100,000-identity wallet reads the snapshot's head and the log,
+//! not the whole snapshot.
+//!
 //! A version-1 wallet has no log: every change rewrites the snapshot, as version 1 did.
 
 use super::format::{self, Index, IndexOp, IndexStamp, LogFrame, LOG_HEAD};
@@ -31,7 +36,16 @@ pub(super) struct IndexState {
     base_len: u64,
     /// How far the log has been read (format version 2).
     log: Option<LogState>,
-    index: Index,
+    /// The decoded index, if it was asked for: a writer appending to the log does not need it.
+    index: Option<Index>,
+}
+
+impl IndexState {
+    /// Whether the decoded index is held (tests).
+    #[cfg(test)]
+    pub(super) fn holds_index(&self) -> bool {
+        self.index.is_some()
+    }
 }
 
 struct LogState {
@@ -61,11 +75,11 @@ impl FileBackend {
     /// Run `f` on the current index, read again from disk only as far as it changed.
     pub(super) fn with_index<R>(&self, f: impl FnOnce(&Index) -> R) -> Result<R> {
         let mut cache = self.index_cache.lock().unwrap_or_else(|p| p.into_inner());
-        if let Err(e) = self.refresh(&mut cache) {
+        if let Err(e) = self.refresh(&mut cache, true) {
             *cache = None;
             return Err(e);
         }
-        Ok(f(&cache.as_ref().expect("refresh leaves an index").index))
+        Ok(f(cache.as_ref().and_then(|s| s.index.as_ref()).expect("refresh leaves an index")))
     }
 
     /// Record changes of which records exist (under the writer lock); changes that change
@@ -81,19 +95,20 @@ impl FileBackend {
     }
 
     fn change_index_locked(&self, cache: &mut Option<IndexState>, ops: &Ops<'_>, durable: bool) -> Result<()> {
-        self.refresh(cache)?;
-        let mut state = cache.take().expect("refresh leaves an index");
-        let needed: Vec<_> = ops
-            .iter()
-            .filter(|(op, kind, name)| state.index.contains(kind, name) == (*op == IndexOp::Remove))
-            .copied()
-            .collect();
+        // Version 1 rewrites the whole index, so it needs it; version 2 appends without it.
+        self.refresh(cache, !self.uses_log())?;
+        let mut state = cache.take().expect("refresh leaves a state");
+        let needed: Vec<_> = match &state.index {
+            Some(index) => ops
+                .iter()
+                .filter(|(op, kind, name)| index.contains(kind, name) == (*op == IndexOp::Remove))
+                .copied()
+                .collect(),
+            None => ops.to_vec(),
+        };
         if needed.is_empty() {
             *cache = Some(state);
             return Ok(());
-        }
-        for (op, kind, name) in &needed {
-            state.index.apply(*op, kind, name);
         }
         let appendable = state
             .log
@@ -107,12 +122,24 @@ impl FileBackend {
                 let log = state.log.as_mut().expect("checked above");
                 log.end += frame.len() as u64;
                 log.frames += 1;
+                if let Some(index) = &mut state.index {
+                    for (op, kind, name) in &needed {
+                        index.apply(*op, kind, name);
+                    }
+                }
                 *cache = Some(state);
                 return Ok(());
             }
         }
-        let generation = state.stamp.generation + 1;
-        *cache = Some(self.write_snapshot(state.index, generation)?);
+        // A snapshot needs the whole index.
+        *cache = Some(state);
+        self.refresh(cache, true)?;
+        let state = cache.take().expect("refresh leaves a state");
+        let mut index = state.index.expect("refreshed with the index");
+        for (op, kind, name) in &needed {
+            index.apply(*op, kind, name);
+        }
+        *cache = Some(self.write_snapshot(index, state.stamp.generation + 1)?);
         Ok(())
     }
 
@@ -150,7 +177,7 @@ impl FileBackend {
         } else {
             None
         };
-        Ok(IndexState { stamp, base_len: bytes.len() as u64, log, index })
+        Ok(IndexState { stamp, base_len: bytes.len() as u64, log, index: Some(index) })
     }
 
     /// The highest generation the snapshot or the log names, if either can be read: a rebuilt
@@ -166,20 +193,31 @@ impl FileBackend {
         base.into_iter().chain(log).max().unwrap_or(0)
     }
 
-    fn refresh(&self, cache: &mut Option<IndexState>) -> Result<()> {
+    /// Bring `cache` up to date with the files: the snapshot's head and the log always (every
+    /// new frame is authenticated), the decoded index if `full` or if it is already held.
+    fn refresh(&self, cache: &mut Option<IndexState>, full: bool) -> Result<()> {
         // A snapshot written between reading the snapshot and the log sends the reader back
         // to the start; a few rounds are enough (snapshots are rare).
         // Round 0 trusts what it finds; later rounds call an unexplained log damage.
         for round in 0..4 {
             let strict = round > 0;
             let (stamp, mut file, path) = self.open_snapshot()?;
-            if !matches!(cache, Some(state) if state.stamp == stamp) {
-                let mut bytes = Vec::with_capacity(file.metadata().map_or(0, |m| m.len() as usize));
-                file.seek(SeekFrom::Start(0)).at("reading", &path)?;
-                file.read_to_end(&mut bytes).at("reading", &path)?;
-                let base_len = bytes.len() as u64;
-                let (stamp, index) =
-                    format::open_index(&self.keys, bytes).map_err(|f| self.index_error(super::fault_detail(f)))?;
+            let held = match cache.as_ref() {
+                Some(state) if state.stamp == stamp => Some(state.index.is_some()),
+                _ => None,
+            };
+            if held.is_none() || (full && held == Some(false)) {
+                let base_len = file.metadata().at("reading", &path)?.len();
+                let index = if full {
+                    let mut bytes = Vec::with_capacity(base_len as usize);
+                    file.seek(SeekFrom::Start(0)).at("reading", &path)?;
+                    file.read_to_end(&mut bytes).at("reading", &path)?;
+                    let (_, index) =
+                        format::open_index(&self.keys, bytes).map_err(|f| self.index_error(super::fault_detail(f)))?;
+                    Some(index)
+                } else {
+                    None
+                };
                 *cache = Some(IndexState { stamp, base_len, log: None, index });
             }
             if !self.uses_log() {
@@ -274,8 +312,10 @@ impl FileBackend {
             let offset = start + at as u64;
             let problem = match format::open_log_frame(&self.keys, &head, offset, &bytes[at..]) {
                 LogFrame::Whole { len, ops } => {
-                    for (op, kind, name) in &ops {
-                        state.index.apply(*op, kind, name);
+                    if let Some(index) = &mut state.index {
+                        for (op, kind, name) in &ops {
+                            index.apply(*op, kind, name);
+                        }
                     }
                     at += len;
                     log.end = start + at as u64;
