@@ -322,6 +322,7 @@ impl FileBackend {
     pub fn rebuild_index(&self) -> Result<RebuildReport> {
         let mut lock = WriterLock::acquire(&self.lock_path())?;
         self.sweep(&lock)?;
+        fsutil::sweep_temp_files(&self.records)?;
         // A batch a writer crashed in is finished first, so the rebuild sees all of it.
         let entry = lock.read_journal()?;
         if format::is_batch_journal(&entry) {
@@ -364,10 +365,12 @@ impl FileBackend {
         Ok(lock)
     }
 
-    /// Remove temp files of crashed writers; the lock proves no writer is at work.
+    /// Remove temp files of crashed writers; the lock proves no writer is at work. Writers
+    /// make their temp files in the wallet folder, so only that (small) folder is read;
+    /// `records/` is swept by [`rebuild_index`](Self::rebuild_index), for leftovers of
+    /// versions that made them there.
     fn sweep(&self, _held: &WriterLock) -> Result<()> {
         fsutil::sweep_temp_files(&self.dir)?;
-        fsutil::sweep_temp_files(&self.records)?;
         self.swept.store(true, Ordering::Relaxed);
         Ok(())
     }
@@ -509,7 +512,7 @@ impl FileBackend {
                 crash_point("batch: half the records written")?;
             }
             let id = self.keys.record_id(kind, name);
-            paths.push(fsutil::write_unsynced(&self.records, &hex::encode(id), file)?);
+            paths.push(fsutil::write_unsynced(&self.dir, &self.records, &hex::encode(id), file)?);
         }
         crash_point("batch: records written")?;
         Ok(paths)
@@ -573,7 +576,7 @@ impl Backend for FileBackend {
             crash_point("put: journal written")?;
         }
         let sealed = format::seal_record(&self.keys, &id, key, version, value);
-        fsutil::write_atomic(&self.records, &hex::encode(id), &sealed)?;
+        fsutil::write_atomic_from(&self.dir, &self.records, &hex::encode(id), &sealed)?;
         crash_point("put: record written")?;
         if adds {
             self.change_index(&[(IndexOp::Add, &key.kind, &key.name)], true)?;

@@ -80,37 +80,36 @@ pub(super) fn sync_dir(dir: &Path) -> IoResult<()> {
 /// and the new one survives a crash once this returns: temp file (0600, create_new), write,
 /// fsync, rename, fsync the folder.
 pub(super) fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> IoResult<()> {
-    let mut suffix = [0u8; 8];
-    OsRng.fill_bytes(&mut suffix);
-    let tmp = dir.join(format!("{TEMP_PREFIX}{}", hex::encode(suffix)));
-    let target = dir.join(name);
-    let written = (|| {
-        let mut file = file_options().write(true).create_new(true).open(&tmp).at("creating", &tmp)?;
-        make_private(&file, false).at("setting permissions of", &tmp)?;
-        file.write_all(bytes).at("writing", &tmp)?;
-        file.sync_all().at("syncing", &tmp)?;
-        drop(file);
-        fs::rename(&tmp, &target).at("replacing", &target)
-    })();
-    if written.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    written?;
+    write_atomic_from(dir, dir, name, bytes)
+}
+
+/// [`write_atomic`] with the temp file in `tmp_dir`, a folder on the same file system (so the
+/// rename is atomic): records are written through the wallet folder, so that the sweep of
+/// crash leftovers reads that small folder, not `records/` with its 300,000 entries.
+pub(super) fn write_atomic_from(tmp_dir: &Path, dir: &Path, name: &str, bytes: &[u8]) -> IoResult<()> {
+    write_via_temp(tmp_dir, dir, name, bytes, true)?;
     sync_dir(dir)
 }
 
-/// Replace `dir/name` with `bytes` like [`write_atomic`] but without any fsync: the caller
-/// makes the file and the folder durable later ([`sync_file`], [`sync_dir`]), and until then
-/// must be able to write it again after a crash (the batch journal holds its bytes).
-pub(super) fn write_unsynced(dir: &Path, name: &str, bytes: &[u8]) -> IoResult<PathBuf> {
+/// Replace `dir/name` with `bytes` like [`write_atomic_from`] but without any fsync: the caller
+/// makes the file and the folder durable later ([`sync_written`]), and until then must be able
+/// to write it again after a crash (the batch journal holds its bytes).
+pub(super) fn write_unsynced(tmp_dir: &Path, dir: &Path, name: &str, bytes: &[u8]) -> IoResult<PathBuf> {
+    write_via_temp(tmp_dir, dir, name, bytes, false)
+}
+
+fn write_via_temp(tmp_dir: &Path, dir: &Path, name: &str, bytes: &[u8], sync: bool) -> IoResult<PathBuf> {
     let mut suffix = [0u8; 8];
     OsRng.fill_bytes(&mut suffix);
-    let tmp = dir.join(format!("{TEMP_PREFIX}{}", hex::encode(suffix)));
+    let tmp = tmp_dir.join(format!("{TEMP_PREFIX}{}", hex::encode(suffix)));
     let target = dir.join(name);
     let written = (|| {
         let mut file = file_options().write(true).create_new(true).open(&tmp).at("creating", &tmp)?;
         make_private(&file, false).at("setting permissions of", &tmp)?;
         file.write_all(bytes).at("writing", &tmp)?;
+        if sync {
+            file.sync_all().at("syncing", &tmp)?;
+        }
         drop(file);
         fs::rename(&tmp, &target).at("replacing", &target)
     })();
