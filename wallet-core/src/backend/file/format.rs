@@ -420,11 +420,22 @@ const INDEX_MAGIC: [u8; 4] = *b"WIDX";
 pub(super) const INDEX_HEAD: usize = 46;
 
 /// Every record key in the wallet, by kind, names sorted (byte order). Sets, so that adding
-/// or removing one name costs O(log n) whatever the size of the wallet.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// or removing one name costs O(log n) whatever the size of the wallet; and, per kind that was
+/// listed since it last changed, the names as a sorted array, so that listing again is two
+/// binary searches and one copy.
+#[derive(Debug, Clone, Default)]
 pub(super) struct Index {
     kinds: BTreeMap<String, BTreeSet<String>>,
+    views: std::cell::RefCell<BTreeMap<String, Vec<String>>>,
 }
+
+impl PartialEq for Index {
+    fn eq(&self, other: &Self) -> bool {
+        self.kinds == other.kinds
+    }
+}
+
+impl Eq for Index {}
 
 impl Index {
     pub(super) fn contains(&self, kind: &str, name: &str) -> bool {
@@ -433,8 +444,12 @@ impl Index {
 
     /// Add a key; false if it was there.
     pub(super) fn insert(&mut self, kind: &str, name: &str) -> bool {
+        if self.contains(kind, name) {
+            return false;
+        }
+        self.views.get_mut().remove(kind);
         match self.kinds.get_mut(kind) {
-            Some(names) => !names.contains(name) && names.insert(name.to_owned()),
+            Some(names) => names.insert(name.to_owned()),
             None => {
                 self.kinds.insert(kind.to_owned(), BTreeSet::from([name.to_owned()]));
                 true
@@ -448,6 +463,7 @@ impl Index {
         if !names.remove(name) {
             return false;
         }
+        self.views.get_mut().remove(kind);
         if names.is_empty() {
             self.kinds.remove(kind);
         }
@@ -463,14 +479,15 @@ impl Index {
     }
 
     /// Names of `kind` starting with `prefix`, sorted: names with the prefix are contiguous
-    /// from the first name ≥ prefix.
+    /// from the first name ≥ prefix, so two binary searches in the kind's sorted array (made
+    /// once after each change of the kind), then one copy.
     pub(super) fn list(&self, kind: &str, prefix: &str) -> Vec<String> {
         let Some(names) = self.kinds.get(kind) else { return Vec::new() };
-        names
-            .range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
-            .take_while(|n| n.starts_with(prefix))
-            .cloned()
-            .collect()
+        let mut views = self.views.borrow_mut();
+        let view = views.entry(kind.to_owned()).or_insert_with(|| names.iter().cloned().collect());
+        let start = view.partition_point(|n| n.as_str() < prefix);
+        let len = view[start..].partition_point(|n| n.starts_with(prefix));
+        view[start..start + len].to_vec()
     }
 
     /// All keys, as (kind, name).
@@ -528,7 +545,7 @@ impl Index {
         if !r.bytes.is_empty() {
             return corrupt("has bytes after the last entry");
         }
-        Ok(Self { kinds })
+        Ok(Self { kinds, views: Default::default() })
     }
 }
 
@@ -923,6 +940,12 @@ mod tests {
         assert_eq!(stamp.generation, 3);
         assert!(index.remove("ca", "root") && !index.remove("ca", "root"));
         assert!(!index.contains("ca", "root"));
+        // Listing after a change sees it (the sorted array of a kind is made again).
+        assert!(index.list("ca", "").is_empty());
+        assert!(index.remove("identity", "ab") && index.insert("identity", "aa"));
+        assert_eq!(index.list("identity", "a"), ["a", "aa"]);
+        assert!(!index.insert("identity", "aa"));
+        assert_eq!(index.list("identity", ""), ["a", "aa", "b", "c"]);
         let mut flipped = file;
         let last = flipped.len() - 1;
         flipped[last] ^= 1;
