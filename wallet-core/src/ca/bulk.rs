@@ -227,7 +227,8 @@ impl CertificateAuthority<'_> {
                 group.ids.insert(row.id.clone());
             }
             group.rows.push((row, planned));
-            if group.ids.len() >= batch_rows.max(1) {
+            // Rows, not only writes: a rerun that skips everything still reports as it goes.
+            if group.rows.len() >= batch_rows.max(1) {
                 self.commit(&mut group, &plan, &mut report, progress)?;
             }
         }
