@@ -2,7 +2,7 @@
 //! turns them into `#[test]`s; each gets a fresh, empty backend.
 
 use crate::{self_signed_identity, Subject};
-use wallet_core::backend::{Backend, Expect, RecordKey};
+use wallet_core::backend::{Backend, BatchPut, Expect, RecordKey};
 use wallet_core::crypto::verify;
 use wallet_core::Error;
 
@@ -313,4 +313,170 @@ pub fn wallet_rename(s: Subject) {
     assert!(matches!(wallet.rename("nobody", "x", false), Err(Error::NotFound { .. })));
     assert!(matches!(wallet.rename("bob", "a/b", false), Err(Error::InvalidLabel { .. })));
     assert_eq!(wallet.list().unwrap(), ["bob"]);
+}
+
+// ----- batches ----------------------------------------------------------------------------------
+
+fn put_all<'a>(writes: &'a [(RecordKey, Vec<u8>, Expect)]) -> Vec<BatchPut<'a>> {
+    writes.iter().map(|(k, v, e)| BatchPut::new(k, v, *e)).collect()
+}
+
+/// Every record of every kind with its value and version, to prove a refused batch changed
+/// nothing.
+type Contents = Vec<(RecordKey, Option<(Vec<u8>, u64)>)>;
+
+fn everything(b: &dyn Backend, kinds: &[&str]) -> Contents {
+    let mut out = vec![];
+    for kind in kinds {
+        for name in b.list(kind, "").unwrap() {
+            let k = key(kind, &name);
+            let v = value_of(b, &k);
+            out.push((k, v));
+        }
+    }
+    out
+}
+
+/// A batch of creates returns version 1 for each, in order, and every record reads back and
+/// is listed.
+pub fn batch_creates_read_back(s: Subject) {
+    let b = s.backend();
+    let writes: Vec<_> = [("identity", "alice"), ("ca", "root"), ("ca-id", "root/alice"), ("identity", "bob")]
+        .iter()
+        .map(|(kind, name)| (key(kind, name), format!("{kind} {name}").into_bytes(), Expect::Absent))
+        .collect();
+    assert_eq!(b.put_batch(&put_all(&writes)).unwrap(), [1, 1, 1, 1]);
+    for (k, v, _) in &writes {
+        assert_eq!(value_of(b, k), Some((v.clone(), 1)), "{k}");
+    }
+    assert_eq!(b.list("identity", "").unwrap(), ["alice", "bob"]);
+    assert_eq!(b.list("ca-id", "root/").unwrap(), ["root/alice"]);
+    assert!(b.put_batch(&[]).unwrap().is_empty(), "an empty batch is fine");
+}
+
+/// If any expectation fails, nothing of the batch is written, whatever its position, and the
+/// error is `put`'s for that record.
+pub fn batch_with_a_failing_expectation_writes_nothing(s: Subject) {
+    let b = s.backend();
+    b.put(&key("identity", "taken"), b"old", Expect::Absent).unwrap();
+    b.put(&key("ca", "counter"), b"1", Expect::Absent).unwrap();
+    b.put(&key("ca", "counter"), b"2", Expect::Any).unwrap();
+    let kinds = ["identity", "ca"];
+    let before = everything(b, &kinds);
+    type IsExpected = fn(&Error) -> bool;
+    let bad: [(RecordKey, Expect, IsExpected); 3] = [
+        (
+            key("identity", "taken"),
+            Expect::Absent,
+            |e| matches!(e, Error::AlreadyExists { name, .. } if name == "taken"),
+        ),
+        (
+            key("ca", "counter"),
+            Expect::Version(1),
+            |e| matches!(e, Error::Conflict { record } if record.contains("counter")),
+        ),
+        (key("ca", "ghost"), Expect::Version(1), |e| matches!(e, Error::NotFound { name, .. } if name == "ghost")),
+    ];
+    for (bad_key, expect, is_expected) in bad {
+        for position in [0, 1, 2] {
+            let mut writes = vec![
+                (key("identity", "new1"), b"n1".to_vec(), Expect::Absent),
+                (key("ca", "counter-other"), b"x".to_vec(), Expect::Any),
+            ];
+            writes.insert(position, (bad_key.clone(), b"bad".to_vec(), expect));
+            let err = b.put_batch(&put_all(&writes)).unwrap_err();
+            assert!(is_expected(&err), "{bad_key} at {position}: {err}");
+            assert_eq!(everything(b, &kinds), before, "{bad_key} at {position}: the batch wrote something");
+        }
+    }
+    let twice =
+        [(key("identity", "dup"), b"1".to_vec(), Expect::Absent), (key("identity", "dup"), b"2".to_vec(), Expect::Any)];
+    let err = b.put_batch(&put_all(&twice)).unwrap_err();
+    assert!(matches!(&err, Error::Unsupported(m) if m.contains("dup")), "{err}");
+    assert_eq!(everything(b, &kinds), before);
+}
+
+/// Creates, compare-and-swap updates and unconditional writes mix in one batch; each gets
+/// the version `put` would give it.
+pub fn batch_mixes_creates_and_updates(s: Subject) {
+    let b = s.backend();
+    let (a, c, d, e) = (key("ca", "a"), key("ca", "c"), key("identity", "d"), key("ca-cert", "e"));
+    b.put(&a, b"a1", Expect::Absent).unwrap();
+    b.put(&a, b"a2", Expect::Version(1)).unwrap();
+    b.put(&c, b"c1", Expect::Absent).unwrap();
+    let writes = [
+        (a.clone(), b"a3".to_vec(), Expect::Version(2)),
+        (d.clone(), b"d1".to_vec(), Expect::Absent),
+        (c.clone(), b"c2".to_vec(), Expect::Any),
+        (e.clone(), b"e1".to_vec(), Expect::Any),
+    ];
+    assert_eq!(b.put_batch(&put_all(&writes)).unwrap(), [3, 1, 2, 1]);
+    assert_eq!(value_of(b, &a), Some((b"a3".to_vec(), 3)));
+    assert_eq!(value_of(b, &c), Some((b"c2".to_vec(), 2)));
+    assert_eq!(value_of(b, &d), Some((b"d1".to_vec(), 1)));
+    assert_eq!(value_of(b, &e), Some((b"e1".to_vec(), 1)));
+    assert_eq!(b.list("ca", "").unwrap(), ["a", "c"]);
+    assert_eq!(b.list("identity", "").unwrap(), ["d"]);
+    assert_eq!(b.list("ca-cert", "").unwrap(), ["e"]);
+    // The versions it returned are the ones the next compare-and-swap needs.
+    b.put(&a, b"a4", Expect::Version(3)).unwrap();
+    b.put(&d, b"d2", Expect::Version(1)).unwrap();
+}
+
+/// A batch of 1,000 creates, then 1,000 updates of the same records.
+pub fn batch_of_a_thousand(s: Subject) {
+    let b = s.backend();
+    let name = |i: usize| format!("ca/{i:04}");
+    let creates: Vec<_> =
+        (0..1000).map(|i| (key("ca-cert", &name(i)), format!("value {i}").into_bytes(), Expect::Absent)).collect();
+    assert_eq!(b.put_batch(&put_all(&creates)).unwrap(), vec![1; 1000]);
+    let listed = b.list("ca-cert", "ca/").unwrap();
+    assert_eq!(listed, (0..1000).map(name).collect::<Vec<_>>());
+    let updates: Vec<_> =
+        (0..1000).map(|i| (key("ca-cert", &name(i)), format!("again {i}").into_bytes(), Expect::Version(1))).collect();
+    assert_eq!(b.put_batch(&put_all(&updates)).unwrap(), vec![2; 1000]);
+    for i in [0, 1, 499, 998, 999] {
+        assert_eq!(value_of(b, &key("ca-cert", &name(i))), Some((format!("again {i}").into_bytes(), 2)));
+    }
+    assert_eq!(b.list("ca-cert", "").unwrap().len(), 1000);
+}
+
+/// 4 threads move 1 from one counter to another 20 times with a batch of two
+/// compare-and-swap writes: the batch is atomic, so the total never changes and no move is
+/// lost or counted twice.
+pub fn concurrent_batches_are_atomic(s: Subject) {
+    const THREADS: u64 = 4;
+    const EACH: u64 = 20;
+    let b = s.backend();
+    let (from, to) = (key("ca", "from"), key("ca", "to"));
+    let parse = |v: &[u8]| -> u64 { std::str::from_utf8(v).unwrap().parse().unwrap() };
+    b.put_batch(&[BatchPut::new(&from, b"1000", Expect::Absent), BatchPut::new(&to, b"0", Expect::Absent)]).unwrap();
+    std::thread::scope(|scope| {
+        for _ in 0..THREADS {
+            scope.spawn(|| {
+                for _ in 0..EACH {
+                    loop {
+                        let f = b.get(&from).unwrap().unwrap();
+                        let t = b.get(&to).unwrap().unwrap();
+                        let (nf, nt) = ((parse(&f.value) - 1).to_string(), (parse(&t.value) + 1).to_string());
+                        let batch = [
+                            BatchPut::new(&from, nf.as_bytes(), Expect::Version(f.version)),
+                            BatchPut::new(&to, nt.as_bytes(), Expect::Version(t.version)),
+                        ];
+                        match b.put_batch(&batch) {
+                            Ok(v) => {
+                                assert_eq!(v, [f.version + 1, t.version + 1]);
+                                break;
+                            }
+                            Err(Error::Conflict { .. }) => continue,
+                            Err(e) => panic!("unexpected error: {e}"),
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let moved = THREADS * EACH;
+    assert_eq!(value_of(b, &from), Some(((1000 - moved).to_string().into_bytes(), moved + 1)));
+    assert_eq!(value_of(b, &to), Some((moved.to_string().into_bytes(), moved + 1)));
 }

@@ -126,6 +126,11 @@ macro_rules! backend_conformance {
                 wallet_put_get_and_sign,
                 wallet_list_and_remove,
                 wallet_rename,
+                batch_creates_read_back,
+                batch_with_a_failing_expectation_writes_nothing,
+                batch_mixes_creates_and_updates,
+                batch_of_a_thousand,
+                concurrent_batches_are_atomic,
             );
         }
     };

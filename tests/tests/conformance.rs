@@ -2,7 +2,7 @@
 
 use tempfile::TempDir;
 use wallet_core::backend::file::{FileBackend, KdfParams};
-use wallet_core::backend::{Backend, MemoryBackend, OpenOptions, Passphrase};
+use wallet_core::backend::{Backend, Expect, MemoryBackend, OpenOptions, Passphrase, RecordKey, Version, Versioned};
 use wallet_core::Wallet;
 use wallet_tests::{backend_conformance, self_signed_identity};
 
@@ -40,4 +40,58 @@ fn file_wallet_with_default_kdf_parameters() {
     wallet_core::crypto::verify(&alice.certificate().public_key().unwrap(), b"msg", &signature).unwrap();
     let wrong = OpenOptions { passphrase: Some(Passphrase::new("wrong horse")), kdf: None };
     assert!(matches!(Wallet::open(&uri, &wrong), Err(wallet_core::Error::WrongPassphrase { .. })));
+}
+
+/// A backend with no batch of its own: the trait's default `put_batch` (expectations first,
+/// then one `put` per record) over a memory store.
+#[derive(Debug, Default)]
+struct NoBatch(MemoryBackend);
+
+impl Backend for NoBatch {
+    fn location(&self) -> String {
+        "no-batch:".into()
+    }
+    fn get(&self, key: &RecordKey) -> wallet_core::Result<Option<Versioned>> {
+        self.0.get(key)
+    }
+    fn put(&self, key: &RecordKey, value: &[u8], expect: Expect) -> wallet_core::Result<Version> {
+        self.0.put(key, value, expect)
+    }
+    fn delete(&self, key: &RecordKey, expect: Expect) -> wallet_core::Result<bool> {
+        self.0.delete(key, expect)
+    }
+    fn list(&self, kind: &str, prefix: &str) -> wallet_core::Result<Vec<String>> {
+        self.0.list(kind, prefix)
+    }
+}
+
+/// The default `put_batch` keeps the documented single-writer semantics (it is not atomic
+/// against concurrent writers, so the concurrency check is not run on it).
+mod default_put_batch {
+    use super::*;
+    use wallet_tests::{conformance, Subject};
+
+    fn subject() -> Subject {
+        Subject::new(Box::new(NoBatch::default()))
+    }
+
+    #[test]
+    fn creates_read_back() {
+        conformance::batch_creates_read_back(subject());
+    }
+
+    #[test]
+    fn a_failing_expectation_writes_nothing() {
+        conformance::batch_with_a_failing_expectation_writes_nothing(subject());
+    }
+
+    #[test]
+    fn mixes_creates_and_updates() {
+        conformance::batch_mixes_creates_and_updates(subject());
+    }
+
+    #[test]
+    fn a_thousand() {
+        conformance::batch_of_a_thousand(subject());
+    }
 }

@@ -2,8 +2,9 @@
 //!
 //! ```text
 //! WALLET/               0700
-//!   wallet.header       KDF parameters and salt, the wrapped data key, a checksum
-//!   wallet.index        sealed list of every (kind, name): what `list` reads
+//!   wallet.header       format version, KDF parameters and salt, the wrapped data key, a checksum
+//!   wallet.index        sealed snapshot of every (kind, name): with the log, what `list` reads
+//!   wallet.ilog         (version 2) sealed changes since the snapshot, one frame per write
 //!   wallet.lock         writers' lock; holds a sealed journal entry while one is at work
 //!   records/            0700
 //!     <64 hex>          one sealed record; the name is a keyed MAC of kind and name
@@ -15,40 +16,47 @@
 //!   data key and a fresh random 256-bit salt, so no AES key ever seals more than two messages
 //!   and the 2^32 random-nonce limit of one GCM key cannot be reached however many writes a
 //!   wallet sees.
-//! - **Reads.** `get` reads one file and opens one box; `list` reads the index, and keeps the
-//!   decoded index in memory until the index file's random salt changes.
+//! - **Reads.** `get` reads one file and opens one box; `list` answers from the decoded index,
+//!   which a handle keeps in memory and brings up to date from the files' heads (see `index.rs`).
 //! - **Writes.** A writer takes `wallet.lock` (`File::lock`), settles any journal a crashed
 //!   writer left, evaluates compare-and-swap against the record on disk, and replaces files
-//!   atomically (temp file, fsync, rename, fsync the folder).
+//!   atomically (temp file, fsync, rename, fsync the folder). A change of which records exist
+//!   appends one frame to the index log (version 1: rewrites the index).
+//! - **Batches.** `put_batch` checks every expectation, then stores the sealed records in the
+//!   journal as a redo record (the commit point), writes them, changes the index once, and
+//!   flushes everything with one `syncfs` (Linux). A crash after the commit point is finished
+//!   by whoever settles next; so a batch is all there or not at all.
 //! - **Crash safety.** Before a write that changes which records exist, the writer stores the
 //!   record's key (sealed) in `wallet.lock` and fsyncs it; then it writes or removes the record,
-//!   then rewrites the index. A crash at any point leaves a journal naming the one record whose
+//!   then changes the index. A crash at any point leaves a journal naming the one record whose
 //!   index entry may be out of step; the next writer (or a `list` that finds the lock free)
 //!   looks at that record file and corrects the index. A journal torn by the crash itself
 //!   cannot be opened, and then the index is rebuilt from the records' sealed labels.
 
 mod format;
 mod fsutil;
+mod index;
 #[cfg(test)]
 mod tests;
 
-use super::{Backend, Expect, OpenOptions, Passphrase, RecordKey, Version, Versioned};
+use super::{check_distinct, Backend, BatchPut, Expect, OpenOptions, Passphrase, RecordKey, Version, Versioned};
 use crate::backend::memory::check_expect;
 use crate::error::{Error, Result};
-use format::{Fault, Header, Index, IndexStamp, Keys, RecordId};
+use format::{Fault, Header, Index, IndexOp, Keys, RecordId};
 use fsutil::{Context as _, PathError, WriterLock};
-use std::fs::{self, File};
-use std::io::{self, Read};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use zeroize::Zeroizing;
 
-/// The wallet format version this build reads and writes.
+/// The wallet format version this build writes (it reads this one and version 1).
 pub const FORMAT_VERSION: u16 = format::FORMAT_VERSION;
 
 const HEADER_FILE: &str = "wallet.header";
 const INDEX_FILE: &str = "wallet.index";
+const LOG_FILE: &str = "wallet.ilog";
 const LOCK_FILE: &str = "wallet.lock";
 const RECORDS_DIR: &str = "records";
 
@@ -113,8 +121,10 @@ pub struct FileBackend {
     dir: PathBuf,
     records: PathBuf,
     keys: Keys,
-    /// The last index read or written, with the stamp of the file it came from.
-    index_cache: Mutex<Option<(IndexStamp, Arc<Index>)>>,
+    /// The folder's format version (from its header).
+    version: u16,
+    /// The last index read or written, with where in the files it was read up to.
+    index_cache: Mutex<Option<index::IndexState>>,
     /// Whether temporary files left by crashed writers were swept since this handle opened.
     swept: AtomicBool,
 }
@@ -144,7 +154,10 @@ fn header_error(fault: Fault, path: &Path) -> Error {
         Fault::Version(found) => Error::UnsupportedVersion {
             what: format!("file wallet format ({})", path.display()),
             found: found.to_string(),
-            supported: FORMAT_VERSION.to_string(),
+            supported: (format::OLDEST_FORMAT_VERSION..=FORMAT_VERSION)
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
         },
         Fault::Limits(detail) => {
             Error::Unsupported(format!("wallet header {} asks for too much work: {detail}", path.display()))
@@ -174,7 +187,7 @@ fn check_no_foreign_files(dir: &Path) -> Result<()> {
     for entry in entries {
         let entry = entry.at("reading folder", dir)?;
         let name = entry.file_name();
-        if fsutil::is_temp_name(&name) || name == LOCK_FILE || name == INDEX_FILE {
+        if fsutil::is_temp_name(&name) || name == LOCK_FILE || name == INDEX_FILE || name == LOG_FILE {
             continue;
         }
         if name == RECORDS_DIR {
@@ -196,12 +209,27 @@ fn check_no_foreign_files(dir: &Path) -> Result<()> {
 thread_local! {
     /// A step at which the next write on this thread stops as if the process died there.
     static CRASH_AT: std::cell::Cell<Option<&'static str>> = const { std::cell::Cell::new(None) };
+    /// How many times that step is passed first.
+    static CRASH_SKIP: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// In tests (of this crate): make writes on this thread stop at `step` (`None`: never), after
+/// passing it `skip` times.
+#[cfg(test)]
+pub(crate) fn crash_at(step: Option<&'static str>, skip: u32) {
+    CRASH_AT.with(|c| c.set(step));
+    CRASH_SKIP.with(|c| c.set(skip));
 }
 
 /// In tests, stop a write at a named step, leaving the disk (and the journal) as a crash would.
 fn crash_point(_step: &'static str) -> Result<()> {
     #[cfg(test)]
     if CRASH_AT.with(|c| c.get()) == Some(_step) {
+        let skip = CRASH_SKIP.with(|c| c.get());
+        if skip > 0 {
+            CRASH_SKIP.with(|c| c.set(skip - 1));
+            return Ok(());
+        }
         return Err(Error::Backend { backend: "file", detail: format!("simulated crash at {_step}") });
     }
     Ok(())
@@ -242,12 +270,12 @@ impl FileBackend {
         if header_path.exists() {
             return Err(already_exists());
         }
-        let backend = Self::unlocked(dir, Keys::new(format::random_key()));
+        let backend = Self::unlocked(dir, Keys::new(format::random_key()), FORMAT_VERSION);
         backend.sweep(&lock)?;
         lock.clear_journal()?;
         // The index first, the header last: a wallet exists once its header does.
         backend.store_index(Index::default(), 1)?;
-        let header = Header::seal(kdf, passphrase.expose(), backend.keys.data_key());
+        let header = Header::seal(FORMAT_VERSION, kdf, passphrase.expose(), backend.keys.data_key());
         fsutil::write_atomic(dir, HEADER_FILE, &header.encode())?;
         Ok(backend)
     }
@@ -268,16 +296,17 @@ impl FileBackend {
         let data_key = header
             .unwrap(passphrase.expose())
             .ok_or_else(|| Error::WrongPassphrase { location: dir.display().to_string() })?;
-        let backend = Self::unlocked(dir, Keys::new(data_key));
+        let backend = Self::unlocked(dir, Keys::new(data_key), header.version);
         backend.tidy_if_idle();
         Ok(backend)
     }
 
-    fn unlocked(dir: &Path, keys: Keys) -> Self {
+    fn unlocked(dir: &Path, keys: Keys, version: u16) -> Self {
         Self {
             dir: dir.to_owned(),
             records: dir.join(RECORDS_DIR),
             keys,
+            version,
             index_cache: Mutex::new(None),
             swept: AtomicBool::new(false),
         }
@@ -293,8 +322,17 @@ impl FileBackend {
     pub fn rebuild_index(&self) -> Result<RebuildReport> {
         let mut lock = WriterLock::acquire(&self.lock_path())?;
         self.sweep(&lock)?;
+        fsutil::sweep_temp_files(&self.records)?;
+        // A batch a writer crashed in is finished first, so the rebuild sees all of it.
+        let entry = lock.read_journal()?;
+        if format::is_batch_journal(&entry) {
+            if let Ok(records) = format::open_batch_journal(&self.keys, entry) {
+                let paths = self.write_batch_records(&records)?;
+                fsutil::sync_written(&self.records, &paths)?;
+            }
+        }
         let report = self.rebuild_locked()?;
-        lock.clear_journal()?;
+        lock.clear_journal_durably()?;
         Ok(report)
     }
 
@@ -327,10 +365,12 @@ impl FileBackend {
         Ok(lock)
     }
 
-    /// Remove temp files of crashed writers; the lock proves no writer is at work.
+    /// Remove temp files of crashed writers; the lock proves no writer is at work. Writers
+    /// make their temp files in the wallet folder, so only that (small) folder is read;
+    /// `records/` is swept by [`rebuild_index`](Self::rebuild_index), for leftovers of
+    /// versions that made them there.
     fn sweep(&self, _held: &WriterLock) -> Result<()> {
         fsutil::sweep_temp_files(&self.dir)?;
-        fsutil::sweep_temp_files(&self.records)?;
         self.swept.store(true, Ordering::Relaxed);
         Ok(())
     }
@@ -368,6 +408,17 @@ impl FileBackend {
         if entry.is_empty() {
             return Ok(());
         }
+        if format::is_batch_journal(&entry) {
+            return match format::open_batch_journal(&self.keys, entry) {
+                // The journal is whole, so the batch committed: write all of it again.
+                Ok(records) => self.apply_batch(lock, &records, None),
+                // Torn while it was being written: no record of the batch was touched yet.
+                Err(_) => {
+                    self.rebuild_locked()?;
+                    lock.clear_journal_durably().map_err(Into::into)
+                }
+            };
+        }
         match format::open_journal(&self.keys, entry) {
             Ok((kind, name)) => {
                 let path = self.record_path(&self.keys.record_id(&kind, &name));
@@ -376,15 +427,9 @@ impl FileBackend {
                     Err(e) if e.kind() == io::ErrorKind::NotFound => false,
                     Err(e) => return Err(e).at("checking", &path).map_err(Into::into),
                 };
-                let (stamp, index) = self.load_index()?;
-                if index.contains(&kind, &name) != exists {
-                    let mut next = Index::clone(&index);
-                    if exists {
-                        next.insert(&kind, &name);
-                    } else {
-                        next.remove(&kind, &name);
-                    }
-                    self.store_index(next, stamp.generation + 1)?;
+                if self.with_index(|index| index.contains(&kind, &name))? != exists {
+                    let op = if exists { IndexOp::Add } else { IndexOp::Remove };
+                    self.change_index(&[(op, &kind, &name)], true)?;
                 }
             }
             Err(_) => {
@@ -421,60 +466,22 @@ impl FileBackend {
                 }
             }
         }
-        let old = self.load_index().ok();
-        if let Some((_, old)) = &old {
-            for (kind, name) in old.iter() {
-                if unreadable_ids.contains(&self.keys.record_id(kind, name)) {
-                    fresh.insert(kind, name);
-                }
-            }
+        let kept: Vec<(String, String)> = self
+            .with_index(|old| {
+                old.iter()
+                    .filter(|(kind, name)| unreadable_ids.contains(&self.keys.record_id(kind, name)))
+                    .map(|(kind, name)| (kind.to_owned(), name.to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (kind, name) in &kept {
+            fresh.insert(kind, name);
         }
         unreadable.sort();
         let indexed = fresh.len();
-        let generation = old.map_or(0, |(stamp, _)| stamp.generation) + 1;
+        let generation = self.last_generation() + 1;
         self.store_index(fresh, generation)?;
         Ok(RebuildReport { indexed, unreadable })
-    }
-
-    /// Read the index, or reuse the decoded copy if the file is the one it came from.
-    fn load_index(&self) -> Result<(IndexStamp, Arc<Index>)> {
-        let path = self.dir.join(INDEX_FILE);
-        let mut file = match File::open(&path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Err(self.index_error("the index file is missing (rebuild it from the records)"))
-            }
-            Err(e) => return Err(e).at("opening", &path).map_err(Into::into),
-        };
-        let mut head = [0u8; format::INDEX_HEAD];
-        match file.read_exact(&mut head) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                return Err(self.index_error("truncated: shorter than an index header"))
-            }
-            Err(e) => return Err(e).at("reading", &path).map_err(Into::into),
-        }
-        let stamp = format::index_stamp(&head).map_err(|f| self.index_error(fault_detail(f)))?;
-        let cache = self.index_cache.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((cached, index)) = cache.as_ref() {
-            if *cached == stamp {
-                return Ok((stamp, Arc::clone(index)));
-            }
-        }
-        drop(cache);
-        let mut bytes = head.to_vec();
-        file.read_to_end(&mut bytes).at("reading", &path)?;
-        let (stamp, index) = format::open_index(&self.keys, bytes).map_err(|f| self.index_error(fault_detail(f)))?;
-        let index = Arc::new(index);
-        *self.index_cache.lock().unwrap_or_else(|p| p.into_inner()) = Some((stamp, Arc::clone(&index)));
-        Ok((stamp, index))
-    }
-
-    fn store_index(&self, index: Index, generation: u64) -> Result<()> {
-        let (stamp, bytes) = format::seal_index(&self.keys, generation, &index);
-        fsutil::write_atomic(&self.dir, INDEX_FILE, &bytes)?;
-        *self.index_cache.lock().unwrap_or_else(|p| p.into_inner()) = Some((stamp, Arc::new(index)));
-        Ok(())
     }
 
     /// The version of the record on disk, for compare-and-swap. A damaged record cannot prove
@@ -492,6 +499,48 @@ impl FileBackend {
             Err(fault) if matches!(expect, Expect::Version(_)) => Err(self.record_error(key, fault)),
             Err(_) => Ok(Some(claimed.unwrap_or(0))),
         }
+    }
+}
+
+impl FileBackend {
+    /// Write (again) every record of a batch whose journal is durable, each file replaced
+    /// atomically but not yet synced; returns their paths for [`fsutil::sync_written`].
+    fn write_batch_records(&self, records: &[format::BatchEntry]) -> Result<Vec<PathBuf>> {
+        let mut paths = Vec::with_capacity(records.len());
+        for (i, (kind, name, file)) in records.iter().enumerate() {
+            if i == records.len() / 2 {
+                crash_point("batch: half the records written")?;
+            }
+            let id = self.keys.record_id(kind, name);
+            paths.push(fsutil::write_unsynced(&self.dir, &self.records, &hex::encode(id), file)?);
+        }
+        crash_point("batch: records written")?;
+        Ok(paths)
+    }
+
+    /// Apply a batch whose journal is durable: its records, then the index, one flush of all
+    /// of it, then clear the journal. Also how a batch a writer crashed in is finished (all of it is written again).
+    /// `created` tells which records are new; `None` (finishing a crashed batch): any may be.
+    fn apply_batch(
+        &self,
+        lock: &mut WriterLock,
+        records: &[format::BatchEntry],
+        created: Option<&[bool]>,
+    ) -> Result<()> {
+        let paths = self.write_batch_records(records)?;
+        let ops: Vec<_> = records
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| created.is_none_or(|c| c[*i]))
+            .map(|(_, (kind, name, _))| (IndexOp::Add, kind.as_str(), name.as_str()))
+            .collect();
+        // The index is synced with the records just below (a snapshot is synced on its own).
+        self.change_index(&ops, false)?;
+        crash_point("batch: index written")?;
+        fsutil::sync_written(&self.records, &paths)?;
+        crash_point("batch: synced")?;
+        lock.clear_journal_durably()?;
+        Ok(())
     }
 }
 
@@ -519,23 +568,59 @@ impl Backend for FileBackend {
         let current = self.current_version(key, &id, expect)?;
         check_expect(key, current, expect, &self.location())?;
         let version = current.map_or(1, |v| v.saturating_add(1));
-        let (stamp, index) = self.load_index()?;
-        let adds = !index.contains(&key.kind, &key.name);
+        // A new record is a new index entry (the index names what exists: a writer settles a
+        // crashed one's journal before it goes on).
+        let adds = current.is_none();
         if adds {
             lock.write_journal(&format::seal_journal(&self.keys, &key.kind, &key.name))?;
             crash_point("put: journal written")?;
         }
         let sealed = format::seal_record(&self.keys, &id, key, version, value);
-        fsutil::write_atomic(&self.records, &hex::encode(id), &sealed)?;
+        fsutil::write_atomic_from(&self.dir, &self.records, &hex::encode(id), &sealed)?;
         crash_point("put: record written")?;
         if adds {
-            let mut next = Index::clone(&index);
-            next.insert(&key.kind, &key.name);
-            self.store_index(next, stamp.generation + 1)?;
+            self.change_index(&[(IndexOp::Add, &key.kind, &key.name)], true)?;
             crash_point("put: index written")?;
             lock.clear_journal()?;
         }
         Ok(version)
+    }
+
+    /// Atomic and crash-safe: under the writer lock, every expectation is checked, every record
+    /// sealed, and the sealed files written to the journal (a redo record) and fsynced before
+    /// any record file is touched. Then the files are written, synced, and the index rewritten
+    /// once. After a crash, a whole journal is applied again in full; a torn one means no
+    /// record was touched.
+    fn put_batch(&self, writes: &[BatchPut<'_>]) -> Result<Vec<Version>> {
+        check_distinct(writes)?;
+        match writes {
+            [] => return Ok(Vec::new()),
+            [one] => return Ok(vec![self.put(one.key, one.value, one.expect)?]),
+            _ => {}
+        }
+        let mut lock = self.lock()?;
+        let location = self.location();
+        let mut records = Vec::with_capacity(writes.len());
+        let mut versions = Vec::with_capacity(writes.len());
+        let mut created = Vec::with_capacity(writes.len());
+        for w in writes {
+            let id = self.keys.record_id(&w.key.kind, &w.key.name);
+            let current = self.current_version(w.key, &id, w.expect)?;
+            check_expect(w.key, current, w.expect, &location)?;
+            created.push(current.is_none());
+            let version = current.map_or(1, |v| v.saturating_add(1));
+            versions.push(version);
+            records.push((
+                w.key.kind.clone(),
+                w.key.name.clone(),
+                format::seal_record(&self.keys, &id, w.key, version, w.value),
+            ));
+        }
+        crash_point("batch: expectations checked")?;
+        lock.write_journal(&format::seal_batch_journal(&self.keys, &records))?;
+        crash_point("batch: journal written")?;
+        self.apply_batch(&mut lock, &records, Some(&created))?;
+        Ok(versions)
     }
 
     fn delete(&self, key: &RecordKey, expect: Expect) -> Result<bool> {
@@ -555,12 +640,7 @@ impl Backend for FileBackend {
         fs::remove_file(&path).at("removing record", &path)?;
         fsutil::sync_dir(&self.records)?;
         crash_point("delete: record removed")?;
-        let (stamp, index) = self.load_index()?;
-        if index.contains(&key.kind, &key.name) {
-            let mut next = Index::clone(&index);
-            next.remove(&key.kind, &key.name);
-            self.store_index(next, stamp.generation + 1)?;
-        }
+        self.change_index(&[(IndexOp::Remove, &key.kind, &key.name)], true)?;
         crash_point("delete: index written")?;
         lock.clear_journal()?;
         Ok(true)
@@ -568,7 +648,7 @@ impl Backend for FileBackend {
 
     fn list(&self, kind: &str, prefix: &str) -> Result<Vec<String>> {
         self.settle_if_stale()?;
-        Ok(self.load_index()?.1.list(kind, prefix))
+        self.with_index(|index| index.list(kind, prefix))
     }
 
     fn change_passphrase(&self, new: &Passphrase) -> Result<()> {
@@ -580,8 +660,8 @@ impl Backend for FileBackend {
         let current = Header::decode(&fs::read(&path).at("reading", &path)?).map_err(|f| header_error(f, &path))?;
         // Proves the folder still holds the wallet this handle unlocked before its key is
         // written over: only the right data key opens the index.
-        self.load_index()?;
-        let header = Header::seal(current.kdf, new.expose(), self.keys.data_key());
+        self.with_index(|_| ())?;
+        let header = Header::seal(current.version, current.kdf, new.expose(), self.keys.data_key());
         fsutil::write_atomic(&self.dir, HEADER_FILE, &header.encode())?;
         Ok(())
     }

@@ -1,6 +1,6 @@
 //! A process-local backend for tests and short-lived programs.
 
-use super::{Backend, Expect, RecordKey, Version, Versioned};
+use super::{check_distinct, Backend, BatchPut, Expect, RecordKey, Version, Versioned};
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
 use std::sync::RwLock;
@@ -65,6 +65,22 @@ impl Backend for MemoryBackend {
         let version = current.unwrap_or(0) + 1;
         map.insert(key.clone(), (Zeroizing::new(value.to_vec()), version));
         Ok(version)
+    }
+
+    /// Atomic: the whole batch is checked and applied under one write lock.
+    fn put_batch(&self, writes: &[BatchPut<'_>]) -> Result<Vec<Version>> {
+        check_distinct(writes)?;
+        let mut map = self.records.write().unwrap_or_else(|p| p.into_inner());
+        let mut versions = Vec::with_capacity(writes.len());
+        for w in writes {
+            let current = map.get(w.key).map(|(_, v)| *v);
+            check_expect(w.key, current, w.expect, "memory:")?;
+            versions.push(current.unwrap_or(0) + 1);
+        }
+        for (w, version) in writes.iter().zip(&versions) {
+            map.insert(w.key.clone(), (Zeroizing::new(w.value.to_vec()), *version));
+        }
+        Ok(versions)
     }
 
     fn delete(&self, key: &RecordKey, expect: Expect) -> Result<bool> {

@@ -50,6 +50,47 @@ impl std::fmt::Display for RecordKey {
     }
 }
 
+/// One write of a [`Backend::put_batch`]: like the arguments of [`Backend::put`].
+#[derive(Clone, Copy)]
+pub struct BatchPut<'a> {
+    /// The record to write.
+    pub key: &'a RecordKey,
+    /// Its new value.
+    pub value: &'a [u8],
+    /// What the write expects to find.
+    pub expect: Expect,
+}
+
+impl<'a> BatchPut<'a> {
+    /// A write of `value` under `key` if `expect` holds.
+    pub fn new(key: &'a RecordKey, value: &'a [u8], expect: Expect) -> Self {
+        Self { key, value, expect }
+    }
+}
+
+impl std::fmt::Debug for BatchPut<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Values may be private keys: show their length only.
+        f.debug_struct("BatchPut")
+            .field("key", self.key)
+            .field("len", &self.value.len())
+            .field("expect", &self.expect)
+            .finish()
+    }
+}
+
+/// Refuse a batch that names a record twice (its expectations could not all be checked
+/// against the state before the batch).
+pub(crate) fn check_distinct(writes: &[BatchPut<'_>]) -> Result<()> {
+    let mut seen = std::collections::BTreeSet::new();
+    for w in writes {
+        if !seen.insert(w.key) {
+            return Err(Error::Unsupported(format!("a batch that writes {} twice", w.key)));
+        }
+    }
+    Ok(())
+}
+
 /// A stored value and its version.
 #[derive(Clone)]
 pub struct Versioned {
@@ -78,6 +119,32 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     /// [`Error::AlreadyExists`] for `Expect::Absent` on an existing record, [`Error::NotFound`] for
     /// `Expect::Version` on a missing one, [`Error::Conflict`] on a version mismatch.
     fn put(&self, key: &RecordKey, value: &[u8], expect: Expect) -> Result<Version>;
+
+    /// Write several records as one. Every expectation is checked first, against the records
+    /// as they were before the batch: if any fails, nothing is written and the error is the one
+    /// [`put`](Self::put) would give for the first failing record in batch order (it names that
+    /// record). Otherwise every record is written, and all of them are durable when this
+    /// returns `Ok` with their new versions, in batch order. A batch may name a record only once
+    /// ([`Error::Unsupported`] otherwise); an empty batch writes nothing.
+    ///
+    /// The memory and file backends make a batch atomic: other writers see all of it or none
+    /// of it, and after a crash it is either wholly there or not at all (readers that take no
+    /// lock, such as the file backend's `get`, may see its records appear one by one while it
+    /// is being written). This default, for backends without a batch of their own, checks the
+    /// expectations with `get` and then calls `put` for each record: nothing is written if an
+    /// expectation fails at the start, but a concurrent writer or a crash can leave part of
+    /// the batch written.
+    fn put_batch(&self, writes: &[BatchPut<'_>]) -> Result<Vec<Version>> {
+        check_distinct(writes)?;
+        let location = self.location();
+        for w in writes {
+            if w.expect != Expect::Any {
+                let current = self.get(w.key)?.map(|v| v.version);
+                memory::check_expect(w.key, current, w.expect, &location)?;
+            }
+        }
+        writes.iter().map(|w| self.put(w.key, w.value, w.expect)).collect()
+    }
 
     /// Delete a record if `expect` holds. Returns whether a record was deleted
     /// (`false` only for `Expect::Any` on a missing record).

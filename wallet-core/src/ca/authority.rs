@@ -8,15 +8,16 @@ use super::registry::{
 use super::rules;
 use super::secret::{hash_secret, verify_secret, SecretOrigin};
 use super::*;
-use crate::backend::Expect;
+use crate::backend::{BatchPut, Expect, RecordKey};
 use crate::crypto::{PublicKey, Signer, SoftwareKey};
 use crate::error::{Error, Result};
 use crate::identity::{validate_label, validate_msp_id, Certificate, Identity, PrivateKey};
-use crate::wallet::{decode_identity, encode_identity, Wallet};
+use crate::wallet::{decode_identity, encode_identity, Wallet, IDENTITY_KIND};
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
+use zeroize::Zeroizing;
 
 /// Fabric CA's default lifetime of a root CA certificate (`ca.expiry`, 131400 h = 15 years).
 pub const ROOT_VALIDITY: Duration = Duration::from_secs(131_400 * 3600);
@@ -38,6 +39,7 @@ pub struct CertificateAuthority<'w> {
 }
 
 /// How an issuance was authorised.
+#[derive(Clone, Copy)]
 enum Auth<'a> {
     /// An enrolment secret: counts against max enrolments.
     Secret(&'a str),
@@ -55,6 +57,56 @@ struct Issue<'a> {
     hosts: Vec<String>,
     attr_reqs: Option<&'a [AttributeRequest]>,
     ca_profile: bool,
+}
+
+/// A record to write, owned.
+pub(crate) struct Stored {
+    pub key: RecordKey,
+    pub value: Zeroizing<Vec<u8>>,
+    pub expect: Expect,
+}
+
+impl Stored {
+    /// A registry record (JSON).
+    fn new<T: serde::Serialize>(key: RecordKey, value: &T, expect: Expect) -> Self {
+        Self { key, value: Zeroizing::new(serde_json::to_vec(value).expect("CA records always serialize")), expect }
+    }
+
+    pub fn write(&self) -> BatchPut<'_> {
+        BatchPut::new(&self.key, &self.value, self.expect)
+    }
+}
+
+/// A signed certificate and the registry records that make it issued and counted.
+pub(crate) struct Issued {
+    pub cert: Certificate,
+    /// Its certificate record (create-only).
+    pub cert_record: Stored,
+    /// The identity record with the enrolment counted and the serial added.
+    pub id_record: Stored,
+}
+
+impl Issued {
+    pub fn writes(&self) -> [BatchPut<'_>; 2] {
+        [self.cert_record.write(), self.id_record.write()]
+    }
+
+    /// Whether a refused batch should be decided again on fresh data: the identity changed
+    /// meanwhile (or was registered by someone else), or the serial is taken (2⁻¹⁵⁹).
+    pub fn must_retry(&self, e: &Error) -> bool {
+        match e {
+            Error::Conflict { record } => *record == self.id_record.key.to_string(),
+            Error::AlreadyExists { name, .. } => *name == self.cert_record.key.name,
+            Error::NotFound { name, .. } => *name == self.id_record.key.name,
+            _ => false,
+        }
+    }
+}
+
+/// The records of one bulk enrolment: the issuance and the new identity's wallet entry.
+pub(crate) struct BulkEnrolment {
+    pub issued: Issued,
+    pub wallet_entry: Stored,
 }
 
 fn validate_ca_name(name: &str) -> Result<()> {
@@ -565,15 +617,7 @@ impl<'w> CertificateAuthority<'w> {
         for _ in 0..MAX_RETRIES {
             let cert = profile::issue(spec(profile::random_serial()), &issuer)?;
             let serial = cert.serial_hex();
-            let record = CertRecord {
-                v: RECORD_VERSION,
-                serial: serial.clone(),
-                aki: hex::encode(&self.key_id),
-                id: owner.into(),
-                not_before: unix(cert.not_before()),
-                not_after: unix(cert.not_after()),
-                der: B64.encode(cert.der()),
-            };
+            let record = self.cert_record(owner, &cert);
             match self.registry().put(&self.registry().key(KIND_CERT, Some(&serial)), &record, Expect::Absent) {
                 Ok(_) => return Ok(cert),
                 Err(e) if is_already_exists(&e) => continue,
@@ -581,6 +625,19 @@ impl<'w> CertificateAuthority<'w> {
             }
         }
         Err(Error::Conflict { record: format!("{KIND_CERT} serials of {}", self.config.name) })
+    }
+
+    /// The registry record of a certificate issued to `owner`.
+    fn cert_record(&self, owner: &str, cert: &Certificate) -> CertRecord {
+        CertRecord {
+            v: RECORD_VERSION,
+            serial: cert.serial_hex(),
+            aki: hex::encode(&self.key_id),
+            id: owner.into(),
+            not_before: unix(cert.not_before()),
+            not_after: unix(cert.not_after()),
+            der: B64.encode(cert.der()),
+        }
     }
 
     fn check_ca_valid(&self) -> Result<()> {
@@ -596,78 +653,111 @@ impl<'w> CertificateAuthority<'w> {
         Ok(())
     }
 
-    /// Issue a certificate to registered identity `id` under Fabric CA's enrolment rules.
-    fn issue_to(&self, id: &str, auth: Auth<'_>, request: &Issue<'_>) -> Result<Certificate> {
-        self.check_ca_valid()?;
+    /// Issue a certificate to registered identity `id` under Fabric CA's enrolment rules, and
+    /// store it in one atomic batch with what makes it count: the certificate record
+    /// (create-only), the identity record with the enrolment counted (compare-and-swap), and
+    /// the record `finish` adds for the certificate (the wallet entry of the new identity), if
+    /// any. A crash leaves all of them or none. If another writer changed the identity
+    /// meanwhile, or the serial is taken, everything is decided again on fresh data.
+    fn issue_to<T>(
+        &self,
+        id: &str,
+        auth: Auth<'_>,
+        request: &Issue<'_>,
+        mut finish: impl FnMut(&Certificate) -> Result<(Option<Stored>, T)>,
+    ) -> Result<(Certificate, T)> {
         let registry = self.registry();
+        let id_key = registry.key(KIND_ID, Some(id));
         for _ in 0..MAX_RETRIES {
             let (rec, version) = registry.identity_or_err(id)?;
-            if rec.state == IdentityState::Revoked {
-                return Err(CaError::IdentityRevoked { id: id.into() }.into());
+            let issued = self.sign_for(&rec, Expect::Version(version), auth, request)?;
+            let (extra, out) = finish(&issued.cert)?;
+            let mut writes = issued.writes().to_vec();
+            if let Some(extra) = &extra {
+                writes.push(BatchPut::new(&extra.key, &extra.value, extra.expect));
             }
-            let counts = !matches!(auth, Auth::Reenroll);
-            if let Auth::Secret(secret) = auth {
-                self.check_secret(&rec, secret)?;
+            match registry.backend.put_batch(&writes) {
+                Ok(_) => return Ok((issued.cert, out)),
+                Err(e) if issued.must_retry(&e) => continue,
+                Err(e) => return Err(e),
             }
-            if counts {
-                rules::check_can_enroll(&rec, self.config.policy.max_enrollments)?;
-            }
-            if request.ca_profile {
-                rules::require_true(&rec, rules::INTERMEDIATE_CA, "obtain a CA certificate").map_err(|_| {
-                    CaError::Unauthorized {
-                        registrar: id.into(),
-                        detail: format!(
-                            "may not obtain a CA certificate: it does not have {}=true",
-                            rules::INTERMEDIATE_CA
-                        ),
-                    }
-                })?;
-            }
-            let attrs = rules::certificate_attributes(&rec, request.attr_reqs)?;
-            let mut ous = vec![rec.identity_type.clone()];
-            ous.extend(rec.affiliation.split('.').filter(|p| !p.is_empty()).map(String::from));
-            profile::check_name_lengths(&request.names, id, request.serial_number.as_deref())?;
-            let subject = profile::build_name(&request.names, &ous, Some(id), request.serial_number.as_deref())?;
-            let sans = profile::general_names(&request.hosts)?;
-            let ca_cert = self.ca.certificate();
-            let now = self.now();
-            // Fabric CA ≥ 1.5.0: NotBefore = the CA's NotBefore; NotAfter = now (rounded to the
-            // minute) + lifetime, capped at the CA's NotAfter.
-            let not_before = ca_cert.not_before();
-            let not_after =
-                add(profile::round_to_minute(now), Duration::from_secs(self.config.policy.ecert_validity_secs))
-                    .min(ca_cert.not_after());
-            let kind = if request.ca_profile { CertKind::Ca { path_len: Some(0) } } else { CertKind::Enrollment };
-            let attrs_json = attrs.as_ref().map(rules::attributes_json);
-            let cert = self.sign_and_record(id, |serial| CertSpec {
-                serial,
-                subject: subject.clone(),
+        }
+        Err(Error::Conflict { record: id_key.to_string() })
+    }
+
+    /// Decide and sign an issuance to the registered identity `rec` (read at the version
+    /// `expect` names, or a new registration with `Expect::Absent`). Nothing is stored: the
+    /// result holds the records to write. A wrong secret is counted (that is stored).
+    fn sign_for(&self, rec: &IdRecord, expect: Expect, auth: Auth<'_>, request: &Issue<'_>) -> Result<Issued> {
+        self.check_ca_valid()?;
+        let id = rec.id.as_str();
+        if rec.state == IdentityState::Revoked {
+            return Err(CaError::IdentityRevoked { id: id.into() }.into());
+        }
+        let counts = !matches!(auth, Auth::Reenroll);
+        if let Auth::Secret(secret) = auth {
+            self.check_secret(rec, secret)?;
+        }
+        if counts {
+            rules::check_can_enroll(rec, self.config.policy.max_enrollments)?;
+        }
+        if request.ca_profile {
+            rules::require_true(rec, rules::INTERMEDIATE_CA, "obtain a CA certificate").map_err(|_| {
+                CaError::Unauthorized {
+                    registrar: id.into(),
+                    detail: format!(
+                        "may not obtain a CA certificate: it does not have {}=true",
+                        rules::INTERMEDIATE_CA
+                    ),
+                }
+            })?;
+        }
+        let attrs = rules::certificate_attributes(rec, request.attr_reqs)?;
+        let mut ous = vec![rec.identity_type.clone()];
+        ous.extend(rec.affiliation.split('.').filter(|p| !p.is_empty()).map(String::from));
+        profile::check_name_lengths(&request.names, id, request.serial_number.as_deref())?;
+        let subject = profile::build_name(&request.names, &ous, Some(id), request.serial_number.as_deref())?;
+        let sans = profile::general_names(&request.hosts)?;
+        let ca_cert = self.ca.certificate();
+        // Fabric CA ≥ 1.5.0: NotBefore = the CA's NotBefore; NotAfter = now (rounded to the
+        // minute) + lifetime, capped at the CA's NotAfter.
+        let not_before = ca_cert.not_before();
+        let not_after =
+            add(profile::round_to_minute(self.now()), Duration::from_secs(self.config.policy.ecert_validity_secs))
+                .min(ca_cert.not_after());
+        let kind = if request.ca_profile { CertKind::Ca { path_len: Some(0) } } else { CertKind::Enrollment };
+        let issuer = IssuerRef {
+            subject: &ca_cert.x509().tbs_certificate.subject,
+            key_id: Some(self.key_id.clone()),
+            signer: self.signer(),
+        };
+        let cert = profile::issue(
+            CertSpec {
+                serial: profile::random_serial(),
+                subject,
                 public_key: request.public_key,
                 not_before,
                 not_after,
                 kind,
-                sans: sans.clone(),
-                attrs_json: attrs_json.clone(),
-            })?;
-            let serial = cert.serial_hex();
-            let mut updated = rec.clone();
-            if counts {
-                updated.enrollments += 1;
-            }
-            updated.failed_attempts = 0;
-            updated.certs.push(serial.clone());
-            match registry.put(&registry.key(KIND_ID, Some(id)), &updated, Expect::Version(version)) {
-                Ok(_) => return Ok(cert),
-                Err(Error::Conflict { .. }) => {
-                    // Someone else changed the identity meanwhile (another enrolment, a
-                    // revocation…): withdraw this certificate and decide again on fresh data.
-                    registry.backend.delete(&registry.key(KIND_CERT, Some(&serial)), Expect::Any)?;
-                    continue;
-                }
-                Err(e) => return Err(e),
-            }
+                sans,
+                attrs_json: attrs.as_ref().map(rules::attributes_json),
+            },
+            &issuer,
+        )?;
+        let serial = cert.serial_hex();
+        let mut updated = rec.clone();
+        if counts {
+            updated.enrollments += 1;
         }
-        Err(Error::Conflict { record: registry.key(KIND_ID, Some(id)).to_string() })
+        updated.failed_attempts = 0;
+        updated.certs.push(serial.clone());
+        let registry = self.registry();
+        let cert_record = self.cert_record(id, &cert);
+        Ok(Issued {
+            cert_record: Stored::new(registry.key(KIND_CERT, Some(&serial)), &cert_record, Expect::Absent),
+            id_record: Stored::new(registry.key(KIND_ID, Some(id)), &updated, expect),
+            cert,
+        })
     }
 
     /// Check an enrolment secret, counting failures and locking after too many.
@@ -721,9 +811,10 @@ impl<'w> CertificateAuthority<'w> {
                 location: self.wallet.location(),
             });
         }
-        let key = SoftwareKey::generate();
-        let public_key = key.public_key();
-        let cert = self.issue_to(
+        let key = PrivateKey::Software(SoftwareKey::generate());
+        let public_key = key.signer().public_key();
+        let expect = if request.overwrite { Expect::Any } else { Expect::Absent };
+        let (_, identity) = self.issue_to(
             id,
             auth,
             &Issue {
@@ -734,10 +825,22 @@ impl<'w> CertificateAuthority<'w> {
                 attr_reqs: request.attr_reqs.as_deref(),
                 ca_profile: false,
             },
+            |cert| self.wallet_entry(label, cert, &key, expect),
         )?;
-        let identity = Identity::new(label, &self.config.msp_id, cert, self.chain(), PrivateKey::Software(key))?;
-        self.wallet.put(&identity, request.overwrite)?;
         Ok(identity)
+    }
+
+    /// The wallet record of the identity `cert` and `key` make under `label`.
+    fn wallet_entry(
+        &self,
+        label: &str,
+        cert: &Certificate,
+        key: &PrivateKey,
+        expect: Expect,
+    ) -> Result<(Option<Stored>, Identity)> {
+        let identity = Identity::new(label, &self.config.msp_id, cert.clone(), self.chain(), key.clone())?;
+        let record = encode_identity(&identity)?;
+        Ok((Some(Stored { key: RecordKey::new(IDENTITY_KIND, label), value: record, expect }), identity))
     }
 
     /// Sign a CSR from a third party whose key stays with them, under the same rules as
@@ -759,7 +862,7 @@ impl<'w> CertificateAuthority<'w> {
             return Err(CaError::CsrCommonName { cn, id: id.into() }.into());
         }
         let hosts = if hosts.is_empty() { parsed.hosts.clone() } else { hosts.to_vec() };
-        self.issue_to(
+        let (cert, ()) = self.issue_to(
             id,
             Auth::Secret(secret.expose()),
             &Issue {
@@ -770,7 +873,9 @@ impl<'w> CertificateAuthority<'w> {
                 attr_reqs,
                 ca_profile: parsed.is_ca,
             },
-        )
+            |_| Ok((None, ())),
+        )?;
+        Ok(cert)
     }
 
     /// Reenrol the identity stored under `label`: a new certificate with the same subject (C,
@@ -795,7 +900,7 @@ impl<'w> CertificateAuthority<'w> {
                 .map(|s| s.split_once(':').map_or(s.clone(), |(_, v)| v.to_owned()))
                 .collect(),
         };
-        let cert = self.issue_to(
+        let (_, identity) = self.issue_to(
             &rec.id,
             Auth::Reenroll,
             &Issue {
@@ -806,9 +911,15 @@ impl<'w> CertificateAuthority<'w> {
                 attr_reqs: options.attr_reqs.as_deref(),
                 ca_profile: false,
             },
+            |cert| {
+                let identity = Identity::new(label, current.msp_id(), cert.clone(), self.chain(), key.clone())?;
+                let record = encode_identity(&identity)?;
+                Ok((
+                    Some(Stored { key: RecordKey::new(IDENTITY_KIND, label), value: record, expect: Expect::Any }),
+                    identity,
+                ))
+            },
         )?;
-        let identity = Identity::new(label, current.msp_id(), cert, self.chain(), key)?;
-        self.wallet.put(&identity, true)?;
         Ok(identity)
     }
 
@@ -1104,26 +1215,24 @@ impl<'w> CertificateAuthority<'w> {
         self.wallet
     }
 
-    /// Register (if needed) and enrol `row.id` for `caller`, storing the identity. Crash-safe
-    /// order: certificate record, identity record, wallet entry.
-    pub(crate) fn bulk_one(
+    /// Decide and sign the enrolment of `row.id` for `caller`, registering it first unless an
+    /// earlier, interrupted run (or a registrar by hand) did: the records to write, nothing
+    /// stored. The caller writes them in one batch, with other rows'.
+    pub(crate) fn prepare_bulk_row(
         &self,
         caller: &IdRecord,
         row: &BulkRow,
         affiliations: &AffRecord,
         max: Option<i32>,
-    ) -> Result<()> {
+    ) -> Result<BulkEnrolment> {
         let registry = self.registry();
-        let request = EnrollRequest { id: row.id.clone(), label: None, overwrite: false, ..Default::default() };
-        match registry.identity(&row.id)? {
-            Some((existing, _)) => {
-                // Registered by an earlier, interrupted run (or by hand): enrol it if this
-                // registrar may manage it.
+        let (record, expect) = match registry.identity(&row.id)? {
+            Some((existing, version)) => {
+                // Registered already: enrol it if this registrar may manage it.
                 if existing.id != caller.id {
                     rules::can_manage(caller, &existing, "enroll")?;
                 }
-                self.enroll_with(&row.id, Auth::Registrar, &request)?;
-                Ok(())
+                (existing, Expect::Version(version))
             }
             None => {
                 let registration = RegistrationRequest {
@@ -1134,57 +1243,28 @@ impl<'w> CertificateAuthority<'w> {
                     attributes: row.attributes.clone(),
                     max_enrollments: max,
                 };
-                let (mut record, _) = self.new_registration(caller, &registration, affiliations, false)?;
-                rules::check_can_enroll(&record, self.config.policy.max_enrollments)?;
-                self.check_ca_valid()?;
-                let label = row.id.as_str();
-                if self.wallet.contains(label)? {
-                    return Err(Error::AlreadyExists {
-                        kind: "identity",
-                        name: label.into(),
-                        location: self.wallet.location(),
-                    });
-                }
-                let key = SoftwareKey::generate();
-                let public_key = key.public_key();
-                let attrs = rules::certificate_attributes(&record, None)?;
-                let mut ous = vec![record.identity_type.clone()];
-                ous.extend(record.affiliation.split('.').filter(|p| !p.is_empty()).map(String::from));
-                let subject = profile::build_name(&self.config.names, &ous, Some(label), None)?;
-                let ca_cert = self.ca.certificate();
-                let not_after = add(
-                    profile::round_to_minute(self.now()),
-                    Duration::from_secs(self.config.policy.ecert_validity_secs),
-                )
-                .min(ca_cert.not_after());
-                let attrs_json = attrs.as_ref().map(rules::attributes_json);
-                let cert = self.sign_and_record(label, |serial| CertSpec {
-                    serial,
-                    subject: subject.clone(),
-                    public_key: &public_key,
-                    not_before: ca_cert.not_before(),
-                    not_after,
-                    kind: CertKind::Enrollment,
-                    sans: vec![],
-                    attrs_json: attrs_json.clone(),
-                })?;
-                let serial = cert.serial_hex();
-                record.enrollments = 1;
-                record.certs.push(serial.clone());
-                if let Err(e) = registry.put(&registry.key(KIND_ID, Some(label)), &record, Expect::Absent) {
-                    registry.backend.delete(&registry.key(KIND_CERT, Some(&serial)), Expect::Any)?;
-                    return Err(if is_already_exists(&e) {
-                        CaError::DuplicateIdentity { id: label.into(), ca: self.config.name.clone() }.into()
-                    } else {
-                        e
-                    });
-                }
-                let identity =
-                    Identity::new(label, &self.config.msp_id, cert, self.chain(), PrivateKey::Software(key))?;
-                self.wallet.put(&identity, false)?;
-                Ok(())
+                (self.new_registration(caller, &registration, affiliations, false)?.0, Expect::Absent)
             }
-        }
+        };
+        let label = row.id.as_str();
+        validate_label(label)?;
+        let key = PrivateKey::Software(SoftwareKey::generate());
+        let public_key = key.signer().public_key();
+        let issued = self.sign_for(
+            &record,
+            expect,
+            Auth::Registrar,
+            &Issue {
+                public_key: &public_key,
+                names: self.config.names.clone(),
+                serial_number: None,
+                hosts: vec![],
+                attr_reqs: None,
+                ca_profile: false,
+            },
+        )?;
+        let (entry, _) = self.wallet_entry(label, &issued.cert, &key, Expect::Absent)?;
+        Ok(BulkEnrolment { issued, wallet_entry: entry.expect("an enrolment has a wallet entry") })
     }
 
     /// Whether the wallet already holds `label` as this CA's enrolment of `id`.

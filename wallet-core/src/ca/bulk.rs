@@ -1,13 +1,25 @@
 //! Bulk enrolment: a registrar registers and enrols many identities on their behalf, with no
 //! secret round trip.
 //!
-//! Each identity is finished — certificate recorded, identity registered, key and certificate
-//! stored in the wallet — before it is reported, so what a progress callback reports as
-//! enrolled is durable. A rerun after a crash skips the identities already in the wallet and
-//! enrols those registered by the interrupted run but not yet stored.
+//! Rows are enrolled in groups of [`BATCH_ROWS`]: each row is decided and signed, then the
+//! group's records — for each identity its certificate record, its registry record and its
+//! wallet entry — are written in one atomic batch ([`Backend::put_batch`]). Only then are the
+//! group's rows reported, so what a progress callback reports as enrolled is durable, and a
+//! crash leaves each group wholly stored or not at all: never an enrolment counted without
+//! its key in the wallet. A rerun skips the identities already in the wallet and enrols the
+//! rest.
+//!
+//! [`Backend::put_batch`]: crate::backend::Backend::put_batch
 
+use super::authority::BulkEnrolment;
+use super::registry::MAX_RETRIES;
 use super::{Attribute, CaError, CertificateAuthority};
+use crate::backend::BatchPut;
 use crate::error::{Error, Result};
+
+/// Rows per batch: large enough that a batch's fixed cost (journal, flushes, index) is small
+/// per identity, small enough that progress moves often (a batch takes well under a second).
+pub const BATCH_ROWS: usize = 256;
 
 /// One identity to enrol: a parsed CSV row `id,type,affiliation,attributes`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -123,7 +135,8 @@ pub enum BulkOutcome {
     Failed(Error),
 }
 
-/// Progress report, given after each row is finished (durably, if enrolled).
+/// Progress report, given for each row once it is finished (durably, if enrolled: after the
+/// batch it belongs to is stored).
 #[derive(Debug)]
 pub struct BulkProgress<'a> {
     /// Rows done so far, this one included.
@@ -145,11 +158,35 @@ pub struct BulkReport {
     pub failed: Vec<(String, Error)>,
 }
 
+/// What the planning of a row decided.
+enum Plan {
+    /// Settled without writing anything: skipped or refused.
+    Done(BulkOutcome),
+    /// To be written with its group.
+    Write(Box<BulkEnrolment>),
+}
+
+impl BulkEnrolment {
+    fn writes(&self) -> [BatchPut<'_>; 3] {
+        let [cert, id] = self.issued.writes();
+        [cert, id, self.wallet_entry.write()]
+    }
+}
+
+/// A group of rows planned but not yet written.
+#[derive(Default)]
+struct Group {
+    rows: Vec<(super::BulkRow, Plan)>,
+    /// IDs of the rows to write, so a repeated ID waits for the group before it.
+    ids: std::collections::HashSet<String>,
+}
+
 impl CertificateAuthority<'_> {
     /// Register and enrol every row as `registrar`, which needs the rights to register each
     /// row's type, affiliation and attributes. Rows are independent: a refused row is reported
-    /// and the run goes on. Errors of the store itself (I/O, a wallet that cannot be written)
-    /// stop the run: everything reported before them is stored.
+    /// and the run goes on. Rows are stored in atomic batches of [`BATCH_ROWS`] and reported,
+    /// in order, once their batch is durable. Errors of the store itself (I/O, a wallet that
+    /// cannot be written) stop the run: everything reported before them is stored.
     pub fn bulk_enroll<I>(
         &self,
         registrar: &str,
@@ -160,34 +197,137 @@ impl CertificateAuthority<'_> {
     where
         I: IntoIterator<Item = BulkRow>,
     {
+        self.bulk_enroll_in_batches(registrar, rows, options, BATCH_ROWS, progress)
+    }
+
+    /// [`bulk_enroll`](Self::bulk_enroll) with `batch_rows` rows per batch.
+    pub(crate) fn bulk_enroll_in_batches<I>(
+        &self,
+        registrar: &str,
+        rows: I,
+        options: &BulkOptions,
+        batch_rows: usize,
+        progress: &mut dyn FnMut(&BulkProgress<'_>),
+    ) -> Result<BulkReport>
+    where
+        I: IntoIterator<Item = BulkRow>,
+    {
         let caller = self.authenticate_registrar(registrar)?;
         let affiliations = super::registry::Registry::new(self.wallet().backend(), self.name()).affiliations()?.0;
+        let plan = |row: &BulkRow| self.plan_row(&caller, row, &affiliations, options.max_enrollments);
         let mut report = BulkReport::default();
-        for (n, row) in rows.into_iter().enumerate() {
-            let outcome = match self.holds_enrolment(&row.id, &row.id) {
-                Ok(Some(true)) => BulkOutcome::Skipped,
-                Ok(Some(false)) => BulkOutcome::Failed(Error::AlreadyExists {
-                    kind: "identity",
-                    name: row.id.clone(),
-                    location: self.wallet().location(),
-                }),
-                Ok(None) => match self.bulk_one(&caller, &row, &affiliations, options.max_enrollments) {
-                    Ok(()) => BulkOutcome::Enrolled,
-                    Err(e) if is_fatal(&e) => return Err(e),
-                    Err(e) => BulkOutcome::Failed(e),
-                },
+        let mut group = Group::default();
+        for row in rows {
+            if group.ids.contains(&row.id) {
+                // The same ID again: decide it once the first one is stored.
+                self.commit(&mut group, &plan, &mut report, progress)?;
+            }
+            let planned = plan(&row)?;
+            if matches!(planned, Plan::Write(_)) {
+                group.ids.insert(row.id.clone());
+            }
+            group.rows.push((row, planned));
+            // Rows, not only writes: a rerun that skips everything still reports as it goes.
+            if group.rows.len() >= batch_rows.max(1) {
+                self.commit(&mut group, &plan, &mut report, progress)?;
+            }
+        }
+        self.commit(&mut group, &plan, &mut report, progress)?;
+        Ok(report)
+    }
+
+    /// Decide a row: skip it, refuse it, or sign its enrolment. `Err` only for errors of the
+    /// store, which stop the run.
+    fn plan_row(
+        &self,
+        caller: &super::registry::IdRecord,
+        row: &BulkRow,
+        affiliations: &super::registry::AffRecord,
+        max: Option<i32>,
+    ) -> Result<Plan> {
+        let outcome = match self.holds_enrolment(&row.id, &row.id) {
+            Ok(Some(true)) => BulkOutcome::Skipped,
+            Ok(Some(false)) => BulkOutcome::Failed(Error::AlreadyExists {
+                kind: "identity",
+                name: row.id.clone(),
+                location: self.wallet().location(),
+            }),
+            Ok(None) => match self.prepare_bulk_row(caller, row, affiliations, max) {
+                Ok(enrolment) => return Ok(Plan::Write(Box::new(enrolment))),
                 Err(e) if is_fatal(&e) => return Err(e),
                 Err(e) => BulkOutcome::Failed(e),
+            },
+            Err(e) if is_fatal(&e) => return Err(e),
+            Err(e) => BulkOutcome::Failed(e),
+        };
+        Ok(Plan::Done(outcome))
+    }
+
+    /// Write the group's enrolments in one batch, then report its rows in order. If the batch
+    /// is refused (another writer changed a record since the rows were decided), each row is
+    /// decided again and written on its own.
+    fn commit(
+        &self,
+        group: &mut Group,
+        plan: &dyn Fn(&BulkRow) -> Result<Plan>,
+        report: &mut BulkReport,
+        progress: &mut dyn FnMut(&BulkProgress<'_>),
+    ) -> Result<()> {
+        let backend = self.wallet().backend();
+        let writes: Vec<BatchPut<'_>> = group
+            .rows
+            .iter()
+            .filter_map(|(_, p)| match p {
+                Plan::Write(e) => Some(e.writes()),
+                Plan::Done(_) => None,
+            })
+            .flatten()
+            .collect();
+        let refused = match backend.put_batch(&writes) {
+            Ok(_) => false,
+            Err(e) if is_refusal(&e) => true,
+            Err(e) => return Err(e),
+        };
+        drop(writes);
+        let rows = std::mem::take(&mut group.rows);
+        group.ids.clear();
+        for (row, planned) in rows {
+            let outcome = match planned {
+                Plan::Done(outcome) => outcome,
+                Plan::Write(_) if !refused => BulkOutcome::Enrolled,
+                Plan::Write(_) => self.enroll_alone(&row, plan)?,
             };
-            progress(&BulkProgress { done: n + 1, id: &row.id, outcome: &outcome });
+            let done = report.enrolled + report.skipped + report.failed.len() + 1;
+            progress(&BulkProgress { done, id: &row.id, outcome: &outcome });
             match outcome {
                 BulkOutcome::Enrolled => report.enrolled += 1,
                 BulkOutcome::Skipped => report.skipped += 1,
                 BulkOutcome::Failed(e) => report.failed.push((row.id, e)),
             }
         }
-        Ok(report)
+        Ok(())
     }
+
+    /// Decide and write one row on its own, again until no other writer gets in the way.
+    fn enroll_alone(&self, row: &BulkRow, plan: &dyn Fn(&BulkRow) -> Result<Plan>) -> Result<BulkOutcome> {
+        for _ in 0..MAX_RETRIES {
+            let enrolment = match plan(row)? {
+                Plan::Done(outcome) => return Ok(outcome),
+                Plan::Write(enrolment) => enrolment,
+            };
+            match self.wallet().backend().put_batch(&enrolment.writes()) {
+                Ok(_) => return Ok(BulkOutcome::Enrolled),
+                Err(e) if is_refusal(&e) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(BulkOutcome::Failed(Error::Conflict { record: format!("enrolment of {:?}", row.id) }))
+    }
+}
+
+/// A batch refused because a record changed since it was decided.
+fn is_refusal(e: &Error) -> bool {
+    matches!(e, Error::AlreadyExists { .. } | Error::NotFound { .. } | Error::Conflict { .. })
 }
 
 /// Errors of the store rather than of a row.

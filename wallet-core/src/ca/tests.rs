@@ -1278,6 +1278,153 @@ fn bulk_enrolment_is_durable_and_resumable() {
     assert_eq!(ca.identity("b2").unwrap().enrollments, 2);
 }
 
+fn file_wallet(dir: &std::path::Path, create: bool) -> &'static Wallet {
+    use crate::backend::{file::FileBackend, file::KdfParams, OpenOptions, Passphrase};
+    let options = OpenOptions {
+        passphrase: Some(Passphrase::new("pw")),
+        kdf: Some(KdfParams { m_cost_kib: 64, t_cost: 1, p_cost: 1 }),
+    };
+    let backend = if create { FileBackend::create(dir, &options) } else { FileBackend::open(dir, &options) }.unwrap();
+    Box::leak(Box::new(Wallet::from_backend(Box::new(backend))))
+}
+
+/// Every row enrolled exactly once: counted once, one certificate recorded, and that
+/// certificate with its key in the wallet.
+fn assert_enrolled_once(ca: &CertificateAuthority<'_>, wallet: &Wallet, ids: &[String], context: &str) {
+    for id in ids {
+        let info = ca.identity(id).unwrap();
+        assert_eq!((info.enrollments, info.certificates.len()), (1, 1), "{context}: {id}");
+        let stored = wallet.get(id).unwrap_or_else(|e| panic!("{context}: {id}: {e}"));
+        assert_eq!(stored.certificate().serial_hex(), info.certificates[0], "{context}: {id}");
+        let issued = ca.certificates(Some(id)).unwrap();
+        assert_eq!(issued.len(), 1, "{context}: {id}");
+        assert_eq!(issued[0].pem, stored.certificate().to_pem(), "{context}: {id}");
+        let signature = stored.sign(b"m").unwrap();
+        crypto::verify(&stored.certificate().public_key().unwrap(), b"m", &signature).unwrap();
+    }
+    // Nothing else was issued: the admin's certificate and one per row.
+    assert_eq!(ca.certificates(None).unwrap().len(), ids.len() + 1, "{context}");
+}
+
+/// A crash at any step of the second batch's write: what was reported is stored, and a rerun
+/// with an allowance of one enrolment per identity finishes every row without refusing one.
+#[test]
+fn bulk_rerun_after_a_crash_at_any_step_picks_up_where_it_stopped() {
+    let steps = [
+        ("batch: expectations checked", false),
+        ("batch: journal written", true),
+        ("batch: half the records written", true),
+        ("batch: records written", true),
+        ("batch: index written", true),
+        ("batch: synced", true),
+    ];
+    let rows: Vec<BulkRow> = (0..10)
+        .map(|i| BulkRow {
+            id: format!("r{i}"),
+            identity_type: Some("client".into()),
+            affiliation: Some("org1.department1".into()),
+            ..Default::default()
+        })
+        .collect();
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let options = BulkOptions { max_enrollments: Some(1) };
+    for (step, committed) in steps {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("wallet");
+        let wallet = file_wallet(&dir, true);
+        let (ca, secret) =
+            CertificateAuthority::create_root(wallet, &CaOptions::new("org1-ca", "Org1MSP"), clock()).unwrap();
+        ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(secret), ..Default::default() }).unwrap();
+
+        let mut reported = vec![];
+        crate::backend::file::crash_at(Some(step), 1);
+        let result = ca.bulk_enroll_in_batches("admin", rows.clone(), &options, 4, &mut |p| {
+            assert!(matches!(p.outcome, BulkOutcome::Enrolled), "{step}: {}", p.id);
+            reported.push(p.id.to_owned());
+        });
+        crate::backend::file::crash_at(None, 0);
+        assert!(matches!(&result, Err(Error::Backend { detail, .. }) if detail.contains(step)), "{step}: {result:?}");
+        assert_eq!(reported, ids[..4], "{step}");
+
+        // The process died there; another one opens the wallet.
+        let wallet = file_wallet(&dir, false);
+        for id in &reported {
+            assert!(wallet.contains(id).unwrap(), "{step}: reported {id} is not stored");
+        }
+        let ca = CertificateAuthority::open(wallet, "org1-ca").unwrap().with_clock(clock());
+        let mut seen = vec![];
+        let report = ca.bulk_enroll_in_batches("admin", rows.clone(), &options, 4, &mut |p| seen.push(p.done)).unwrap();
+        assert!(report.failed.is_empty(), "{step}: {:?}", report.failed);
+        let before = if committed { 8 } else { 4 };
+        assert_eq!((report.enrolled, report.skipped), (10 - before, before), "{step}");
+        assert_eq!(seen, (1..=10).collect::<Vec<_>>(), "{step}");
+        assert_enrolled_once(&ca, wallet, &ids, step);
+    }
+}
+
+/// A backend on which another writer changes a record just before the first multi-record
+/// batch: the bulk enrolment's batch is refused, and its rows are then written one by one.
+#[derive(Debug)]
+struct Interfering {
+    inner: MemoryBackend,
+    armed: Arc<std::sync::atomic::AtomicBool>,
+    victim: crate::backend::RecordKey,
+}
+
+impl Backend for Interfering {
+    fn location(&self) -> String {
+        self.inner.location()
+    }
+    fn get(&self, key: &crate::backend::RecordKey) -> crate::Result<Option<crate::backend::Versioned>> {
+        self.inner.get(key)
+    }
+    fn put(&self, key: &crate::backend::RecordKey, value: &[u8], expect: crate::backend::Expect) -> crate::Result<u64> {
+        self.inner.put(key, value, expect)
+    }
+    fn put_batch(&self, writes: &[crate::backend::BatchPut<'_>]) -> crate::Result<Vec<u64>> {
+        if writes.len() > 3 && self.armed.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            let current = self.inner.get(&self.victim)?.expect("the victim exists");
+            self.inner.put(&self.victim, &current.value, crate::backend::Expect::Any)?;
+        }
+        self.inner.put_batch(writes)
+    }
+    fn delete(&self, key: &crate::backend::RecordKey, expect: crate::backend::Expect) -> crate::Result<bool> {
+        self.inner.delete(key, expect)
+    }
+    fn list(&self, kind: &str, prefix: &str) -> crate::Result<Vec<String>> {
+        self.inner.list(kind, prefix)
+    }
+}
+
+#[test]
+fn a_refused_bulk_batch_is_retried_row_by_row() {
+    let armed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let backend = Interfering {
+        inner: MemoryBackend::new(),
+        armed: armed.clone(),
+        victim: crate::backend::RecordKey::new(KIND_ID, "org1-ca/pre"),
+    };
+    let wallet: &'static Wallet = Box::leak(Box::new(Wallet::from_backend(Box::new(backend))));
+    let (ca, secret) =
+        CertificateAuthority::create_root(wallet, &CaOptions::new("org1-ca", "Org1MSP"), clock()).unwrap();
+    ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(secret), ..Default::default() }).unwrap();
+    // Registered by hand, not enrolled: the bulk run enrols it at the version it read.
+    register(&ca, "admin", "pre", "client", "org1", &[]).unwrap();
+    let rows: Vec<BulkRow> =
+        ["a", "pre", "b", "a"].iter().map(|id| BulkRow { id: id.to_string(), ..Default::default() }).collect();
+    armed.store(true, std::sync::atomic::Ordering::SeqCst);
+    let mut seen = vec![];
+    let report = ca
+        .bulk_enroll_in_batches("admin", rows, &BulkOptions { max_enrollments: Some(1) }, 8, &mut |p| {
+            seen.push((p.done, p.id.to_owned(), matches!(p.outcome, BulkOutcome::Enrolled)))
+        })
+        .unwrap();
+    assert_eq!((report.enrolled, report.skipped, report.failed.len()), (3, 1, 0), "{:?}", report.failed);
+    assert_eq!(seen, [(1, "a".into(), true), (2, "pre".into(), true), (3, "b".into(), true), (4, "a".into(), false)]);
+    assert!(!armed.load(std::sync::atomic::Ordering::SeqCst), "no batch was refused");
+    assert_enrolled_once(&ca, wallet, &["a".into(), "pre".into(), "b".into()], "after a refused batch");
+}
+
 #[test]
 fn bulk_needs_the_registrar_rights() {
     let (wallet, ca, _) = setup();

@@ -1,5 +1,5 @@
-//! Byte layouts and cryptography of the file wallet, version 1. `docs/file-format.md` is the
-//! written form of this module; keep the two in step.
+//! Byte layouts and cryptography of the file wallet, versions 1 and 2. `docs/file-format.md`
+//! is the written form of this module; keep the two in step.
 //!
 //! Nothing here touches the file system: every function turns bytes into bytes, so the layouts
 //! can be tested (and fuzzed) on their own.
@@ -11,11 +11,20 @@ use aes_gcm::{Aes256Gcm, Nonce, Tag};
 use hmac::{Hmac, Mac};
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use zeroize::Zeroizing;
 
-/// The wallet format version this build reads and writes.
-pub(super) const FORMAT_VERSION: u16 = 1;
+/// The wallet format version this build writes: the header's version. Version 2 added the
+/// index log (`wallet.ilog`); version-1 wallets are read and written as version 1 (the whole
+/// index rewritten on each change).
+pub(super) const FORMAT_VERSION: u16 = 2;
+
+/// The oldest wallet format version this build reads.
+pub(super) const OLDEST_FORMAT_VERSION: u16 = 1;
+
+/// The layout version inside records, the index, journals and the index log. The header's
+/// version is the folder's; these files have kept their version-1 layout.
+const LAYOUT: u16 = 1;
 
 /// A 256-bit key, wiped on drop.
 pub(super) type Key = Zeroizing<[u8; 32]>;
@@ -174,6 +183,8 @@ const HEADER_WRAP_AAD: usize = 51;
 /// The parsed wallet header: how to turn the passphrase into the key that unwraps the data key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Header {
+    /// The folder's format version.
+    pub(super) version: u16,
     pub(super) kdf: KdfParams,
     salt: [u8; 16],
     nonce: [u8; 12],
@@ -190,9 +201,10 @@ fn derive_kek(kdf: &KdfParams, salt: &[u8; 16], passphrase: &[u8]) -> Key {
 }
 
 impl Header {
-    /// Wrap `data_key` under a key derived from `passphrase` with a fresh salt.
-    pub(super) fn seal(kdf: KdfParams, passphrase: &[u8], data_key: &[u8; 32]) -> Self {
-        let mut header = Self { kdf, salt: random(), nonce: random(), wrapped: [0; 48] };
+    /// Wrap `data_key` under a key derived from `passphrase` with a fresh salt, for a folder of
+    /// format `version`.
+    pub(super) fn seal(version: u16, kdf: KdfParams, passphrase: &[u8], data_key: &[u8; 32]) -> Self {
+        let mut header = Self { version, kdf, salt: random(), nonce: random(), wrapped: [0; 48] };
         let kek = derive_kek(&kdf, &header.salt, passphrase);
         let aad = header.encode();
         let mut buf = *data_key;
@@ -226,7 +238,7 @@ impl Header {
     pub(super) fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(HEADER_LEN);
         out.extend_from_slice(&HEADER_MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_be_bytes());
+        out.extend_from_slice(&self.version.to_be_bytes());
         out.push(KDF_ARGON2ID);
         out.extend_from_slice(&self.kdf.m_cost_kib.to_be_bytes());
         out.extend_from_slice(&self.kdf.t_cost.to_be_bytes());
@@ -252,11 +264,11 @@ impl Header {
             return corrupt("the header checksum does not match: the header was modified or damaged");
         }
         let version = u16::from_be_bytes([bytes[8], bytes[9]]);
-        if version != FORMAT_VERSION {
+        if !(OLDEST_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
             return Err(Fault::Version(version));
         }
         if bytes.len() != HEADER_LEN {
-            return corrupt(format!("a version-1 header is {HEADER_LEN} bytes, this one is {}", bytes.len()));
+            return corrupt(format!("a version-{version} header is {HEADER_LEN} bytes, this one is {}", bytes.len()));
         }
         if bytes[10] != KDF_ARGON2ID {
             return corrupt(format!("unknown key-derivation algorithm {}", bytes[10]));
@@ -265,6 +277,7 @@ impl Header {
         let kdf = KdfParams { m_cost_kib: u32_at(11), t_cost: u32_at(15), p_cost: u32_at(19) };
         kdf.check().map_err(Fault::Limits)?;
         Ok(Self {
+            version,
             kdf,
             salt: bytes[23..39].try_into().expect("16 bytes"),
             nonce: bytes[39..51].try_into().expect("12 bytes"),
@@ -297,10 +310,10 @@ fn record_head(bytes: &[u8]) -> Fallible<RecordHead> {
     if bytes[..4] != RECORD_MAGIC {
         return corrupt("not a record file (no record signature)");
     }
-    let format = u16::from_be_bytes([bytes[4], bytes[5]]);
-    if format != FORMAT_VERSION {
+    let layout = u16::from_be_bytes([bytes[4], bytes[5]]);
+    if layout != LAYOUT {
         // The header's version governs the whole folder, so another value here is damage.
-        return corrupt(format!("record format version {format} inside a version-{FORMAT_VERSION} wallet"));
+        return corrupt(format!("record layout version {layout}, where this wallet has {LAYOUT}"));
     }
     let version = u64::from_be_bytes(bytes[6..14].try_into().expect("8 bytes"));
     let salt = bytes[14..46].try_into().expect("32 bytes");
@@ -334,7 +347,7 @@ pub(super) fn seal_record(keys: &Keys, id: &RecordId, key: &RecordKey, version: 
     // Exact capacity: the buffer never reallocates, so no stray plaintext copy is left behind.
     let mut out = Vec::with_capacity(value_at + value.len() + TAG_LEN);
     out.extend_from_slice(&RECORD_MAGIC);
-    out.extend_from_slice(&FORMAT_VERSION.to_be_bytes());
+    out.extend_from_slice(&LAYOUT.to_be_bytes());
     out.extend_from_slice(&version.to_be_bytes());
     out.extend_from_slice(&salt);
     out.extend_from_slice(&u32::try_from(label_len).expect("record keys are short").to_be_bytes());
@@ -406,28 +419,39 @@ const INDEX_MAGIC: [u8; 4] = *b"WIDX";
 /// magic 4 ‖ format version 2 ‖ generation 8 ‖ salt 32.
 pub(super) const INDEX_HEAD: usize = 46;
 
-/// Every record key in the wallet, by kind, names sorted (byte order).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Every record key in the wallet, by kind, names sorted (byte order). Sets, so that adding
+/// or removing one name costs O(log n) whatever the size of the wallet; and, per kind that was
+/// listed since it last changed, the names as a sorted array, so that listing again is two
+/// binary searches and one copy.
+#[derive(Debug, Clone, Default)]
 pub(super) struct Index {
-    kinds: BTreeMap<String, Vec<String>>,
+    kinds: BTreeMap<String, BTreeSet<String>>,
+    views: std::cell::RefCell<BTreeMap<String, Vec<String>>>,
 }
 
-impl Index {
-    fn position(&self, kind: &str, name: &str) -> Option<std::result::Result<usize, usize>> {
-        self.kinds.get(kind).map(|names| names.binary_search_by(|n| n.as_str().cmp(name)))
+impl PartialEq for Index {
+    fn eq(&self, other: &Self) -> bool {
+        self.kinds == other.kinds
     }
+}
 
+impl Eq for Index {}
+
+impl Index {
     pub(super) fn contains(&self, kind: &str, name: &str) -> bool {
-        matches!(self.position(kind, name), Some(Ok(_)))
+        self.kinds.get(kind).is_some_and(|names| names.contains(name))
     }
 
     /// Add a key; false if it was there.
     pub(super) fn insert(&mut self, kind: &str, name: &str) -> bool {
-        let names = self.kinds.entry(kind.to_owned()).or_default();
-        match names.binary_search_by(|n| n.as_str().cmp(name)) {
-            Ok(_) => false,
-            Err(at) => {
-                names.insert(at, name.to_owned());
+        if self.contains(kind, name) {
+            return false;
+        }
+        self.views.get_mut().remove(kind);
+        match self.kinds.get_mut(kind) {
+            Some(names) => names.insert(name.to_owned()),
+            None => {
+                self.kinds.insert(kind.to_owned(), BTreeSet::from([name.to_owned()]));
                 true
             }
         }
@@ -436,22 +460,34 @@ impl Index {
     /// Remove a key; false if it was not there.
     pub(super) fn remove(&mut self, kind: &str, name: &str) -> bool {
         let Some(names) = self.kinds.get_mut(kind) else { return false };
-        let Ok(at) = names.binary_search_by(|n| n.as_str().cmp(name)) else { return false };
-        names.remove(at);
+        if !names.remove(name) {
+            return false;
+        }
+        self.views.get_mut().remove(kind);
         if names.is_empty() {
             self.kinds.remove(kind);
         }
         true
     }
 
-    /// Names of `kind` starting with `prefix`, sorted: one binary search and a scan.
+    /// Apply one change; false if it changed nothing.
+    pub(super) fn apply(&mut self, op: IndexOp, kind: &str, name: &str) -> bool {
+        match op {
+            IndexOp::Add => self.insert(kind, name),
+            IndexOp::Remove => self.remove(kind, name),
+        }
+    }
+
+    /// Names of `kind` starting with `prefix`, sorted: names with the prefix are contiguous
+    /// from the first name ≥ prefix, so two binary searches in the kind's sorted array (made
+    /// once after each change of the kind), then one copy.
     pub(super) fn list(&self, kind: &str, prefix: &str) -> Vec<String> {
         let Some(names) = self.kinds.get(kind) else { return Vec::new() };
-        // Names with the prefix are contiguous from the first name ≥ prefix: two binary
-        // searches, then one copy (no per-name comparison).
-        let start = names.partition_point(|n| n.as_str() < prefix);
-        let len = names[start..].partition_point(|n| n.starts_with(prefix));
-        names[start..start + len].to_vec()
+        let mut views = self.views.borrow_mut();
+        let view = views.entry(kind.to_owned()).or_insert_with(|| names.iter().cloned().collect());
+        let start = view.partition_point(|n| n.as_str() < prefix);
+        let len = view[start..].partition_point(|n| n.starts_with(prefix));
+        view[start..start + len].to_vec()
     }
 
     /// All keys, as (kind, name).
@@ -460,14 +496,14 @@ impl Index {
     }
 
     pub(super) fn len(&self) -> usize {
-        self.kinds.values().map(Vec::len).sum()
+        self.kinds.values().map(BTreeSet::len).sum()
     }
 
     /// `u32 kinds`, then per kind `str kind ‖ u32 count ‖ str name…` (str = u32 length ‖ UTF-8).
     fn encode(&self) -> Vec<u8> {
         let size: usize =
             self.kinds.iter().map(|(k, v)| 8 + k.len() + v.iter().map(|n| 4 + n.len()).sum::<usize>()).sum();
-        let mut out = Vec::with_capacity(4 + size + TAG_LEN);
+        let mut out = Vec::with_capacity(INDEX_HEAD + 4 + size + TAG_LEN);
         out.extend_from_slice(&(self.kinds.len() as u32).to_be_bytes());
         for (kind, names) in &self.kinds {
             put_str(&mut out, kind);
@@ -494,21 +530,30 @@ impl Index {
             if count == 0 || count > r.bytes.len() / 4 {
                 return corrupt("has an impossible name count");
             }
-            let mut names: Vec<String> = Vec::with_capacity(count);
+            let mut names = BTreeSet::new();
+            let mut last: Option<&str> = None;
             for _ in 0..count {
                 let name = r.str()?;
-                if names.last().is_some_and(|n| n.as_str() >= name) {
+                if last.is_some_and(|n| n >= name) {
                     return corrupt("lists names out of order");
                 }
-                names.push(name.to_owned());
+                last = Some(name);
+                names.insert(name.to_owned());
             }
             kinds.insert(kind.to_owned(), names);
         }
         if !r.bytes.is_empty() {
             return corrupt("has bytes after the last entry");
         }
-        Ok(Self { kinds })
+        Ok(Self { kinds, views: Default::default() })
     }
+}
+
+/// A change to the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum IndexOp {
+    Add,
+    Remove,
 }
 
 /// The plaintext head of an index file: enough to tell whether it changed since it was read.
@@ -525,9 +570,9 @@ pub(super) fn index_stamp(head: &[u8]) -> Fallible<IndexStamp> {
     if head[..4] != INDEX_MAGIC {
         return corrupt("not an index file (no index signature)");
     }
-    let format = u16::from_be_bytes([head[4], head[5]]);
-    if format != FORMAT_VERSION {
-        return corrupt(format!("index format version {format} inside a version-{FORMAT_VERSION} wallet"));
+    let layout = u16::from_be_bytes([head[4], head[5]]);
+    if layout != LAYOUT {
+        return corrupt(format!("index layout version {layout}, where this wallet has {LAYOUT}"));
     }
     Ok(IndexStamp {
         generation: u64::from_be_bytes(head[6..14].try_into().expect("8 bytes")),
@@ -540,10 +585,11 @@ pub(super) fn seal_index(keys: &Keys, generation: u64, index: &Index) -> (IndexS
     let body = index.encode();
     let mut out = Vec::with_capacity(INDEX_HEAD + body.len() + TAG_LEN);
     out.extend_from_slice(&INDEX_MAGIC);
-    out.extend_from_slice(&FORMAT_VERSION.to_be_bytes());
+    out.extend_from_slice(&LAYOUT.to_be_bytes());
     out.extend_from_slice(&generation.to_be_bytes());
     out.extend_from_slice(&stamp.salt);
     out.extend_from_slice(&body);
+    drop(body);
     let (head, rest) = out.split_at_mut(INDEX_HEAD);
     let tag =
         keys.file_key(&stamp.salt, INFO_INDEX).encrypt_in_place_detached(&nonce(0), head, rest).expect("fits GCM");
@@ -567,6 +613,144 @@ pub(super) fn open_index(keys: &Keys, mut file: Vec<u8>) -> Fallible<(IndexStamp
 }
 
 // ---------------------------------------------------------------------------------------------
+// Index log: `wallet.ilog` (format version 2)
+// ---------------------------------------------------------------------------------------------
+
+const LOG_MAGIC: [u8; 4] = *b"WILG";
+/// magic 4 ‖ layout version 2 ‖ generation 8 ‖ salt 32 of the index it was started on.
+pub(super) const LOG_HEAD: usize = 46;
+const INFO_LOG: &[u8] = b"wallet file v2 index log";
+/// length 4 ‖ salt 32 ‖ box (at least a count) ‖ tag 16.
+const FRAME_MIN: usize = 4 + 32 + 4 + TAG_LEN;
+
+/// The head of a new, empty index log started on the index `base`.
+pub(super) fn log_head(base: &IndexStamp) -> [u8; LOG_HEAD] {
+    let mut head = [0u8; LOG_HEAD];
+    head[..4].copy_from_slice(&LOG_MAGIC);
+    head[4..6].copy_from_slice(&LAYOUT.to_be_bytes());
+    head[6..14].copy_from_slice(&base.generation.to_be_bytes());
+    head[14..].copy_from_slice(&base.salt);
+    head
+}
+
+/// The index a log was started on, from its head.
+pub(super) fn log_base(head: &[u8]) -> Fallible<IndexStamp> {
+    if head.len() < LOG_HEAD || head[..4] != LOG_MAGIC {
+        return corrupt("not an index log (no log signature)");
+    }
+    if u16::from_be_bytes([head[4], head[5]]) != LAYOUT {
+        return corrupt("index log of another layout version");
+    }
+    Ok(IndexStamp {
+        generation: u64::from_be_bytes(head[6..14].try_into().expect("8 bytes")),
+        salt: head[14..46].try_into().expect("32 bytes"),
+    })
+}
+
+fn frame_aad(head: &[u8], offset: u64, len: u32) -> Vec<u8> {
+    let mut aad = Vec::with_capacity(LOG_HEAD + 12);
+    aad.extend_from_slice(&head[..LOG_HEAD]);
+    aad.extend_from_slice(&offset.to_be_bytes());
+    aad.extend_from_slice(&len.to_be_bytes());
+    aad
+}
+
+/// Seal the changes of one write as a frame to append at `offset` of the log whose head is
+/// `head`: `u32 L ‖ salt 32 ‖ AES-256-GCM(HKDF(DK, salt, "wallet file v2 index log"), nonce
+/// …00, body, AAD = head ‖ u64 offset ‖ u32 L) ‖ tag`, L counting the bytes after itself;
+/// body = `u32 count`, then per change `u8 op (1 add, 2 remove) ‖ str(kind) ‖ str(name)`.
+pub(super) fn seal_log_frame(keys: &Keys, head: &[u8], offset: u64, ops: &[(IndexOp, &str, &str)]) -> Vec<u8> {
+    let salt: [u8; 32] = random();
+    let body_len: usize = 4 + ops.iter().map(|(_, k, n)| 9 + k.len() + n.len()).sum::<usize>();
+    let len = u32::try_from(32 + body_len + TAG_LEN).expect("a frame is shorter than 4 GiB");
+    let mut out = Vec::with_capacity(4 + len as usize);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(&salt);
+    out.extend_from_slice(&u32::try_from(ops.len()).expect("fewer than 2^32 changes").to_be_bytes());
+    for (op, kind, name) in ops {
+        out.push(match op {
+            IndexOp::Add => 1,
+            IndexOp::Remove => 2,
+        });
+        put_str(&mut out, kind);
+        put_str(&mut out, name);
+    }
+    let aad = frame_aad(head, offset, len);
+    let tag =
+        keys.file_key(&salt, INFO_LOG).encrypt_in_place_detached(&nonce(0), &aad, &mut out[36..]).expect("fits GCM");
+    out.extend_from_slice(&tag);
+    debug_assert_eq!(out.len(), 4 + len as usize);
+    out
+}
+
+/// What the bytes at one offset of a log hold.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum LogFrame {
+    /// A whole frame of `len` bytes (length field included) and its changes.
+    Whole { len: usize, ops: Vec<(IndexOp, String, String)> },
+    /// The bytes end before the frame does: a frame being appended, or torn by a crash.
+    Incomplete,
+    /// A frame that does not open.
+    Bad(String),
+}
+
+/// Read the frame at `offset` of the log whose head is `head`; `rest` starts there.
+pub(super) fn open_log_frame(keys: &Keys, head: &[u8], offset: u64, rest: &[u8]) -> LogFrame {
+    let Some(len_bytes) = rest.first_chunk::<4>() else { return LogFrame::Incomplete };
+    let len = u32::from_be_bytes(*len_bytes);
+    let total = 4 + len as usize;
+    if total < FRAME_MIN {
+        return LogFrame::Bad(format!("a frame at offset {offset} is too short"));
+    }
+    if rest.len() < total {
+        return LogFrame::Incomplete;
+    }
+    let salt: [u8; 32] = rest[4..36].try_into().expect("32 bytes");
+    let mut body = rest[36..total - TAG_LEN].to_vec();
+    let tag = tag(&rest[total - TAG_LEN..total]);
+    let aad = frame_aad(head, offset, len);
+    if keys.file_key(&salt, INFO_LOG).decrypt_in_place_detached(&nonce(0), &aad, &mut body, &tag).is_err() {
+        return LogFrame::Bad(format!("the frame at offset {offset} does not authenticate"));
+    }
+    match decode_ops(&body) {
+        Ok(ops) => LogFrame::Whole { len: total, ops },
+        Err(fault) => LogFrame::Bad(format!("the frame at offset {offset} {}", fault_text(fault))),
+    }
+}
+
+fn fault_text(fault: Fault) -> String {
+    match fault {
+        Fault::Corrupt(detail) | Fault::Limits(detail) => detail,
+        Fault::Version(v) => format!("has unknown version {v}"),
+    }
+}
+
+fn decode_ops(bytes: &[u8]) -> Fallible<Vec<(IndexOp, String, String)>> {
+    let mut r = Reader { bytes };
+    let count = r.u32()? as usize;
+    if count > r.bytes.len() / 9 {
+        return corrupt("has an impossible change count");
+    }
+    let mut ops = Vec::with_capacity(count);
+    for _ in 0..count {
+        let Some((&op, rest)) = r.bytes.split_first() else { return corrupt("ends in the middle of a change") };
+        r.bytes = rest;
+        let op = match op {
+            1 => IndexOp::Add,
+            2 => IndexOp::Remove,
+            other => return corrupt(format!("has an unknown change {other}")),
+        };
+        let kind = r.str()?.to_owned();
+        let name = r.str()?.to_owned();
+        ops.push((op, kind, name));
+    }
+    if !r.bytes.is_empty() {
+        return corrupt("has bytes after the last change");
+    }
+    Ok(ops)
+}
+
+// ---------------------------------------------------------------------------------------------
 // Journal: the content of `wallet.lock` while a writer changes which records exist
 // ---------------------------------------------------------------------------------------------
 
@@ -580,7 +764,7 @@ pub(super) fn seal_journal(keys: &Keys, kind: &str, name: &str) -> Vec<u8> {
     let body = encode_key(kind, name);
     let mut out = Vec::with_capacity(JOURNAL_HEAD + body.len() + TAG_LEN);
     out.extend_from_slice(&JOURNAL_MAGIC);
-    out.extend_from_slice(&FORMAT_VERSION.to_be_bytes());
+    out.extend_from_slice(&LAYOUT.to_be_bytes());
     out.extend_from_slice(&salt);
     out.extend_from_slice(&body);
     let (head, rest) = out.split_at_mut(JOURNAL_HEAD);
@@ -594,8 +778,8 @@ pub(super) fn open_journal(keys: &Keys, mut bytes: Vec<u8>) -> Fallible<(String,
     if bytes.len() < JOURNAL_HEAD + TAG_LEN || bytes[..4] != JOURNAL_MAGIC {
         return corrupt("not a whole journal entry");
     }
-    if u16::from_be_bytes([bytes[4], bytes[5]]) != FORMAT_VERSION {
-        return corrupt("journal of another format version");
+    if u16::from_be_bytes([bytes[4], bytes[5]]) != LAYOUT {
+        return corrupt("journal of another layout version");
     }
     let salt: [u8; 32] = bytes[6..38].try_into().expect("32 bytes");
     let tag_at = bytes.len() - TAG_LEN;
@@ -606,6 +790,81 @@ pub(super) fn open_journal(keys: &Keys, mut bytes: Vec<u8>) -> Fallible<(String,
         return corrupt("authentication failed");
     }
     decode_key(&bytes[JOURNAL_HEAD..tag_at])
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batch journal: the content of `wallet.lock` while a writer applies a batch
+// ---------------------------------------------------------------------------------------------
+
+const BATCH_MAGIC: [u8; 4] = *b"WJNB";
+
+/// One record of a batch journal: its key and its whole sealed file.
+pub(super) type BatchEntry = (String, String, Vec<u8>);
+
+/// Whether a journal entry is a batch journal (by its magic only; it may still be torn).
+pub(super) fn is_batch_journal(bytes: &[u8]) -> bool {
+    bytes.starts_with(&BATCH_MAGIC)
+}
+
+/// Seal the redo record of a batch: every record's key and the exact bytes of its sealed file.
+/// body = `u32 count`, then per record `str(kind) ‖ str(name) ‖ u32 length ‖ sealed record file`.
+pub(super) fn seal_batch_journal(keys: &Keys, records: &[BatchEntry]) -> Vec<u8> {
+    let salt: [u8; 32] = random();
+    let mut out = Vec::new();
+    out.extend_from_slice(&BATCH_MAGIC);
+    out.extend_from_slice(&LAYOUT.to_be_bytes());
+    out.extend_from_slice(&salt);
+    out.extend_from_slice(&u32::try_from(records.len()).expect("fewer than 2^32 records").to_be_bytes());
+    for (kind, name, file) in records {
+        put_str(&mut out, kind);
+        put_str(&mut out, name);
+        out.extend_from_slice(&u32::try_from(file.len()).expect("records are shorter than 4 GiB").to_be_bytes());
+        out.extend_from_slice(file);
+    }
+    let (head, rest) = out.split_at_mut(JOURNAL_HEAD);
+    let tag = keys.file_key(&salt, INFO_JOURNAL).encrypt_in_place_detached(&nonce(0), head, rest).expect("fits GCM");
+    out.extend_from_slice(&tag);
+    out
+}
+
+/// The records a batch journal holds; a fault means the journal write itself was torn.
+pub(super) fn open_batch_journal(keys: &Keys, mut bytes: Vec<u8>) -> Fallible<Vec<BatchEntry>> {
+    if bytes.len() < JOURNAL_HEAD + 4 + TAG_LEN || !is_batch_journal(&bytes) {
+        return corrupt("not a whole batch journal");
+    }
+    if u16::from_be_bytes([bytes[4], bytes[5]]) != LAYOUT {
+        return corrupt("journal of another layout version");
+    }
+    let salt: [u8; 32] = bytes[6..38].try_into().expect("32 bytes");
+    let tag_at = bytes.len() - TAG_LEN;
+    let tag = tag(&bytes[tag_at..]);
+    let (head, rest) = bytes.split_at_mut(JOURNAL_HEAD);
+    let cipher = keys.file_key(&salt, INFO_JOURNAL);
+    if cipher.decrypt_in_place_detached(&nonce(0), head, &mut rest[..tag_at - JOURNAL_HEAD], &tag).is_err() {
+        return corrupt("authentication failed");
+    }
+    let mut r = Reader { bytes: &bytes[JOURNAL_HEAD..tag_at] };
+    let count = r.u32()? as usize;
+    // Each record takes at least 12 bytes; refuse counts the remaining bytes cannot hold.
+    if count > r.bytes.len() / 12 {
+        return corrupt("has an impossible record count");
+    }
+    let mut out = Vec::with_capacity(count);
+    for _ in 0..count {
+        let kind = r.str()?.to_owned();
+        let name = r.str()?.to_owned();
+        let len = r.u32()? as usize;
+        if r.bytes.len() < len {
+            return corrupt("ends in the middle of a record");
+        }
+        let (file, rest) = r.bytes.split_at(len);
+        r.bytes = rest;
+        out.push((kind, name, file.to_vec()));
+    }
+    if !r.bytes.is_empty() {
+        return corrupt("has bytes after the last record");
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -681,10 +940,47 @@ mod tests {
         assert_eq!(stamp.generation, 3);
         assert!(index.remove("ca", "root") && !index.remove("ca", "root"));
         assert!(!index.contains("ca", "root"));
+        // Listing after a change sees it (the sorted array of a kind is made again).
+        assert!(index.list("ca", "").is_empty());
+        assert!(index.remove("identity", "ab") && index.insert("identity", "aa"));
+        assert_eq!(index.list("identity", "a"), ["a", "aa"]);
+        assert!(!index.insert("identity", "aa"));
+        assert_eq!(index.list("identity", ""), ["a", "aa", "b", "c"]);
         let mut flipped = file;
         let last = flipped.len() - 1;
         flipped[last] ^= 1;
         assert!(matches!(open_index(&keys, flipped), Err(Fault::Corrupt(_))));
+    }
+
+    #[test]
+    fn log_frames_round_trip_and_are_bound_to_their_place() {
+        let keys = keys();
+        let head = log_head(&IndexStamp { generation: 4, salt: random() });
+        assert_eq!(log_base(&head).unwrap().generation, 4);
+        let ops = [(IndexOp::Add, "identity", "alice"), (IndexOp::Remove, "ca-cert", "ca/01")];
+        let frame = seal_log_frame(&keys, &head, LOG_HEAD as u64, &ops);
+        let want: Vec<_> = ops.iter().map(|(o, k, n)| (*o, k.to_string(), n.to_string())).collect();
+        assert_eq!(
+            open_log_frame(&keys, &head, LOG_HEAD as u64, &frame),
+            LogFrame::Whole { len: frame.len(), ops: want }
+        );
+        // Followed by more bytes, the frame still reads as itself.
+        let mut longer = frame.clone();
+        longer.extend_from_slice(b"next");
+        assert!(matches!(open_log_frame(&keys, &head, LOG_HEAD as u64, &longer), LogFrame::Whole { .. }));
+        for len in [0, 3, 4, 40, frame.len() - 1] {
+            assert_eq!(open_log_frame(&keys, &head, LOG_HEAD as u64, &frame[..len]), LogFrame::Incomplete, "{len}");
+        }
+        // Moved to another offset, under another head, or flipped anywhere: it does not open.
+        assert!(matches!(open_log_frame(&keys, &head, 100, &frame), LogFrame::Bad(_)));
+        let other_head = log_head(&IndexStamp { generation: 4, salt: random() });
+        assert!(matches!(open_log_frame(&keys, &other_head, LOG_HEAD as u64, &frame), LogFrame::Bad(_)));
+        for at in 4..frame.len() {
+            let mut flipped = frame.clone();
+            flipped[at] ^= 1;
+            assert!(matches!(open_log_frame(&keys, &head, LOG_HEAD as u64, &flipped), LogFrame::Bad(_)), "{at}");
+        }
+        assert!(log_base(&frame).is_err());
     }
 
     #[test]
@@ -698,10 +994,35 @@ mod tests {
     }
 
     #[test]
+    fn batch_journal_round_trip_and_torn_write() {
+        let keys = keys();
+        let records: Vec<BatchEntry> = vec![
+            ("identity".into(), "alice".into(), b"sealed alice".to_vec()),
+            ("ca-cert".into(), "ca/01".into(), vec![7u8; 300]),
+        ];
+        let j = seal_batch_journal(&keys, &records);
+        assert!(is_batch_journal(&j));
+        assert_eq!(open_batch_journal(&keys, j.clone()).unwrap(), records);
+        for len in [0, 4, 10, 40, j.len() / 2, j.len() - 1] {
+            assert!(open_batch_journal(&keys, j[..len].to_vec()).is_err(), "torn at {len}");
+        }
+        let mut flipped = j.clone();
+        flipped[50] ^= 1;
+        assert!(open_batch_journal(&keys, flipped).is_err());
+        assert!(open_batch_journal(&self::keys(), j).is_err(), "another wallet's key opened it");
+        // A single-record journal is not a batch journal, and the other way round.
+        let single = seal_journal(&keys, "identity", "alice");
+        assert!(!is_batch_journal(&single) && open_batch_journal(&keys, single).is_err());
+        let empty = seal_batch_journal(&keys, &[]);
+        assert!(open_journal(&keys, empty.clone()).is_err());
+        assert!(open_batch_journal(&keys, empty).unwrap().is_empty());
+    }
+
+    #[test]
     fn header_wraps_the_data_key() {
         let kdf = KdfParams { m_cost_kib: 64, t_cost: 1, p_cost: 1 };
         let dek = random_key();
-        let header = Header::seal(kdf, b"pass", &dek);
+        let header = Header::seal(FORMAT_VERSION, kdf, b"pass", &dek);
         let bytes = header.encode();
         assert_eq!(bytes.len(), HEADER_LEN);
         let back = Header::decode(&bytes).unwrap();
@@ -713,7 +1034,7 @@ mod tests {
     #[test]
     fn header_bounds_are_checked_before_any_work() {
         let kdf = KdfParams { m_cost_kib: 64, t_cost: 1, p_cost: 1 };
-        let mut bytes = Header::seal(kdf, b"pass", &random_key()).encode();
+        let mut bytes = Header::seal(FORMAT_VERSION, kdf, b"pass", &random_key()).encode();
         bytes[11..15].copy_from_slice(&u32::MAX.to_be_bytes());
         let body = bytes.len() - 32;
         let sum = Sha256::digest(&bytes[..body]);

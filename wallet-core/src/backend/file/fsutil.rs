@@ -80,15 +80,36 @@ pub(super) fn sync_dir(dir: &Path) -> IoResult<()> {
 /// and the new one survives a crash once this returns: temp file (0600, create_new), write,
 /// fsync, rename, fsync the folder.
 pub(super) fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> IoResult<()> {
+    write_atomic_from(dir, dir, name, bytes)
+}
+
+/// [`write_atomic`] with the temp file in `tmp_dir`, a folder on the same file system (so the
+/// rename is atomic): records are written through the wallet folder, so that the sweep of
+/// crash leftovers reads that small folder, not `records/` with its 300,000 entries.
+pub(super) fn write_atomic_from(tmp_dir: &Path, dir: &Path, name: &str, bytes: &[u8]) -> IoResult<()> {
+    write_via_temp(tmp_dir, dir, name, bytes, true)?;
+    sync_dir(dir)
+}
+
+/// Replace `dir/name` with `bytes` like [`write_atomic_from`] but without any fsync: the caller
+/// makes the file and the folder durable later ([`sync_written`]), and until then must be able
+/// to write it again after a crash (the batch journal holds its bytes).
+pub(super) fn write_unsynced(tmp_dir: &Path, dir: &Path, name: &str, bytes: &[u8]) -> IoResult<PathBuf> {
+    write_via_temp(tmp_dir, dir, name, bytes, false)
+}
+
+fn write_via_temp(tmp_dir: &Path, dir: &Path, name: &str, bytes: &[u8], sync: bool) -> IoResult<PathBuf> {
     let mut suffix = [0u8; 8];
     OsRng.fill_bytes(&mut suffix);
-    let tmp = dir.join(format!("{TEMP_PREFIX}{}", hex::encode(suffix)));
+    let tmp = tmp_dir.join(format!("{TEMP_PREFIX}{}", hex::encode(suffix)));
     let target = dir.join(name);
     let written = (|| {
         let mut file = file_options().write(true).create_new(true).open(&tmp).at("creating", &tmp)?;
         make_private(&file, false).at("setting permissions of", &tmp)?;
         file.write_all(bytes).at("writing", &tmp)?;
-        file.sync_all().at("syncing", &tmp)?;
+        if sync {
+            file.sync_all().at("syncing", &tmp)?;
+        }
         drop(file);
         fs::rename(&tmp, &target).at("replacing", &target)
     })();
@@ -96,7 +117,34 @@ pub(super) fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> IoResult<()>
         let _ = fs::remove_file(&tmp);
     }
     written?;
-    sync_dir(dir)
+    Ok(target)
+}
+
+/// Make every file written by [`write_unsynced`] into `dir` (the paths given), and the
+/// folder itself, durable. On Linux one `syncfs` flushes the whole file system at once,
+/// which costs far less than one `fdatasync` per file: each of those waits for a journal
+/// commit of its own. Elsewhere each file and then the folder are synced.
+pub(super) fn sync_written(dir: &Path, paths: &[PathBuf]) -> IoResult<()> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        let _ = paths;
+        let folder = File::open(dir).at("opening folder", dir)?;
+        rustix::fs::syncfs(&folder).map_err(io::Error::from).at("syncing the file system of", dir)
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    {
+        for path in paths {
+            sync_file(path)?;
+        }
+        sync_dir(dir)
+    }
+}
+
+/// Make a file written by [`write_unsynced`] durable (its data and size).
+#[cfg_attr(any(target_os = "linux", target_os = "android"), allow(dead_code))]
+pub(super) fn sync_file(path: &Path) -> IoResult<()> {
+    // Opened for writing: Windows flushes only handles with write access.
+    fs::OpenOptions::new().write(true).open(path).and_then(|f| f.sync_data()).at("syncing", path)
 }
 
 /// Remove leftover temporary files of crashed writers in `dir`. Call only under the writer
@@ -161,6 +209,13 @@ impl WriterLock {
         self.file.set_len(0).at("writing", &self.path)?;
         self.file.seek(SeekFrom::Start(0)).at("writing", &self.path)?;
         self.file.write_all(entry).at("writing", &self.path)?;
+        self.file.sync_data().at("syncing", &self.path)
+    }
+
+    /// Mark a batch complete, durably: a batch journal is a redo record, and one that came back
+    /// after a crash would write its records again over later changes.
+    pub(super) fn clear_journal_durably(&mut self) -> IoResult<()> {
+        self.file.set_len(0).at("writing", &self.path)?;
         self.file.sync_data().at("syncing", &self.path)
     }
 

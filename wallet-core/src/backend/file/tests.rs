@@ -89,7 +89,7 @@ fn folders_are_0700_and_files_0600() {
     backend.put(&id("alice"), b"v", Expect::Absent).unwrap();
     let snap = snapshot(&dir);
     let names: Vec<_> = snap.keys().map(|p| p.strip_prefix(&dir).unwrap().to_path_buf()).collect();
-    assert_eq!(names.len(), 5, "{names:?}");
+    assert_eq!(names.len(), 6, "{names:?}");
     for (path, (_, mode)) in &snap {
         let want = if path.is_dir() { 0o700 } else { 0o600 };
         assert_eq!(*mode, want, "{}", path.display());
@@ -210,10 +210,10 @@ fn rewrite_header(dir: &Path, edit: impl FnOnce(&mut Vec<u8>)) {
 fn an_unknown_format_version_is_unsupported() {
     let (_tmp, dir, backend) = new_wallet();
     drop(backend);
-    rewrite_header(&dir, |h| h[8..10].copy_from_slice(&2u16.to_be_bytes()));
+    rewrite_header(&dir, |h| h[8..10].copy_from_slice(&3u16.to_be_bytes()));
     let err = FileBackend::open(&dir, &opts("pw")).unwrap_err();
     assert!(
-        matches!(&err, Error::UnsupportedVersion { found, supported, .. } if found == "2" && supported == "1"),
+        matches!(&err, Error::UnsupportedVersion { found, supported, .. } if found == "3" && supported == "1, 2"),
         "{err}"
     );
 }
@@ -343,12 +343,15 @@ fn every_index_byte_is_checked_and_the_index_can_be_rebuilt() {
     }
     flip(&path, len - 1);
     let backend = reopen(&dir);
-    integrity_record(backend.put(&id("d"), b"d", Expect::Absent).unwrap_err());
-    let report = backend.rebuild_index().unwrap();
-    assert_eq!(report, RebuildReport { indexed: 3, unreadable: vec![] });
-    assert_eq!(backend.list("identity", "").unwrap(), ["a", "b", "c"]);
+    // A create appends to the log without reading the damaged snapshot; listing still
+    // reports the damage until the index is rebuilt, and the rebuild finds the new record.
     backend.put(&id("d"), b"d", Expect::Absent).unwrap();
-    assert_eq!(reopen(&dir).list("identity", "").unwrap(), ["a", "b", "c", "d"]);
+    integrity_record(backend.list("identity", "").unwrap_err());
+    let report = backend.rebuild_index().unwrap();
+    assert_eq!(report, RebuildReport { indexed: 4, unreadable: vec![] });
+    assert_eq!(backend.list("identity", "").unwrap(), ["a", "b", "c", "d"]);
+    backend.put(&id("e"), b"e", Expect::Absent).unwrap();
+    assert_eq!(reopen(&dir).list("identity", "").unwrap(), ["a", "b", "c", "d", "e"]);
 }
 
 #[test]
@@ -387,6 +390,17 @@ fn rebuild_keeps_damaged_records_the_index_named() {
     assert_eq!(backend.list("identity", "").unwrap(), ["a"]);
 }
 
+/// The index files (snapshot and log) as they are, to put back as a crash would leave them.
+fn save_index(dir: &Path) -> [(PathBuf, Vec<u8>); 2] {
+    [INDEX_FILE, LOG_FILE].map(|name| (dir.join(name), fs::read(dir.join(name)).unwrap()))
+}
+
+fn restore_index(saved: &[(PathBuf, Vec<u8>); 2]) {
+    for (path, bytes) in saved {
+        fs::write(path, bytes).unwrap();
+    }
+}
+
 /// Leave the journal a writer writes before it creates or deletes `key`.
 fn leave_journal(backend: &FileBackend, entry: &[u8]) {
     let mut lock = WriterLock::acquire(&backend.lock_path()).unwrap();
@@ -402,12 +416,12 @@ fn crash_after_a_new_record_before_its_index_entry() {
     for settle_by_write in [false, true] {
         let (_tmp, dir, backend) = new_wallet();
         backend.put(&id("a"), b"a", Expect::Absent).unwrap();
-        let index_before = fs::read(dir.join(INDEX_FILE)).unwrap();
+        let index_before = save_index(&dir);
         // The writer journaled "b", wrote its record, and crashed before the index.
         leave_journal(&backend, &format::seal_journal(&backend.keys, "identity", "b"));
         backend.put(&id("b"), b"b", Expect::Absent).unwrap();
         leave_journal(&backend, &format::seal_journal(&backend.keys, "identity", "b"));
-        fs::write(dir.join(INDEX_FILE), &index_before).unwrap();
+        restore_index(&index_before);
 
         assert_eq!(backend.get(&id("b")).unwrap().unwrap().value.as_slice(), b"b");
         if settle_by_write {
@@ -426,10 +440,10 @@ fn crash_after_removing_a_record_before_its_index_entry() {
     let (_tmp, dir, backend) = new_wallet();
     backend.put(&id("a"), b"a", Expect::Absent).unwrap();
     backend.put(&id("b"), b"b", Expect::Absent).unwrap();
-    let index_before = fs::read(dir.join(INDEX_FILE)).unwrap();
+    let index_before = save_index(&dir);
     backend.delete(&id("b"), Expect::Any).unwrap();
     leave_journal(&backend, &format::seal_journal(&backend.keys, "identity", "b"));
-    fs::write(dir.join(INDEX_FILE), &index_before).unwrap();
+    restore_index(&index_before);
     // Another handle (as another process would) sees a coherent wallet: open settles it.
     let other = reopen(&dir);
     assert_eq!(journal_len(&other), 0);
@@ -442,22 +456,22 @@ fn crash_after_removing_a_record_before_its_index_entry() {
 fn crash_after_the_journal_before_any_change() {
     let (_tmp, dir, backend) = new_wallet();
     backend.put(&id("a"), b"a", Expect::Absent).unwrap();
-    let before = fs::read(dir.join(INDEX_FILE)).unwrap();
+    let before = save_index(&dir);
     leave_journal(&backend, &format::seal_journal(&backend.keys, "identity", "never-written"));
     assert_eq!(backend.list("identity", "").unwrap(), ["a"]);
     assert_eq!(journal_len(&backend), 0);
-    assert_eq!(fs::read(dir.join(INDEX_FILE)).unwrap(), before, "a no-op settle rewrote the index");
+    assert_eq!(save_index(&dir), before, "a no-op settle changed the index");
 }
 
 #[test]
 fn a_torn_journal_rebuilds_the_index_from_the_records() {
     let (_tmp, dir, backend) = new_wallet();
     backend.put(&id("a"), b"a", Expect::Absent).unwrap();
-    let index_before = fs::read(dir.join(INDEX_FILE)).unwrap();
+    let index_before = save_index(&dir);
     backend.put(&id("b"), b"b", Expect::Absent).unwrap();
     let torn = format::seal_journal(&backend.keys, "identity", "b");
     leave_journal(&backend, &torn[..torn.len() / 2]);
-    fs::write(dir.join(INDEX_FILE), &index_before).unwrap();
+    restore_index(&index_before);
     assert_eq!(backend.list("identity", "").unwrap(), ["a", "b"]);
     assert_eq!(journal_len(&backend), 0);
 }
@@ -478,31 +492,37 @@ fn list_waits_for_nobody_and_skips_settling_while_a_writer_works() {
 fn leftover_temp_files_are_ignored_then_swept() {
     let (_tmp, dir, backend) = new_wallet();
     backend.put(&id("a"), b"a", Expect::Absent).unwrap();
-    let leftovers = [dir.join(".tmp-00112233"), dir.join(RECORDS_DIR).join(".tmp-44556677")];
-    for path in &leftovers {
+    // Writers make temp files in the wallet folder; one in records/ is left by an older version.
+    let ours = dir.join(".tmp-00112233");
+    let older = dir.join(RECORDS_DIR).join(".tmp-44556677");
+    for path in [&ours, &older] {
         fs::write(path, b"half a file").unwrap();
     }
     assert_eq!(backend.list("identity", "").unwrap(), ["a"]);
     assert_eq!(backend.get(&id("a")).unwrap().unwrap().value.as_slice(), b"a");
     assert_eq!(backend.rebuild_index().unwrap(), RebuildReport { indexed: 1, unreadable: vec![] });
-    assert!(leftovers.iter().all(|p| !p.exists()), "rebuild did not sweep");
+    assert!(!ours.exists() && !older.exists(), "rebuild did not sweep");
 
-    for path in &leftovers {
-        fs::write(path, b"half a file").unwrap();
-    }
+    fs::write(&ours, b"half a file").unwrap();
     let other = reopen(&dir);
-    assert!(leftovers.iter().all(|p| !p.exists()), "open did not sweep");
-    for path in &leftovers {
-        fs::write(path, b"half a file").unwrap();
-    }
+    assert!(!ours.exists(), "open did not sweep");
+    fs::write(&ours, b"half a file").unwrap();
     // A handle that could not sweep at open (a writer held the lock) sweeps at its first write.
     let lock = WriterLock::acquire(&backend.lock_path()).unwrap();
     let third = reopen(&dir);
-    assert!(leftovers.iter().all(|p| p.exists()), "swept while another writer held the lock");
+    assert!(ours.exists(), "swept while another writer held the lock");
     drop(lock);
     drop(other);
     third.put(&id("b"), b"b", Expect::Absent).unwrap();
-    assert!(leftovers.iter().all(|p| !p.exists()), "first write did not sweep");
+    assert!(!ours.exists(), "first write did not sweep");
+    // Records are written through the wallet folder: none is left in records/ either way.
+    let in_records = || {
+        fs::read_dir(dir.join(RECORDS_DIR))
+            .unwrap()
+            .filter(|e| fsutil::is_temp_name(&e.as_ref().unwrap().file_name()))
+            .count()
+    };
+    assert_eq!(in_records(), 0);
 }
 
 #[test]
@@ -592,15 +612,16 @@ fn list_sees_writes_of_other_handles() {
     assert_eq!(backend.list("identity", "").unwrap(), ["b"]);
 }
 
+fn crash_during(step: &'static str, write: impl FnOnce() -> Result<()>) {
+    CRASH_AT.with(|c| c.set(Some(step)));
+    let result = write();
+    CRASH_AT.with(|c| c.set(None));
+    assert!(matches!(&result, Err(Error::Backend { detail, .. }) if detail.contains(step)), "{step}: {result:?}");
+}
+
 /// Stop real writes at each step and check what another process would then see.
 #[test]
 fn a_crash_at_any_step_of_a_write_leaves_a_coherent_wallet() {
-    fn crash_during(step: &'static str, write: impl FnOnce() -> Result<()>) {
-        CRASH_AT.with(|c| c.set(Some(step)));
-        let result = write();
-        CRASH_AT.with(|c| c.set(None));
-        assert!(matches!(&result, Err(Error::Backend { detail, .. }) if detail.contains(step)), "{step}: {result:?}");
-    }
     for step in ["put: journal written", "put: record written", "put: index written"] {
         let (_tmp, dir, backend) = new_wallet();
         backend.put(&id("a"), b"a", Expect::Absent).unwrap();
@@ -630,4 +651,346 @@ fn a_crash_at_any_step_of_a_write_leaves_a_coherent_wallet() {
         assert_eq!(after.list("identity", "").unwrap().contains(&"b".to_owned()), present, "{step}");
         assert_eq!(journal_len(&after), 0, "{step}");
     }
+}
+
+// ----- batches -----------------------------------------------------------------------------------
+
+const BATCH_STEPS: [&str; 5] = [
+    "batch: journal written",
+    "batch: half the records written",
+    "batch: records written",
+    "batch: index written",
+    "batch: synced",
+];
+
+/// A wallet holding "a" and "u" (version 1), and the batch the crash tests interrupt: four
+/// creates and an update of "u".
+type Writes = Vec<(RecordKey, Vec<u8>, Expect)>;
+
+fn batch_fixture() -> (tempfile::TempDir, PathBuf, FileBackend, Writes) {
+    let (tmp, dir, backend) = new_wallet();
+    backend.put(&id("a"), b"a", Expect::Absent).unwrap();
+    backend.put(&id("u"), b"u1", Expect::Absent).unwrap();
+    let mut writes: Vec<_> =
+        ["b", "c", "d", "e"].iter().map(|n| (id(n), format!("value of {n}").into_bytes(), Expect::Absent)).collect();
+    writes.insert(2, (id("u"), b"u2".to_vec(), Expect::Version(1)));
+    writes.push((RecordKey::new("ca-cert", "ca/01"), b"certificate".to_vec(), Expect::Absent));
+    (tmp, dir, backend, writes)
+}
+
+fn batch_of(writes: &[(RecordKey, Vec<u8>, Expect)]) -> Vec<BatchPut<'_>> {
+    writes.iter().map(|(k, v, e)| BatchPut::new(k, v, *e)).collect()
+}
+
+/// The batch of `batch_fixture` is wholly there, and the journal settled.
+fn assert_batch_applied(backend: &FileBackend, writes: &[(RecordKey, Vec<u8>, Expect)], context: &str) {
+    for (key, value, _) in writes {
+        let got = backend.get(key).unwrap().unwrap_or_else(|| panic!("{context}: {key} missing"));
+        let version = if key.name == "u" { 2 } else { 1 };
+        assert_eq!((got.value.as_slice(), got.version), (value.as_slice(), version), "{context}: {key}");
+    }
+    assert_eq!(backend.list("identity", "").unwrap(), ["a", "b", "c", "d", "e", "u"], "{context}");
+    assert_eq!(backend.list("ca-cert", "").unwrap(), ["ca/01"], "{context}");
+    assert_eq!(journal_len(backend), 0, "{context}");
+}
+
+#[test]
+fn a_batch_is_written_with_one_journal_and_one_index_change() {
+    let (_tmp, dir, backend, writes) = batch_fixture();
+    let before = save_index(&dir);
+    assert_eq!(backend.put_batch(&batch_of(&writes)).unwrap(), [1, 1, 2, 1, 1, 1]);
+    let after = save_index(&dir);
+    assert_eq!(after[0], before[0], "the index snapshot was rewritten");
+    assert_eq!(log_frames(&backend, &after[1].1), log_frames(&backend, &before[1].1) + 1, "not one index change");
+    assert_batch_applied(&reopen(&dir), &writes, "after the batch");
+    // An update-only batch leaves the index alone.
+    let updates = [(id("b"), b"b2".to_vec(), Expect::Version(1)), (id("c"), b"c2".to_vec(), Expect::Any)];
+    assert_eq!(backend.put_batch(&batch_of(&updates)).unwrap(), [2, 2]);
+    assert_eq!(save_index(&dir), after);
+    assert!(fs::read_dir(dir.join(RECORDS_DIR)).unwrap().all(|e| !fsutil::is_temp_name(&e.unwrap().file_name())));
+}
+
+#[test]
+fn a_refused_batch_changes_no_byte() {
+    let (_tmp, dir, backend, mut writes) = batch_fixture();
+    writes.push((id("a"), b"again".to_vec(), Expect::Absent));
+    let before = snapshot(&dir);
+    let err = backend.put_batch(&batch_of(&writes)).unwrap_err();
+    assert!(matches!(&err, Error::AlreadyExists { name, .. } if name == "a"), "{err}");
+    assert_eq!(snapshot(&dir), before);
+}
+
+/// Stop a batch at each step: the journal is whole from the first step on, so the batch has
+/// committed, and whoever comes next (a reopening process, a `list`, a writer, a repair)
+/// finishes all of it.
+#[test]
+fn a_crash_at_any_step_of_a_batch_is_finished_by_the_next_comer() {
+    for step in BATCH_STEPS {
+        for next in ["reopen", "list", "write", "rebuild"] {
+            let context = format!("{step}, then {next}");
+            let (_tmp, dir, backend, writes) = batch_fixture();
+            crash_during(step, || backend.put_batch(&batch_of(&writes)).map(drop));
+            assert!(journal_len(&backend) > 0, "{context}: no journal left");
+            let after = match next {
+                "reopen" => {
+                    drop(backend);
+                    reopen(&dir)
+                }
+                "list" => {
+                    assert_eq!(backend.list("identity", "").unwrap(), ["a", "b", "c", "d", "e", "u"], "{context}");
+                    backend
+                }
+                "write" => {
+                    backend.put(&id("z"), b"z", Expect::Absent).unwrap();
+                    backend.delete(&id("z"), Expect::Any).unwrap();
+                    backend
+                }
+                _ => {
+                    let report = backend.rebuild_index().unwrap();
+                    assert_eq!(report, RebuildReport { indexed: 7, unreadable: vec![] }, "{context}");
+                    backend
+                }
+            };
+            assert_batch_applied(&after, &writes, &context);
+            assert!(
+                fs::read_dir(dir.join(RECORDS_DIR)).unwrap().all(|e| !fsutil::is_temp_name(&e.unwrap().file_name())),
+                "{context}: temp files left"
+            );
+            // The expectations now see the batch: creating its records again is refused.
+            let err = after.put_batch(&batch_of(&writes)).unwrap_err();
+            assert!(matches!(err, Error::AlreadyExists { .. }), "{context}: {err}");
+        }
+    }
+}
+
+/// A crash before the batch journal is written leaves the wallet as it was.
+#[test]
+fn a_crash_before_the_batch_journal_leaves_the_wallet_as_before() {
+    let (_tmp, dir, backend, writes) = batch_fixture();
+    let before = snapshot(&dir);
+    crash_during("batch: expectations checked", || backend.put_batch(&batch_of(&writes)).map(drop));
+    assert_eq!(snapshot(&dir), before);
+    assert_eq!(reopen(&dir).list("identity", "").unwrap(), ["a", "u"]);
+}
+
+/// A journal torn while it was being written means no record of the batch was touched: the
+/// wallet stays as it was before the batch.
+#[test]
+fn a_torn_batch_journal_leaves_the_wallet_as_before() {
+    let (_tmp, dir, backend, writes) = batch_fixture();
+    let records: Vec<format::BatchEntry> = writes
+        .iter()
+        .map(|(k, v, _)| {
+            let rid = backend.keys.record_id(&k.kind, &k.name);
+            (k.kind.clone(), k.name.clone(), format::seal_record(&backend.keys, &rid, k, 1, v))
+        })
+        .collect();
+    let journal = format::seal_batch_journal(&backend.keys, &records);
+    for len in [4, 40, journal.len() / 2, journal.len() - 1] {
+        leave_journal(&backend, &journal[..len]);
+        let other = reopen(&dir);
+        assert_eq!(journal_len(&other), 0, "torn at {len}");
+        assert_eq!(other.list("identity", "").unwrap(), ["a", "u"], "torn at {len}");
+        assert_eq!(other.get(&id("u")).unwrap().unwrap().value.as_slice(), b"u1");
+        assert!(other.get(&id("b")).unwrap().is_none());
+    }
+}
+
+#[test]
+fn a_batch_journal_reveals_no_label_or_value() {
+    let (_tmp, dir, backend) = new_wallet();
+    let label = "label-that-must-stay-hidden";
+    let writes = [
+        (id(label), b"value-that-must-stay-hidden".to_vec(), Expect::Absent),
+        (RecordKey::new("ca", label), b"value-that-must-stay-hidden".to_vec(), Expect::Absent),
+    ];
+    crash_during("batch: journal written", || backend.put_batch(&batch_of(&writes)).map(drop));
+    let journal = fs::read(dir.join(LOCK_FILE)).unwrap();
+    assert!(journal.len() > 100);
+    let hay = String::from_utf8_lossy(&journal);
+    assert!(!hay.contains(label) && !hay.contains("value-that") && !hay.contains("identity"));
+}
+
+// ----- the index log -----------------------------------------------------------------------------
+
+/// The number of whole frames in a log file.
+fn log_frames(backend: &FileBackend, log: &[u8]) -> usize {
+    let mut at = format::LOG_HEAD;
+    let mut n = 0;
+    while let format::LogFrame::Whole { len, .. } = format::open_log_frame(&backend.keys, log, at as u64, &log[at..]) {
+        at += len;
+        n += 1;
+    }
+    assert_eq!(at, log.len(), "the log has bytes after its frames");
+    n
+}
+
+fn snapshot_generation(dir: &Path) -> u64 {
+    u64::from_be_bytes(fs::read(dir.join(INDEX_FILE)).unwrap()[6..14].try_into().unwrap())
+}
+
+#[test]
+fn single_writes_append_to_the_log_and_a_full_log_becomes_a_snapshot() {
+    let (_tmp, dir, backend) = new_wallet();
+    let generation = snapshot_generation(&dir);
+    let mut names = vec![];
+    for i in 0..index::MAX_FRAMES {
+        let name = format!("user{i:02}");
+        backend.put(&id(&name), b"v", Expect::Absent).unwrap();
+        names.push(name);
+        assert_eq!(snapshot_generation(&dir), generation, "a create rewrote the snapshot");
+        assert_eq!(log_frames(&backend, &fs::read(dir.join(LOG_FILE)).unwrap()), i as usize + 1);
+        assert_eq!(reopen(&dir).list("identity", "").unwrap(), names);
+    }
+    backend.delete(&id("user00"), Expect::Any).unwrap();
+    names.remove(0);
+    assert_eq!(snapshot_generation(&dir), generation + 1, "a full log was not folded into a snapshot");
+    assert_eq!(fs::read(dir.join(LOG_FILE)).unwrap().len(), format::LOG_HEAD);
+    assert_eq!(reopen(&dir).list("identity", "").unwrap(), names);
+    assert_eq!(backend.list("identity", "").unwrap(), names);
+}
+
+/// A writer that has not listed appends its change without decoding the snapshot; a handle
+/// that holds the decoded index keeps it up to date with its own and others' changes.
+#[test]
+fn a_create_in_a_fresh_handle_does_not_decode_the_snapshot() {
+    let (_tmp, dir, backend) = new_wallet();
+    backend.put(&id("a"), b"a", Expect::Absent).unwrap();
+    assert_eq!(backend.list("identity", "").unwrap(), ["a"]);
+    let fresh = reopen(&dir);
+    fresh.put(&id("b"), b"b", Expect::Absent).unwrap();
+    fresh.delete(&id("a"), Expect::Any).unwrap();
+    let decoded = |b: &FileBackend| b.index_cache.lock().unwrap().as_ref().is_some_and(|s| s.holds_index());
+    assert!(!decoded(&fresh), "a write decoded the snapshot");
+    assert!(decoded(&backend));
+    assert_eq!(backend.list("identity", "").unwrap(), ["b"]);
+    assert_eq!(fresh.list("identity", "").unwrap(), ["b"]);
+    assert!(decoded(&fresh));
+    fresh.put(&id("c"), b"c", Expect::Absent).unwrap();
+    assert_eq!(fresh.list("identity", "").unwrap(), ["b", "c"]);
+    assert_eq!(reopen(&dir).list("identity", "").unwrap(), ["b", "c"]);
+}
+
+#[test]
+fn a_log_larger_than_its_snapshot_becomes_a_snapshot() {
+    let (_tmp, dir, backend) = new_wallet();
+    let long = "x".repeat(200);
+    let writes: Vec<_> = (0..20).map(|i| (id(&format!("{long}{i:02}")), b"v".to_vec(), Expect::Absent)).collect();
+    let generation = snapshot_generation(&dir);
+    backend.put_batch(&batch_of(&writes)).unwrap();
+    assert_eq!(snapshot_generation(&dir), generation + 1, "a frame larger than the log's limit was appended");
+    assert_eq!(reopen(&dir).list("identity", "").unwrap().len(), 20);
+}
+
+#[test]
+fn every_log_byte_is_checked() {
+    let (_tmp, dir, backend) = new_wallet();
+    for name in ["a", "b", "c"] {
+        backend.put(&id(name), name.as_bytes(), Expect::Absent).unwrap();
+    }
+    drop(backend);
+    let path = dir.join(LOG_FILE);
+    let len = fs::read(&path).unwrap().len();
+    for at in 0..len {
+        let original = flip(&path, at);
+        let backend = reopen(&dir);
+        let err = backend.list("identity", "").unwrap_err();
+        assert!(integrity_record(err).contains("wallet index"), "byte {at}");
+        assert_eq!(backend.get(&id("b")).unwrap().unwrap().value.as_slice(), b"b");
+        fs::write(&path, original).unwrap();
+    }
+    for cut in [1, 10, len - format::LOG_HEAD - 1] {
+        let original = fs::read(&path).unwrap();
+        fs::write(&path, &original[..len - cut]).unwrap();
+        integrity_record(reopen(&dir).list("identity", "").unwrap_err());
+        fs::write(&path, original).unwrap();
+    }
+    fs::remove_file(&path).unwrap();
+    let backend = reopen(&dir);
+    assert!(integrity_record(backend.list("identity", "").unwrap_err()).contains("wallet index log"));
+    assert_eq!(backend.rebuild_index().unwrap().indexed, 3);
+    assert_eq!(reopen(&dir).list("identity", "").unwrap(), ["a", "b", "c"]);
+}
+
+/// A crash while a frame was appended leaves a torn tail and the journal that explains it:
+/// readers ignore the tail, and settling writes the change again over it.
+#[test]
+fn a_torn_log_tail_with_its_journal_is_settled() {
+    let (_tmp, dir, backend) = new_wallet();
+    backend.put(&id("a"), b"a", Expect::Absent).unwrap();
+    backend.put(&id("b"), b"b", Expect::Absent).unwrap();
+    let path = dir.join(LOG_FILE);
+    let log = fs::read(&path).unwrap();
+    for cut in [1, 20] {
+        fs::write(&path, &log[..log.len() - cut]).unwrap();
+        // Without a journal the torn tail is damage.
+        integrity_record(reopen(&dir).list("identity", "").unwrap_err());
+        // With the journal of the write that appended it, it is a crash: another handle
+        // (open settles) and this one both see "b".
+        leave_journal(&backend, &format::seal_journal(&backend.keys, "identity", "b"));
+        let other = reopen(&dir);
+        assert_eq!(journal_len(&other), 0);
+        assert_eq!(other.list("identity", "").unwrap(), ["a", "b"]);
+        assert_eq!(backend.list("identity", "").unwrap(), ["a", "b"]);
+        assert_eq!(log_frames(&backend, &fs::read(&path).unwrap()), 2, "the torn frame was not replaced");
+    }
+    // A writer at work holds its journal: readers leave its half-written frame alone.
+    let mut lock = WriterLock::acquire(&backend.lock_path()).unwrap();
+    lock.write_journal(&format::seal_journal(&backend.keys, "identity", "c")).unwrap();
+    let mut torn = fs::read(&path).unwrap();
+    let frame = format::seal_log_frame(
+        &backend.keys,
+        &torn[..format::LOG_HEAD],
+        torn.len() as u64,
+        &[(format::IndexOp::Add, "identity", "c")],
+    );
+    torn.extend_from_slice(&frame[..frame.len() / 2]);
+    fs::write(&path, &torn).unwrap();
+    assert_eq!(reopen(&dir).list("identity", "").unwrap(), ["a", "b"]);
+    drop(lock);
+}
+
+/// A crash between writing a snapshot and starting its log leaves the old log beside the
+/// new snapshot: replaying it changes nothing, and the next change starts afresh.
+#[test]
+fn a_log_left_from_before_a_snapshot_changes_nothing() {
+    let (_tmp, dir, backend) = new_wallet();
+    for name in ["a", "b", "c"] {
+        backend.put(&id(name), b"v", Expect::Absent).unwrap();
+    }
+    backend.delete(&id("b"), Expect::Any).unwrap();
+    let old_log = fs::read(dir.join(LOG_FILE)).unwrap();
+    backend.rebuild_index().unwrap();
+    fs::write(dir.join(LOG_FILE), &old_log).unwrap();
+    let other = reopen(&dir);
+    assert_eq!(other.list("identity", "").unwrap(), ["a", "c"]);
+    other.put(&id("d"), b"v", Expect::Absent).unwrap();
+    assert_eq!(reopen(&dir).list("identity", "").unwrap(), ["a", "c", "d"]);
+    assert_eq!(backend.list("identity", "").unwrap(), ["a", "c", "d"]);
+}
+
+/// A version-1 wallet (no index log) is read and written as version 1: every change rewrites
+/// the snapshot, and no log appears.
+#[test]
+fn a_version_1_wallet_keeps_its_format() {
+    let (_tmp, dir, backend) = new_wallet();
+    backend.put(&id("a"), b"a", Expect::Absent).unwrap();
+    backend.rebuild_index().unwrap();
+    let header = Header::seal(1, FAST, b"pw", backend.keys.data_key());
+    fs::write(dir.join(HEADER_FILE), header.encode()).unwrap();
+    fs::remove_file(dir.join(LOG_FILE)).unwrap();
+    drop(backend);
+    let v1 = reopen(&dir);
+    assert_eq!(v1.version, 1);
+    assert_eq!(v1.list("identity", "").unwrap(), ["a"]);
+    let generation = snapshot_generation(&dir);
+    v1.put(&id("b"), b"b", Expect::Absent).unwrap();
+    let writes = [(id("c"), b"c".to_vec(), Expect::Absent), (id("d"), b"d".to_vec(), Expect::Absent)];
+    v1.put_batch(&batch_of(&writes)).unwrap();
+    v1.delete(&id("a"), Expect::Any).unwrap();
+    assert_eq!(snapshot_generation(&dir), generation + 3);
+    assert!(!dir.join(LOG_FILE).exists());
+    v1.change_passphrase(&Passphrase::new("new")).unwrap();
+    let again = FileBackend::open(&dir, &opts("new")).unwrap();
+    assert_eq!((again.version, again.list("identity", "").unwrap()), (1, vec!["b".to_owned(), "c".into(), "d".into()]));
 }
