@@ -773,11 +773,9 @@ pub(super) fn seal_journal(keys: &Keys, kind: &str, name: &str) -> Vec<u8> {
     out
 }
 
-/// The record key a journal names; a fault means the journal write itself was torn.
-pub(super) fn open_journal(keys: &Keys, mut bytes: Vec<u8>) -> Fallible<(String, String)> {
-    if bytes.len() < JOURNAL_HEAD + TAG_LEN || bytes[..4] != JOURNAL_MAGIC {
-        return corrupt("not a whole journal entry");
-    }
+/// Check a journal's layout version and decrypt its body in place (the head is the associated
+/// data); returns where the tag starts. Shared by single-record and batch journals.
+fn decrypt_journal(keys: &Keys, bytes: &mut [u8]) -> Fallible<usize> {
     if u16::from_be_bytes([bytes[4], bytes[5]]) != LAYOUT {
         return corrupt("journal of another layout version");
     }
@@ -789,6 +787,15 @@ pub(super) fn open_journal(keys: &Keys, mut bytes: Vec<u8>) -> Fallible<(String,
     if cipher.decrypt_in_place_detached(&nonce(0), head, &mut rest[..tag_at - JOURNAL_HEAD], &tag).is_err() {
         return corrupt("authentication failed");
     }
+    Ok(tag_at)
+}
+
+/// The record key a journal names; a fault means the journal write itself was torn.
+pub(super) fn open_journal(keys: &Keys, mut bytes: Vec<u8>) -> Fallible<(String, String)> {
+    if bytes.len() < JOURNAL_HEAD + TAG_LEN || bytes[..4] != JOURNAL_MAGIC {
+        return corrupt("not a whole journal entry");
+    }
+    let tag_at = decrypt_journal(keys, &mut bytes)?;
     decode_key(&bytes[JOURNAL_HEAD..tag_at])
 }
 
@@ -832,17 +839,7 @@ pub(super) fn open_batch_journal(keys: &Keys, mut bytes: Vec<u8>) -> Fallible<Ve
     if bytes.len() < JOURNAL_HEAD + 4 + TAG_LEN || !is_batch_journal(&bytes) {
         return corrupt("not a whole batch journal");
     }
-    if u16::from_be_bytes([bytes[4], bytes[5]]) != LAYOUT {
-        return corrupt("journal of another layout version");
-    }
-    let salt: [u8; 32] = bytes[6..38].try_into().expect("32 bytes");
-    let tag_at = bytes.len() - TAG_LEN;
-    let tag = tag(&bytes[tag_at..]);
-    let (head, rest) = bytes.split_at_mut(JOURNAL_HEAD);
-    let cipher = keys.file_key(&salt, INFO_JOURNAL);
-    if cipher.decrypt_in_place_detached(&nonce(0), head, &mut rest[..tag_at - JOURNAL_HEAD], &tag).is_err() {
-        return corrupt("authentication failed");
-    }
+    let tag_at = decrypt_journal(keys, &mut bytes)?;
     let mut r = Reader { bytes: &bytes[JOURNAL_HEAD..tag_at] };
     let count = r.u32()? as usize;
     // Each record takes at least 12 bytes; refuse counts the remaining bytes cannot hold.
