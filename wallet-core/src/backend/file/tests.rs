@@ -324,6 +324,22 @@ fn a_damaged_record_fails_cas_but_can_be_replaced_or_removed() {
     assert!(backend.list("identity", "").unwrap().is_empty());
 }
 
+/// Flip each byte of `file` in turn: listing must report the index as damaged while records stay
+/// readable (the wallet holds "a", "b", "c"). Restores the file; returns its path and length.
+fn assert_every_byte_breaks_the_index(dir: &Path, file: &str) -> (PathBuf, usize) {
+    let path = dir.join(file);
+    let len = fs::read(&path).unwrap().len();
+    for at in 0..len {
+        let original = flip(&path, at);
+        let backend = reopen(dir);
+        let err = backend.list("identity", "").unwrap_err();
+        assert!(integrity_record(err).contains("wallet index"), "{file} byte {at}");
+        assert_eq!(backend.get(&id("b")).unwrap().unwrap().value.as_slice(), b"b");
+        fs::write(&path, original).unwrap();
+    }
+    (path, len)
+}
+
 #[test]
 fn every_index_byte_is_checked_and_the_index_can_be_rebuilt() {
     let (_tmp, dir, backend) = new_wallet();
@@ -331,16 +347,7 @@ fn every_index_byte_is_checked_and_the_index_can_be_rebuilt() {
         backend.put(&id(name), name.as_bytes(), Expect::Absent).unwrap();
     }
     drop(backend);
-    let path = dir.join(INDEX_FILE);
-    let len = fs::read(&path).unwrap().len();
-    for at in 0..len {
-        let original = flip(&path, at);
-        let backend = reopen(&dir);
-        let err = backend.list("identity", "").unwrap_err();
-        assert!(integrity_record(err).contains("wallet index"), "byte {at}");
-        assert_eq!(backend.get(&id("b")).unwrap().unwrap().value.as_slice(), b"b");
-        fs::write(&path, original).unwrap();
-    }
+    let (path, len) = assert_every_byte_breaks_the_index(&dir, INDEX_FILE);
     flip(&path, len - 1);
     let backend = reopen(&dir);
     // A create appends to the log without reading the damaged snapshot; listing still
@@ -889,16 +896,7 @@ fn every_log_byte_is_checked() {
         backend.put(&id(name), name.as_bytes(), Expect::Absent).unwrap();
     }
     drop(backend);
-    let path = dir.join(LOG_FILE);
-    let len = fs::read(&path).unwrap().len();
-    for at in 0..len {
-        let original = flip(&path, at);
-        let backend = reopen(&dir);
-        let err = backend.list("identity", "").unwrap_err();
-        assert!(integrity_record(err).contains("wallet index"), "byte {at}");
-        assert_eq!(backend.get(&id("b")).unwrap().unwrap().value.as_slice(), b"b");
-        fs::write(&path, original).unwrap();
-    }
+    let (path, len) = assert_every_byte_breaks_the_index(&dir, LOG_FILE);
     for cut in [1, 10, len - format::LOG_HEAD - 1] {
         let original = fs::read(&path).unwrap();
         fs::write(&path, &original[..len - cut]).unwrap();
