@@ -56,4 +56,8 @@ if [ -x examples/run.sh ]; then
   examples/run.sh
 fi
 
+# --- a real Fabric network whose every identity comes from our CA ------------------------------
+step "network: Fabric 2.5 peer + orderer from wallet identities, client signing through libwallet"
+tests/network/run.sh
+
 step "all tests passed"
