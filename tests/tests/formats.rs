@@ -288,7 +288,8 @@ fn msp_write_with_node_ous_crl_and_intermediates() {
     for ou in ["client", "peer", "admin", "orderer"] {
         assert!(config.contains(&format!("OrganizationalUnitIdentifier: {ou}\n")), "{config}");
     }
-    assert_eq!(config.matches("Certificate: \"cacerts/ca.pem\"").count(), 4, "{config}");
+    // The NodeOU certifier is the CA that issued the identity: the intermediate.
+    assert_eq!(config.matches("Certificate: \"intermediatecerts/ca.pem\"").count(), 4, "{config}");
     let root_file =
         Certificate::parse_pem_chain(&std::fs::read(tmp.path().join("cacerts/ca.pem")).unwrap(), "r").unwrap();
     assert_eq!(root_file, std::slice::from_ref(&root.cert));
