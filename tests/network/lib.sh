@@ -46,7 +46,8 @@ log_reason() {
   local log=$1
   [ -f "$log" ] || { echo "    (no log at $log)"; return; }
   local why
-  why=$(grep -E 'PANI|FATA|panic:|ERRO|Error:|error:' "$log" | tail -n 8 || true)
+  # (TLS handshakes ended by EOF are wait_port's own probes.)
+  why=$(grep -E 'PANI|FATA|panic:|ERRO|Error:|error:' "$log" | grep -v 'handshake failed .* with error EOF' | tail -n 8 || true)
   [ -n "$why" ] || why=$(tail -n 8 "$log")
   printf '%s\n' "$why" | sed 's/^/    /'
 }

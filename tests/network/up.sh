@@ -36,7 +36,10 @@ up_failed() {
   trap - EXIT
   if [ "$rc" != 0 ]; then
     echo "network: start failed (exit $rc); stopping what was started. Logs: $net/logs" >&2
-    for l in wallet orderer peer chaincode; do
+    if grep -qi 'error' "$net/logs/wallet.log" 2>/dev/null; then
+      echo "  wallet:" >&2; grep -i -A2 'error' "$net/logs/wallet.log" | tail -n 8 | sed 's/^/    /' >&2
+    fi
+    for l in orderer peer chaincode; do
       if [ -s "$net/logs/$l.log" ]; then echo "  last errors of $l:" >&2; log_reason "$net/logs/$l.log" >&2; fi
     done
     stop_all
