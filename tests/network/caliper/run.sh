@@ -3,20 +3,29 @@
 # network configuration whose identity part `wallet export --format caliper` wrote. Prints
 # Caliper's report table, and fails when any transaction failed (Caliper itself exits 0 then).
 #
-#   tests/network/caliper/run.sh NETWORK_DIR [--duration S] [--concurrency N] [--label L]
+#   tests/network/caliper/run.sh NETWORK_DIR [--duration S] [--concurrency N | --tps T] [--label L]
+#
+# --concurrency N: Caliper's fixed-load controller (N transactions in flight, the load of
+# bench.js); --tps T: its fixed-rate controller (T transactions a second, open loop).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 [ $# -ge 1 ] || { sed -n '2,6p' "$0" >&2; exit 2; }
 net=$1; shift
-duration=10 concurrency=50 label=benchuser
+duration=10 concurrency=50 tps="" label=benchuser
 while [ $# -gt 0 ]; do
   case $1 in
     --duration) duration=$2; shift 2 ;;
     --concurrency) concurrency=$2; shift 2 ;;
+    --tps) tps=$2; shift 2 ;;
     --label) label=$2; shift 2 ;;
     *) echo "caliper/run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
+if [ -n "$tps" ]; then
+  rate="{ type: fixed-rate, opts: { tps: $tps } }"
+else
+  rate="{ type: fixed-load, opts: { transactionLoad: $concurrency, startTps: 50 } }"
+fi
 [ -f "$net/network.json" ] || { echo "caliper/run.sh: $net is not a running network of up.sh" >&2; exit 2; }
 
 if [ ! -x "$here/node_modules/.bin/caliper" ]; then
@@ -73,11 +82,11 @@ test:
   rounds:
     - label: submit
       txDuration: $duration
-      rateControl: { type: fixed-load, opts: { transactionLoad: $concurrency, startTps: 50 } }
+      rateControl: $rate
       workload: { module: $here/workload.js, arguments: { function: put, identity: $label } }
     - label: evaluate
       txDuration: $duration
-      rateControl: { type: fixed-load, opts: { transactionLoad: $concurrency, startTps: 50 } }
+      rateControl: $rate
       workload: { module: $here/workload.js, arguments: { function: whoami, identity: $label } }
 YAML
 (cd "$work" && "$caliper" launch manager --caliper-workspace "$work" \
