@@ -34,6 +34,8 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
+trap "exit 143" TERM
+trap "exit 130" INT
 
 one_network() {
   local name=$1; shift

@@ -47,6 +47,8 @@ up_failed() {
   exit "$rc"
 }
 trap up_failed EXIT
+trap "exit 143" TERM
+trap "exit 130" INT
 
 channel=mychannel
 ccname=probe
