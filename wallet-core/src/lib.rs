@@ -20,6 +20,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod atomic_file;
 pub mod backend;
 pub mod ca;
 pub mod crypto;
