@@ -11,7 +11,7 @@ const TEST_KDF: KdfParams = KdfParams { m_cost_kib: 256, t_cost: 1, p_cost: 1 };
 
 fn file_backend() -> (Box<dyn Backend>, TempDir) {
     let tmp = tempfile::tempdir().unwrap();
-    let options = OpenOptions { passphrase: Some(Passphrase::new("conformance")), kdf: Some(TEST_KDF) };
+    let options = OpenOptions::new().with_passphrase(Passphrase::new("conformance")).with_kdf(TEST_KDF);
     let backend = FileBackend::create(&tmp.path().join("wallet"), &options).unwrap();
     (Box::new(backend), tmp)
 }
@@ -25,7 +25,7 @@ backend_conformance!(file, file_backend);
 fn file_wallet_with_default_kdf_parameters() {
     let tmp = tempfile::tempdir().unwrap();
     let uri = format!("file:{}", tmp.path().join("wallet").display());
-    let options = OpenOptions { passphrase: Some(Passphrase::new("correct horse")), kdf: None };
+    let options = OpenOptions::new().with_passphrase(Passphrase::new("correct horse"));
     let alice = self_signed_identity("alice", "Org1MSP");
     Wallet::create(&uri, &options).unwrap().put(&alice, false).unwrap();
 
@@ -38,7 +38,7 @@ fn file_wallet_with_default_kdf_parameters() {
     let loaded = wallet.get("alice").unwrap();
     let signature = loaded.sign(b"msg").unwrap();
     wallet_core::crypto::verify(&alice.certificate().public_key().unwrap(), b"msg", &signature).unwrap();
-    let wrong = OpenOptions { passphrase: Some(Passphrase::new("wrong horse")), kdf: None };
+    let wrong = OpenOptions::new().with_passphrase(Passphrase::new("wrong horse"));
     assert!(matches!(Wallet::open(&uri, &wrong), Err(wallet_core::Error::WrongPassphrase { .. })));
 }
 

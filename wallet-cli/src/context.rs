@@ -52,10 +52,10 @@ impl Context {
     /// prompt. Only [`Error::PassphraseRequired`] leads to the terminal.
     pub fn open_with<T>(&self, open: impl Fn(&OpenOptions) -> wallet_core::Result<T>) -> Result<T> {
         let given = passphrase::given(self.passphrase_source())?;
-        match open(&OpenOptions { passphrase: given.clone(), kdf: None }) {
+        match open(&OpenOptions::new().with_passphrase(given.clone())) {
             Err(Error::PassphraseRequired { location }) if given.is_none() => {
                 let passphrase = passphrase::prompt_current(&location)?;
-                Ok(open(&OpenOptions { passphrase: Some(passphrase), kdf: None })?)
+                Ok(open(&OpenOptions::new().with_passphrase(passphrase))?)
             }
             other => Ok(other?),
         }
@@ -67,11 +67,11 @@ impl Context {
         let uri = self.uri()?;
         let source = self.passphrase_source();
         let given = passphrase::given(source)?;
-        let first = Wallet::create(&uri, &OpenOptions { passphrase: given.clone(), kdf });
+        let first = Wallet::create(&uri, &OpenOptions::new().with_passphrase(given.clone()).with_kdf(kdf));
         match first {
             Err(Error::PassphraseRequired { location }) if given.is_none() => {
                 let passphrase = passphrase::prompt_new(source, &location, "passphrase")?;
-                Ok(Wallet::create(&uri, &OpenOptions { passphrase: Some(passphrase), kdf })?)
+                Ok(Wallet::create(&uri, &OpenOptions::new().with_passphrase(passphrase).with_kdf(kdf))?)
             }
             other => Ok(other?),
         }

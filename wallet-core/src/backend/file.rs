@@ -36,8 +36,11 @@
 mod format;
 mod fsutil;
 mod index;
+mod provider;
 #[cfg(test)]
 mod tests;
+
+pub use provider::FileProvider;
 
 use super::{
     check_distinct, Backend, BatchPut, Capabilities, Expect, OpenOptions, Passphrase, RecordKey, Version, Versioned,
@@ -319,6 +322,24 @@ impl FileBackend {
         &self.dir
     }
 
+    /// Change the passphrase: re-wrap the data key under `new` (the records are not
+    /// rewritten). Through [`FileProvider`]'s `change_unlock` for callers that hold a
+    /// `dyn Backend`.
+    pub fn change_passphrase(&self, new: &Passphrase) -> Result<()> {
+        if new.expose().is_empty() {
+            return Err(Error::PassphraseRequired { location: self.location() });
+        }
+        let _lock = self.lock()?;
+        let path = self.dir.join(HEADER_FILE);
+        let current = Header::decode(&fs::read(&path).at("reading", &path)?).map_err(|f| header_error(f, &path))?;
+        // Proves the folder still holds the wallet this handle unlocked before its key is
+        // written over: only the right data key opens the index.
+        self.with_index(|_| ())?;
+        let header = Header::seal(current.version, current.kdf, new.expose(), self.keys.data_key());
+        fsutil::write_atomic(&self.dir, HEADER_FILE, &header.encode())?;
+        Ok(())
+    }
+
     /// Rebuild the index from the records themselves (each record carries its sealed kind and
     /// name). For a damaged or deleted `wallet.index`; runs under the writer lock.
     pub fn rebuild_index(&self) -> Result<RebuildReport> {
@@ -552,12 +573,7 @@ impl Backend for FileBackend {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities::MINIMAL
-            .with_atomic_batch(true)
-            .with_cas_delete(true)
-            .with_list(true)
-            .with_persistent(true)
-            .with_shared(true)
+        provider::CAPABILITIES
     }
 
     fn get(&self, key: &RecordKey) -> Result<Option<Versioned>> {
@@ -660,20 +676,5 @@ impl Backend for FileBackend {
     fn list(&self, kind: &str, prefix: &str) -> Result<Vec<String>> {
         self.settle_if_stale()?;
         self.with_index(|index| index.list(kind, prefix))
-    }
-
-    fn change_passphrase(&self, new: &Passphrase) -> Result<()> {
-        if new.expose().is_empty() {
-            return Err(Error::PassphraseRequired { location: self.location() });
-        }
-        let _lock = self.lock()?;
-        let path = self.dir.join(HEADER_FILE);
-        let current = Header::decode(&fs::read(&path).at("reading", &path)?).map_err(|f| header_error(f, &path))?;
-        // Proves the folder still holds the wallet this handle unlocked before its key is
-        // written over: only the right data key opens the index.
-        self.with_index(|_| ())?;
-        let header = Header::seal(current.version, current.kdf, new.expose(), self.keys.data_key());
-        fsutil::write_atomic(&self.dir, HEADER_FILE, &header.encode())?;
-        Ok(())
     }
 }

@@ -7,8 +7,16 @@
 
 pub mod file;
 mod memory;
+mod options;
+mod provider;
+mod registry;
+mod uri;
 
-pub use memory::MemoryBackend;
+pub use memory::{MemoryBackend, MemoryProvider};
+pub use options::{OpenOptions, Passphrase, Secret, TlsRoot};
+pub use provider::{Provider, RepairReport};
+pub use registry::{create, open, provider, providers, remove};
+pub use uri::BackendUri;
 
 use crate::error::{Error, Result};
 use zeroize::Zeroizing;
@@ -175,9 +183,10 @@ impl Capabilities {
     }
 }
 
-/// A record store. Every method is safe to call from several threads, and writes are durable
-/// when they return `Ok`.
-pub trait Backend: Send + Sync + std::fmt::Debug {
+/// A record store in use. Every method is safe to call from several threads, and writes are
+/// durable when they return `Ok`. Making, opening, removing and administering a store (its
+/// passphrase, its repair) belong to its [`Provider`], not here.
+pub trait Backend: AsAny + Send + Sync + std::fmt::Debug {
     /// Where this backend keeps its data, for messages (never includes secrets).
     fn location(&self) -> String;
 
@@ -224,94 +233,17 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
 
     /// Names of the records of `kind` whose name starts with `prefix`, sorted.
     fn list(&self, kind: &str, prefix: &str) -> Result<Vec<String>>;
-
-    /// Change the secret that protects the data at rest, if the backend has one.
-    fn change_passphrase(&self, _new: &Passphrase) -> Result<()> {
-        Err(Error::Unsupported(format!("{} has no passphrase to change", self.location())))
-    }
 }
 
-/// A passphrase, zeroized on drop and never shown by `Debug`.
-#[derive(Clone)]
-pub struct Passphrase(Zeroizing<String>);
-
-impl Passphrase {
-    /// Wrap a passphrase.
-    pub fn new(s: impl Into<String>) -> Self {
-        Self(Zeroizing::new(s.into()))
-    }
-
-    /// The bytes, for key derivation.
-    pub fn expose(&self) -> &[u8] {
-        self.0.as_bytes()
-    }
+/// A backend as [`std::any::Any`], so its [`Provider`] can reach the concrete type for admin
+/// operations. Every `'static` type has it (blanket impl); backends implement nothing.
+pub trait AsAny {
+    /// `self` as `Any`.
+    fn as_any(&self) -> &dyn std::any::Any;
 }
 
-impl std::fmt::Debug for Passphrase {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Passphrase(<redacted>)")
-    }
-}
-
-/// How to open (or create) a backend.
-#[derive(Debug, Clone, Default)]
-pub struct OpenOptions {
-    /// The passphrase for backends that encrypt at rest.
-    pub passphrase: Option<Passphrase>,
-    /// Key-derivation parameters for a new file wallet (`None` = the documented default).
-    pub kdf: Option<file::KdfParams>,
-}
-
-/// A parsed wallet URI.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BackendUri {
-    /// `memory:` — a process-local store, gone when the process ends.
-    Memory,
-    /// `file:PATH` or a bare path — the encrypted file backend.
-    File(std::path::PathBuf),
-}
-
-impl BackendUri {
-    /// Parse `memory:`, `file:PATH`, `file://PATH` or a bare path.
-    pub fn parse(uri: &str) -> Result<Self> {
-        let invalid = |detail: &str| Error::InvalidUri { uri: uri.to_owned(), detail: detail.to_owned() };
-        if uri.is_empty() {
-            return Err(invalid("it is empty"));
-        }
-        if uri == "memory:" {
-            return Ok(Self::Memory);
-        }
-        if let Some(rest) = uri.strip_prefix("file:") {
-            let path = rest.strip_prefix("//").unwrap_or(rest);
-            if path.is_empty() {
-                return Err(invalid("file: needs a path, e.g. file:./mywallet"));
-            }
-            return Ok(Self::File(path.into()));
-        }
-        if let Some((scheme, _)) = uri.split_once(':') {
-            let looks_like_scheme = !scheme.is_empty()
-                && scheme.len() > 1 // keep Windows drive letters (C:\…) as paths
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.');
-            if looks_like_scheme {
-                return Err(invalid(&format!("unknown scheme {scheme:?}")));
-            }
-        }
-        Ok(Self::File(uri.into()))
-    }
-}
-
-/// Open an existing store.
-pub fn open(uri: &str, options: &OpenOptions) -> Result<Box<dyn Backend>> {
-    match BackendUri::parse(uri)? {
-        BackendUri::Memory => Ok(Box::new(MemoryBackend::new())),
-        BackendUri::File(path) => Ok(Box::new(file::FileBackend::open(&path, options)?)),
-    }
-}
-
-/// Create a new, empty store (fails if one already exists there).
-pub fn create(uri: &str, options: &OpenOptions) -> Result<Box<dyn Backend>> {
-    match BackendUri::parse(uri)? {
-        BackendUri::Memory => Ok(Box::new(MemoryBackend::new())),
-        BackendUri::File(path) => Ok(Box::new(file::FileBackend::create(&path, options)?)),
+impl<T: std::any::Any> AsAny for T {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }

@@ -1280,10 +1280,11 @@ fn bulk_enrolment_is_durable_and_resumable() {
 
 fn file_wallet(dir: &std::path::Path, create: bool) -> &'static Wallet {
     use crate::backend::{file::FileBackend, file::KdfParams, OpenOptions, Passphrase};
-    let options = OpenOptions {
-        passphrase: Some(Passphrase::new("pw")),
-        kdf: Some(KdfParams { m_cost_kib: 64, t_cost: 1, p_cost: 1 }),
-    };
+    let options = OpenOptions::new().with_passphrase(Passphrase::new("pw")).with_kdf(KdfParams {
+        m_cost_kib: 64,
+        t_cost: 1,
+        p_cost: 1,
+    });
     let backend = if create { FileBackend::create(dir, &options) } else { FileBackend::open(dir, &options) }.unwrap();
     Box::leak(Box::new(Wallet::from_backend(Box::new(backend))))
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 const FAST: KdfParams = KdfParams { m_cost_kib: 64, t_cost: 1, p_cost: 1 };
 
 fn opts(pass: &str) -> OpenOptions {
-    OpenOptions { passphrase: Some(Passphrase::new(pass)), kdf: Some(FAST) }
+    OpenOptions::new().with_passphrase(Passphrase::new(pass)).with_kdf(FAST)
 }
 
 fn new_wallet() -> (tempfile::TempDir, PathBuf, FileBackend) {
@@ -133,7 +133,7 @@ fn missing_or_empty_passphrase_is_required() {
     let (tmp, dir, backend) = new_wallet();
     drop(backend);
     for passphrase in [None, Some(Passphrase::new(""))] {
-        let options = OpenOptions { passphrase, kdf: Some(FAST) };
+        let options = OpenOptions::new().with_passphrase(passphrase).with_kdf(FAST);
         let err = FileBackend::open(&dir, &options).unwrap_err();
         assert!(matches!(err, Error::PassphraseRequired { .. }), "{err}");
         let fresh = tmp.path().join("fresh");
@@ -189,7 +189,7 @@ fn kdf_parameters_out_of_bounds_are_refused_at_create() {
         KdfParams { m_cost_kib: 64, t_cost: 0, p_cost: 1 },
         KdfParams { m_cost_kib: 1024, t_cost: 1, p_cost: 64 },
     ] {
-        let options = OpenOptions { passphrase: Some(Passphrase::new("pw")), kdf: Some(kdf) };
+        let options = OpenOptions::new().with_passphrase(Passphrase::new("pw")).with_kdf(kdf);
         let err = FileBackend::create(&tmp.path().join("w"), &options).unwrap_err();
         assert!(matches!(err, Error::Unsupported(_)), "{err}");
     }
