@@ -141,3 +141,85 @@ fn remove_file(path: &Path) -> Result<()> {
         Err(e) => Err(e).at("removing", path).map_err(Into::into),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{crash_at, KdfParams};
+    use super::*;
+    use crate::backend::{Expect, MemoryBackend, Passphrase, RecordKey};
+
+    const FAST: KdfParams = KdfParams { m_cost_kib: 64, t_cost: 1, p_cost: 1 };
+
+    fn opts(pass: &str) -> OpenOptions {
+        OpenOptions::new().with_passphrase(Passphrase::new(pass)).with_kdf(FAST)
+    }
+
+    fn uri(dir: &Path) -> BackendUri {
+        BackendUri::parse(&format!("file:{}", dir.display())).unwrap()
+    }
+
+    #[test]
+    fn remove_needs_the_passphrase_and_then_leaves_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("w");
+        let store = FileProvider.create(&uri(&dir), &opts("pw")).unwrap();
+        store.put(&RecordKey::new("identity", "alice"), b"a", Expect::Absent).unwrap();
+        drop(store);
+        let err = FileProvider.remove(&uri(&dir), &opts("wrong")).unwrap_err();
+        assert!(matches!(err, Error::WrongPassphrase { .. }), "{err}");
+        assert!(FileProvider.open(&uri(&dir), &opts("pw")).is_ok(), "a refused remove changed nothing");
+        FileProvider.remove(&uri(&dir), &opts("pw")).unwrap();
+        assert!(!dir.exists());
+        assert!(matches!(FileProvider.open(&uri(&dir), &opts("pw")), Err(Error::NoWallet { .. })));
+        assert!(matches!(FileProvider.remove(&uri(&dir), &opts("pw")), Err(Error::NoWallet { .. })));
+    }
+
+    #[test]
+    fn a_remove_that_crashed_is_finished_by_the_next_and_foreign_files_stay() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("w");
+        let store = FileProvider.create(&uri(&dir), &opts("pw")).unwrap();
+        store.put(&RecordKey::new("identity", "alice"), b"a", Expect::Absent).unwrap();
+        drop(store);
+        crash_at(Some("remove: header removed"), 0);
+        assert!(FileProvider.remove(&uri(&dir), &opts("pw")).is_err());
+        crash_at(None, 0);
+        assert!(matches!(FileProvider.open(&uri(&dir), &opts("pw")), Err(Error::NoWallet { .. })));
+        assert!(dir.join(RECORDS_DIR).exists(), "the crash left the sealed records");
+        std::fs::write(dir.join("notes.txt"), "mine").unwrap();
+        // No passphrase needed: without the header the leftovers can never be opened.
+        FileProvider.remove(&uri(&dir), &OpenOptions::new()).unwrap();
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, ["notes.txt"]);
+    }
+
+    #[test]
+    fn change_unlock_and_repair_through_the_provider() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("w");
+        let store = FileProvider.create(&uri(&dir), &opts("old")).unwrap();
+        store.put(&RecordKey::new("identity", "alice"), b"a", Expect::Absent).unwrap();
+        let err = FileProvider.change_unlock(store.as_ref(), &OpenOptions::new()).unwrap_err();
+        assert!(matches!(err, Error::PassphraseRequired { .. }), "{err}");
+        FileProvider.change_unlock(store.as_ref(), &opts("new")).unwrap();
+        assert!(matches!(FileProvider.open(&uri(&dir), &opts("old")), Err(Error::WrongPassphrase { .. })));
+        let reopened = FileProvider.open(&uri(&dir), &opts("new")).unwrap();
+        std::fs::remove_file(dir.join(INDEX_FILE)).unwrap();
+        let report = FileProvider.repair(reopened.as_ref()).unwrap();
+        assert_eq!((report.indexed, report.unreadable.len()), (1, 0));
+        assert_eq!(reopened.list("identity", "").unwrap(), ["alice"]);
+    }
+
+    #[test]
+    fn admin_operations_refuse_stores_that_are_not_theirs_and_schemes_without_them() {
+        let memory = MemoryBackend::new();
+        for err in [
+            FileProvider.change_unlock(&memory, &opts("x")).unwrap_err(),
+            FileProvider.repair(&memory).map(drop).unwrap_err(),
+            crate::backend::MemoryProvider.change_unlock(&memory, &opts("x")).unwrap_err(),
+            crate::backend::MemoryProvider.repair(&memory).map(drop).unwrap_err(),
+        ] {
+            assert!(matches!(&err, Error::Unsupported(m) if m.contains("memory:")), "{err}");
+        }
+    }
+}
