@@ -3,7 +3,7 @@
 //! entry, and a rerun discards it and finishes, with every count matching the certificates.
 
 use std::sync::Arc;
-use wallet_core::backend::{Backend, MemoryBackend};
+use wallet_core::backend::MemoryBackend;
 use wallet_core::ca::*;
 use wallet_core::{Error, Wallet};
 use wallet_tests::backends::{FailingWrites, NoAtomicBatch};
