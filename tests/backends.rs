@@ -2,8 +2,8 @@
 //! write as if the process had died there.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use wallet_core::backend::{Backend, Capabilities, Expect, RecordKey, Version, Versioned};
-use wallet_core::{Error, Result};
+use wallet_core::backend::{Backend, BackendError, Capabilities, Expect, RecordKey, Version, Versioned};
+use wallet_core::Result;
 
 /// `B` without its own batch: reports `atomic_batch: false` and uses the trait's default
 /// `put_batch` (expectations checked first, then one `put` per record), like a store that has
@@ -70,7 +70,7 @@ impl<B> FailingWrites<B> {
     fn write(&self) -> Result<()> {
         let n = self.writes.fetch_add(1, Ordering::SeqCst);
         if n >= self.fail_at.load(Ordering::SeqCst) {
-            return Err(Error::Backend { backend: "test", detail: format!("simulated crash at write {n}") });
+            return Err(BackendError::unavailable("test", format!("simulated crash at write {n}")).into());
         }
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! turns them into `#[test]`s; each gets a fresh, empty backend.
 
 use crate::{self_signed_identity, Subject};
-use wallet_core::backend::{Backend, BatchPut, Expect, RecordKey};
+use wallet_core::backend::{Backend, BackendError, BatchPut, Expect, RecordKey};
 use wallet_core::crypto::verify;
 use wallet_core::Error;
 
@@ -56,9 +56,9 @@ pub fn version_cas_succeeds_and_stale_version_conflicts(s: Subject) {
     b.put(&k, b"v1", Expect::Absent).unwrap();
     assert_eq!(b.put(&k, b"v2", Expect::Version(1)).unwrap(), 2);
     let err = b.put(&k, b"stale", Expect::Version(1)).unwrap_err();
-    assert!(matches!(err, Error::Conflict { .. }), "{err}");
+    assert!(matches!(err, Error::Backend(BackendError::Conflict { .. })), "{err}");
     let err = b.put(&k, b"future", Expect::Version(3)).unwrap_err();
-    assert!(matches!(err, Error::Conflict { .. }), "{err}");
+    assert!(matches!(err, Error::Backend(BackendError::Conflict { .. })), "{err}");
     assert_eq!(value_of(b, &k), Some((b"v2".to_vec(), 2)));
 }
 
@@ -229,7 +229,7 @@ pub fn concurrent_cas_increments_are_exact(s: Subject) {
                                 assert_eq!(v, current.version + 1);
                                 break;
                             }
-                            Err(Error::Conflict { .. }) => {
+                            Err(Error::Backend(BackendError::Conflict { .. })) => {
                                 conflicts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                             }
                             Err(e) => panic!("unexpected error: {e}"),
@@ -381,7 +381,7 @@ pub fn batch_with_a_failing_expectation_writes_nothing(s: Subject) {
         (
             key("ca", "counter"),
             Expect::Version(1),
-            |e| matches!(e, Error::Conflict { record } if record.contains("counter")),
+            |e| matches!(e, Error::Backend(BackendError::Conflict { record }) if record.contains("counter")),
         ),
         (key("ca", "ghost"), Expect::Version(1), |e| matches!(e, Error::NotFound { name, .. } if name == "ghost")),
     ];
@@ -400,7 +400,7 @@ pub fn batch_with_a_failing_expectation_writes_nothing(s: Subject) {
     let twice =
         [(key("identity", "dup"), b"1".to_vec(), Expect::Absent), (key("identity", "dup"), b"2".to_vec(), Expect::Any)];
     let err = b.put_batch(&put_all(&twice)).unwrap_err();
-    assert!(matches!(&err, Error::Unsupported(m) if m.contains("dup")), "{err}");
+    assert!(matches!(&err, Error::Backend(BackendError::Unsupported(m)) if m.contains("dup")), "{err}");
     assert_eq!(everything(b, &kinds), before);
 }
 
@@ -479,7 +479,7 @@ pub fn concurrent_batches_are_atomic(s: Subject) {
                                 assert_eq!(v, [f.version + 1, t.version + 1]);
                                 break;
                             }
-                            Err(Error::Conflict { .. }) => continue,
+                            Err(Error::Backend(BackendError::Conflict { .. })) => continue,
                             Err(e) => panic!("unexpected error: {e}"),
                         }
                     }
@@ -543,7 +543,7 @@ pub fn records_outlive_the_handle(s: Subject) {
     assert_list(again.as_ref(), "identity", "", &["alice", "bob"]);
     assert_list(again.as_ref(), "ca", "", &["n"]);
     let err = again.put(&alice, b"stale", Expect::Version(1)).unwrap_err();
-    assert!(matches!(err, Error::Conflict { .. }), "{err}");
+    assert!(matches!(err, Error::Backend(BackendError::Conflict { .. })), "{err}");
     assert_eq!(again.put(&alice, b"alice v3", Expect::Version(2)).unwrap(), 3);
     if b.capabilities().shared {
         assert_eq!(value_of(b, &alice), Some((b"alice v3".to_vec(), 3)), "the first handle sees the second's write");
@@ -564,10 +564,10 @@ pub fn delete_by_version_where_cas_delete(s: Subject) {
     b.put(&k, b"v1", Expect::Absent).unwrap();
     b.put(&k, b"v2", Expect::Version(1)).unwrap();
     let err = b.delete(&k, Expect::Version(1)).unwrap_err();
-    assert!(matches!(err, Error::Conflict { .. }), "{err}");
+    assert!(matches!(err, Error::Backend(BackendError::Conflict { .. })), "{err}");
     assert_eq!(value_of(b, &k), Some((b"v2".to_vec(), 2)));
     let err = b.delete(&k, Expect::Version(3)).unwrap_err();
-    assert!(matches!(err, Error::Conflict { .. }), "{err}");
+    assert!(matches!(err, Error::Backend(BackendError::Conflict { .. })), "{err}");
     assert!(b.delete(&k, Expect::Version(2)).unwrap());
     assert!(b.get(&k).unwrap().is_none());
     assert_list::<&str>(b, "identity", "", &[]);

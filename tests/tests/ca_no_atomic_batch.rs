@@ -3,7 +3,7 @@
 //! entry, and a rerun discards it and finishes, with every count matching the certificates.
 
 use std::sync::Arc;
-use wallet_core::backend::MemoryBackend;
+use wallet_core::backend::{BackendError, MemoryBackend};
 use wallet_core::ca::*;
 use wallet_core::{Error, Wallet};
 use wallet_tests::backends::{FailingWrites, NoAtomicBatch};
@@ -79,7 +79,10 @@ fn enrol_crashed_at_each_write_then_enrolled_again_counts_once() {
         store(&wallet).arm(Some(crash));
         let request = EnrollRequest { id: "alice".into(), secret: Some(secret), ..Default::default() };
         let err = ca.enroll(&request).unwrap_err();
-        assert!(matches!(&err, Error::Backend { detail, .. } if detail.contains("simulated crash")), "{crash}: {err}");
+        assert!(
+            matches!(&err, Error::Backend(BackendError::Unavailable { detail, .. }) if detail.contains("simulated crash")),
+            "{crash}: {err}"
+        );
         store(&wallet).disarm();
         assert_eq!(ca.identity("alice").unwrap().enrollments, 0, "write {crash}: counted before the last write");
 
@@ -123,7 +126,7 @@ fn bulk_crashed_at_each_write_then_rerun_counts_match_certificates() {
         store(&wallet).arm(Some(crash));
         let mut reported = 0;
         let result = ca.bulk_enroll("admin", rows.clone(), &options, &mut |_| reported += 1);
-        assert!(matches!(&result, Err(Error::Backend { .. })), "{crash}: {result:?}");
+        assert!(matches!(&result, Err(Error::Backend(BackendError::Unavailable { .. }))), "{crash}: {result:?}");
         assert_eq!(reported, 0, "{crash}: rows are reported once their group is stored");
         store(&wallet).disarm();
 

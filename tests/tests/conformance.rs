@@ -66,5 +66,8 @@ fn file_wallet_with_default_kdf_parameters() {
     let signature = loaded.sign(b"msg").unwrap();
     wallet_core::crypto::verify(&alice.certificate().public_key().unwrap(), b"msg", &signature).unwrap();
     let wrong = OpenOptions::new().with_passphrase(Passphrase::new("wrong horse"));
-    assert!(matches!(Wallet::open(&uri, &wrong), Err(wallet_core::Error::WrongPassphrase { .. })));
+    assert!(matches!(
+        Wallet::open(&uri, &wrong),
+        Err(wallet_core::Error::Backend(backend::BackendError::WrongPassphrase { .. }))
+    ));
 }

@@ -19,7 +19,7 @@
 use super::authority::BulkEnrolment;
 use super::registry::MAX_RETRIES;
 use super::{Attribute, CaError, CertificateAuthority};
-use crate::backend::BatchPut;
+use crate::backend::{BackendError, BatchPut};
 use crate::error::{Error, Result};
 
 /// Rows per batch: large enough that a batch's fixed cost (journal, flushes, index) is small
@@ -342,26 +342,22 @@ impl CertificateAuthority<'_> {
                 Err(e) => return Err(e),
             }
         }
-        Ok(BulkOutcome::Failed(Error::Conflict { record: format!("enrolment of {:?}", row.id) }))
+        Ok(BulkOutcome::Failed(BackendError::Conflict { record: format!("enrolment of {:?}", row.id) }.into()))
     }
 }
 
 /// A batch refused because a record changed since it was decided.
 fn is_refusal(e: &Error) -> bool {
-    matches!(e, Error::AlreadyExists { .. } | Error::NotFound { .. } | Error::Conflict { .. })
+    matches!(e, Error::AlreadyExists { .. } | Error::NotFound { .. } | Error::Backend(BackendError::Conflict { .. }))
 }
 
-/// Errors of the store rather than of a row.
+/// Errors of the store rather than of a row: all of the backend's but a lost race.
 fn is_fatal(e: &Error) -> bool {
-    matches!(
-        e,
-        Error::Io { .. }
-            | Error::Backend { .. }
-            | Error::Integrity { .. }
-            | Error::WrongPassphrase { .. }
-            | Error::PassphraseRequired { .. }
-            | Error::NoWallet { .. }
-    )
+    match e {
+        Error::Io { .. } => true,
+        Error::Backend(b) => !matches!(b, BackendError::Conflict { .. }),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

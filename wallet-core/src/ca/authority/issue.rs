@@ -2,7 +2,7 @@
 //! reenrolment, and the issuance of bulk enrolment.
 
 use super::{add, unix, Auth, BulkEnrolment, CertificateAuthority, Issue, Issued, Stored};
-use crate::backend::{BatchPut, Expect, RecordKey, Version};
+use crate::backend::{BackendError, BatchPut, Expect, RecordKey, Version};
 use crate::ca::profile::{self, CertKind, CertSpec, IssuerRef};
 use crate::ca::registry::{
     is_already_exists, AffRecord, CertRecord, IdRecord, KIND_CERT, KIND_ID, MAX_RETRIES, RECORD_VERSION,
@@ -78,7 +78,7 @@ impl CertificateAuthority<'_> {
                 Err(e) => return Err(e),
             }
         }
-        Err(Error::Conflict { record: format!("{KIND_CERT} serials of {}", self.config.name) })
+        Err(BackendError::Conflict { record: format!("{KIND_CERT} serials of {}", self.config.name) }.into())
     }
 
     /// The registry record of a certificate issued to `owner`.
@@ -119,7 +119,7 @@ impl CertificateAuthority<'_> {
                 Err(e) => return Err(e),
             }
         }
-        Err(Error::Conflict { record: id_key.to_string() })
+        Err(BackendError::Conflict { record: id_key.to_string() }.into())
     }
 
     /// Store an issuance and the wallet entry it makes, if any, in the order the backend's
