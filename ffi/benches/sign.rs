@@ -17,7 +17,7 @@ fn main() {
     let cert = Certificate::from_pem(&std::fs::read(cert).expect("read CERT"), "CERT").expect("parse CERT");
     let key =
         wallet_core::crypto::parse_private_key_pem(&std::fs::read(key).expect("read KEY"), "KEY").expect("parse KEY");
-    let wallet = Wallet::open("memory:", &OpenOptions::default()).expect("memory wallet");
+    let wallet = Wallet::open("memory:", &OpenOptions::new()).expect("memory wallet");
     let identity = Identity::new("bench", "Org1MSP", cert, vec![], PrivateKey::Software(key)).expect("identity");
     wallet.put(&identity, false).expect("store identity");
     // Load it back, as the C benchmark does, so both sign with a key fresh from a wallet record.

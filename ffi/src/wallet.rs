@@ -43,7 +43,7 @@ impl Castable for wallet_labels {
 /// `ptr` is NULL or valid for reading `len` bytes.
 unsafe fn options(ptr: *const u8, len: usize) -> Result<OpenOptions, Failure> {
     if ptr.is_null() {
-        return if len == 0 { Ok(OpenOptions::default()) } else { Err(Failure::null("passphrase")) };
+        return if len == 0 { Ok(OpenOptions::new()) } else { Err(Failure::null("passphrase")) };
     }
     // SAFETY: non-NULL and valid for `len` bytes (contract above).
     let bytes = unsafe { handle::try_bytes(ptr, len, "passphrase")? };
@@ -53,7 +53,7 @@ unsafe fn options(ptr: *const u8, len: usize) -> Result<OpenOptions, Failure> {
         Failure::new(wallet_result::InvalidUtf8, "the passphrase is not UTF-8")
             .with_hint("pass the passphrase as UTF-8 bytes")
     })?;
-    Ok(OpenOptions { passphrase: Some(Passphrase::new(text)), ..OpenOptions::default() })
+    Ok(OpenOptions::new().with_passphrase(Passphrase::new(text)))
 }
 
 type OpenFn = fn(&str, &OpenOptions) -> wallet_core::Result<Wallet>;
@@ -141,7 +141,7 @@ pub unsafe extern "C" fn wallet_wallet_open_from_env(
                 return Err(Failure::new(wallet_result::InvalidUtf8, format!("{ENV_PASSPHRASE} is not UTF-8")))
             }
         };
-        let wallet = Wallet::open(&uri, &OpenOptions { passphrase, ..OpenOptions::default() })?;
+        let wallet = Wallet::open(&uri, &OpenOptions::new().with_passphrase(passphrase))?;
         out.set(handle::arc_into_ptr(Arc::new(wallet)));
         Ok(())
     };

@@ -7,7 +7,8 @@
 set -euo pipefail
 ffi_dir=$(cd "$(dirname "$0")/.." && pwd)
 root=$(cd "$ffi_dir/.." && pwd)
-fixtures=$(cd "$root/../shared/fixtures" 2>/dev/null && pwd) || { echo "shared/fixtures not found beside the repository" >&2; exit 1; }
+fixtures="$root/tests/fixtures"
+[ -d "$fixtures/fabric-ca-1.5.21" ] || { echo "run.sh: recorded fixtures missing: $fixtures/fabric-ca-1.5.21 (they are part of the repository)" >&2; exit 1; }
 target=${CARGO_TARGET_DIR:-$root/target}
 for tool in gcc openssl valgrind cargo; do
   command -v "$tool" >/dev/null || { echo "run.sh needs $tool" >&2; exit 1; }

@@ -34,7 +34,7 @@ fn run(args: &[String]) -> Result<u64, String> {
     let (increments, creates) = (number(increments)?, number(creates)?);
     let passphrase = std::env::var(ENV_PASSPHRASE).map_err(|_| format!("{ENV_PASSPHRASE} is not set"))?;
     let dir = Path::new(dir);
-    let options = OpenOptions { passphrase: Some(Passphrase::new(passphrase)), kdf: None };
+    let options = OpenOptions::new().with_passphrase(Passphrase::new(passphrase));
     let backend = FileBackend::open(dir, &options).map_err(|e| e.to_string())?;
 
     let go = dir.parent().ok_or("wallet folder has no parent")?.join("go");
@@ -58,7 +58,9 @@ fn run(args: &[String]) -> Result<u64, String> {
                     .ok_or("the counter is not a number")?;
                 match backend.put(&counter, (n + 1).to_string().as_bytes(), Expect::Version(current.version)) {
                     Ok(_) => break,
-                    Err(wallet_core::Error::Conflict { .. }) => conflicts += 1,
+                    Err(wallet_core::Error::Backend(wallet_core::backend::BackendError::Conflict { .. })) => {
+                        conflicts += 1
+                    }
                     Err(e) => return Err(e.to_string()),
                 }
             }

@@ -17,10 +17,11 @@ const OWN_PER_WORKER: usize = 15;
 
 fn options() -> OpenOptions {
     // Cheap key derivation: this test is about concurrency, not about the KDF.
-    OpenOptions {
-        passphrase: Some(Passphrase::new(PASSPHRASE)),
-        kdf: Some(KdfParams { m_cost_kib: 1024, t_cost: 1, p_cost: 1 }),
-    }
+    OpenOptions::new().with_passphrase(Passphrase::new(PASSPHRASE)).with_kdf(KdfParams {
+        m_cost_kib: 1024,
+        t_cost: 1,
+        p_cost: 1,
+    })
 }
 
 /// One worker: enrols the shared identity until refused, and registers + enrols its own.

@@ -14,10 +14,11 @@ const CREATES: usize = 10;
 fn processes_share_a_file_wallet_without_losing_updates() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("wallet");
-    let options = OpenOptions {
-        passphrase: Some(Passphrase::new("multi-process")),
-        kdf: Some(KdfParams { m_cost_kib: 256, t_cost: 1, p_cost: 1 }),
-    };
+    let options = OpenOptions::new().with_passphrase(Passphrase::new("multi-process")).with_kdf(KdfParams {
+        m_cost_kib: 256,
+        t_cost: 1,
+        p_cost: 1,
+    });
     let backend = FileBackend::create(&dir, &options).unwrap();
     let counter = RecordKey::new("ca", "counter");
     backend.put(&counter, b"0", Expect::Absent).unwrap();

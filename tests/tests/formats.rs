@@ -1,4 +1,4 @@
-//! The interchange formats against files written by the real Fabric tools (shared/fixtures):
+//! The interchange formats against files written by the real Fabric tools (tests/fixtures):
 //! Node `fabric-network` 2.2.20 `.id` files and `fabric-ca-client` 1.5.21 MSP folders.
 
 use base64::{engine::general_purpose::STANDARD as B64, Engine};

@@ -129,7 +129,7 @@ fn bulk_file(c: &mut Criterion) {
     use wallet_core::backend::{file::KdfParams, OpenOptions, Passphrase};
     let Ok(sizes) = std::env::var("CA_BENCH_FILE_SIZES") else { return };
     let base = std::env::var_os("CA_BENCH_DIR").map(std::path::PathBuf::from).unwrap_or_else(std::env::temp_dir);
-    let options = OpenOptions { passphrase: Some(Passphrase::new("bench")), kdf: Some(KdfParams::default()) };
+    let options = OpenOptions::new().with_passphrase(Passphrase::new("bench")).with_kdf(KdfParams::default());
     let mut g = c.benchmark_group("bulk_file");
     g.sample_size(10);
     for size in sizes.split(',').map(|n| n.trim().parse::<usize>().expect("CA_BENCH_FILE_SIZES: numbers")) {

@@ -54,7 +54,7 @@ struct Fixture {
 fn fixture() -> Fixture {
     let tmp = tempfile::Builder::new().prefix("file-backend-bench").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let uri = format!("file:{}", tmp.path().join("wallet").display());
-    let options = OpenOptions { passphrase: Some(Passphrase::new("bench passphrase")), kdf: None };
+    let options = OpenOptions::new().with_passphrase(Passphrase::new("bench passphrase"));
     let wallet = Wallet::create(&uri, &options).unwrap();
     let identity = self_signed(&label(0));
     let started = Instant::now();

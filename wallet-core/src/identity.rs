@@ -457,7 +457,7 @@ mod fixture_tests {
     use super::*;
 
     fn fixture(path: &str) -> Vec<u8> {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
         std::fs::read(root.join(path)).unwrap_or_else(|e| panic!("fixture {path}: {e}"))
     }
 

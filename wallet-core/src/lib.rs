@@ -6,7 +6,7 @@
 //! ```
 //! use wallet_core::{backend::OpenOptions, crypto::{Signer, SoftwareKey}, Wallet};
 //!
-//! let wallet = Wallet::open("memory:", &OpenOptions::default())?;
+//! let wallet = Wallet::open("memory:", &OpenOptions::new())?;
 //! assert!(wallet.list()?.is_empty());
 //! let key = SoftwareKey::generate();
 //! let sig = key.sign(b"hello")?;
@@ -20,6 +20,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod atomic_file;
 pub mod backend;
 pub mod ca;
 pub mod crypto;

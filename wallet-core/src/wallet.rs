@@ -1,6 +1,6 @@
 //! The typed identity store on top of a [`Backend`].
 
-use crate::backend::{self, Backend, Expect, OpenOptions, Passphrase, RecordKey};
+use crate::backend::{self, Backend, BackendUri, Expect, OpenOptions, Passphrase, Provider, RecordKey};
 use crate::crypto::SoftwareKey;
 use crate::error::{Error, Result};
 use crate::identity::{validate_label, Certificate, Identity, PrivateKey};
@@ -36,25 +36,45 @@ enum KeyRecord {
 }
 
 /// An identity store.
-#[derive(Debug)]
 pub struct Wallet {
     backend: Box<dyn Backend>,
+    /// The provider that opened the backend, for admin operations (`None`: made from a handle).
+    provider: Option<&'static dyn Provider>,
+}
+
+impl std::fmt::Debug for Wallet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Wallet")
+            .field("backend", &self.backend)
+            .field("provider", &self.provider.map(|p| p.scheme()))
+            .finish()
+    }
 }
 
 impl Wallet {
-    /// Open the wallet at `uri` (see [`backend::BackendUri`]).
+    /// Open the wallet at `uri` (see [`BackendUri`]).
     pub fn open(uri: &str, options: &OpenOptions) -> Result<Self> {
-        Ok(Self { backend: backend::open(uri, options)? })
+        let uri = BackendUri::parse(uri)?;
+        let provider = backend::provider(&uri)?;
+        Ok(Self { backend: provider.open(&uri, options)?, provider: Some(provider) })
     }
 
     /// Create a new, empty wallet at `uri`.
     pub fn create(uri: &str, options: &OpenOptions) -> Result<Self> {
-        Ok(Self { backend: backend::create(uri, options)? })
+        let uri = BackendUri::parse(uri)?;
+        let provider = backend::provider(&uri)?;
+        Ok(Self { backend: provider.create(&uri, options)?, provider: Some(provider) })
     }
 
-    /// A wallet over an already-open backend.
+    /// A wallet over an already-open backend. Admin operations
+    /// ([`change_passphrase`](Self::change_passphrase)) need [`Wallet::from_store`].
     pub fn from_backend(backend: Box<dyn Backend>) -> Self {
-        Self { backend }
+        Self { backend, provider: None }
+    }
+
+    /// A wallet over a backend that `provider` opened.
+    pub fn from_store(provider: &'static dyn Provider, backend: Box<dyn Backend>) -> Self {
+        Self { backend, provider: Some(provider) }
     }
 
     /// The backend, for components that keep their own records beside identities (the CA).
@@ -127,9 +147,21 @@ impl Wallet {
         Ok(())
     }
 
-    /// Change the passphrase that protects the wallet at rest.
+    /// Change the passphrase that protects the wallet at rest (through its provider).
     pub fn change_passphrase(&self, new: &Passphrase) -> Result<()> {
-        self.backend.change_passphrase(new)
+        self.change_unlock(&OpenOptions::new().with_passphrase(new.clone()))
+    }
+
+    /// Change the secret that unlocks the wallet's store to the one in `new` (see
+    /// [`Provider::change_unlock`]).
+    pub fn change_unlock(&self, new: &OpenOptions) -> Result<()> {
+        match self.provider {
+            Some(provider) => provider.change_unlock(self.backend.as_ref(), new),
+            None => Err(Error::Unsupported(format!(
+                "cannot change how {} is unlocked: the wallet was made from a backend handle, not opened by URI",
+                self.location()
+            ))),
+        }
     }
 
     fn not_found(&self, label: &str) -> Error {

@@ -5,7 +5,7 @@
  *
  * WORKDIR holds cert.pem/key.pem (a P-256 key and self-signed certificate made by openssl for
  * this run), other_key.pem (an unrelated key), and receives the signatures that run.sh then
- * checks with `openssl dgst -verify`. FIXTURES is shared/fixtures (a real Fabric CA enrolment).
+ * checks with `openssl dgst -verify`. FIXTURES is tests/fixtures (a real Fabric CA enrolment).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "wallet.h"

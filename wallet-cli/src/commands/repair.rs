@@ -4,8 +4,7 @@ use super::examples;
 use crate::context::Context;
 use crate::error::{exit, CliError, Result};
 use serde::Serialize;
-use wallet_core::backend::file::FileBackend;
-use wallet_core::backend::BackendUri;
+use wallet_core::backend::{self, BackendUri};
 
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = examples!(
@@ -25,18 +24,11 @@ struct Report {
 }
 
 pub fn run(ctx: &Context, _args: Args) -> Result<()> {
-    let uri = ctx.uri()?;
-    let path = match BackendUri::parse(&uri)? {
-        BackendUri::File(path) => path,
-        BackendUri::Memory => return Err(CliError::usage("a memory: wallet has no index to repair")),
-    };
-    let backend = ctx.open_with(|options| FileBackend::open(&path, options))?;
-    let rebuilt = backend.rebuild_index()?;
-    let report = Report {
-        wallet: path.display().to_string(),
-        indexed: rebuilt.indexed,
-        unreadable: rebuilt.unreadable.iter().map(|p| p.display().to_string()).collect(),
-    };
+    let uri = BackendUri::parse(&ctx.uri()?)?;
+    let provider = backend::provider(&uri)?;
+    let store = ctx.open_with(|options| provider.open(&uri, options))?;
+    let rebuilt = provider.repair(store.as_ref())?;
+    let report = Report { wallet: store.location(), indexed: rebuilt.indexed, unreadable: rebuilt.unreadable };
     ctx.print(|| format!("rebuilt the index of {}: {} records", report.wallet, report.indexed), &report);
     if report.unreadable.is_empty() {
         return Ok(());

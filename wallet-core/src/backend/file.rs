@@ -36,10 +36,17 @@
 mod format;
 mod fsutil;
 mod index;
+mod provider;
 #[cfg(test)]
 mod tests;
 
-use super::{check_distinct, Backend, BatchPut, Expect, OpenOptions, Passphrase, RecordKey, Version, Versioned};
+pub use provider::FileProvider;
+
+use super::{
+    check_distinct, Backend, BackendError, BatchPut, Capabilities, Expect, OpenOptions, Passphrase, RecordKey, Version,
+    Versioned,
+};
+use crate::atomic_file::{self, write_atomic, AtomicWrite, PRIVATE_FILE_MODE};
 use crate::backend::memory::check_expect;
 use crate::error::{Error, Result};
 use format::{Fault, Header, Index, IndexOp, Keys, RecordId};
@@ -137,20 +144,22 @@ impl std::fmt::Debug for FileBackend {
 
 impl From<PathError> for Error {
     fn from(e: PathError) -> Self {
-        Error::Io { context: e.context, path: e.path, source: e.source }
+        BackendError::Io { context: e.context, path: e.path, source: e.source }.into()
     }
 }
 
 fn require_passphrase<'a>(options: &'a OpenOptions, dir: &Path) -> Result<&'a Passphrase> {
     match &options.passphrase {
         Some(p) if !p.expose().is_empty() => Ok(p),
-        _ => Err(Error::PassphraseRequired { location: dir.display().to_string() }),
+        _ => Err(BackendError::PassphraseRequired { location: dir.display().to_string() }.into()),
     }
 }
 
 fn header_error(fault: Fault, path: &Path) -> Error {
     match fault {
-        Fault::Corrupt(detail) => Error::Integrity { record: format!("wallet header {}", path.display()), detail },
+        Fault::Corrupt(detail) => {
+            BackendError::Integrity { record: format!("wallet header {}", path.display()), detail }.into()
+        }
         Fault::Version(found) => Error::UnsupportedVersion {
             what: format!("file wallet format ({})", path.display()),
             found: found.to_string(),
@@ -159,9 +168,7 @@ fn header_error(fault: Fault, path: &Path) -> Error {
                 .collect::<Vec<_>>()
                 .join(", "),
         },
-        Fault::Limits(detail) => {
-            Error::Unsupported(format!("wallet header {} asks for too much work: {detail}", path.display()))
-        }
+        Fault::Limits(detail) => BackendError::ExcessiveCost { location: path.display().to_string(), detail }.into(),
     }
 }
 
@@ -180,9 +187,12 @@ fn check_no_foreign_files(dir: &Path) -> Result<()> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(e).at("reading folder", dir).map_err(Into::into),
     };
-    let foreign = |what: String| Error::Backend {
-        backend: "file",
-        detail: format!("{} holds {what} but no wallet; create the wallet in a new or empty folder", dir.display()),
+    let foreign = |what: String| -> Error {
+        BackendError::unavailable(
+            "file",
+            format!("{} holds {what} but no wallet; create the wallet in a new or empty folder", dir.display()),
+        )
+        .into()
     };
     for entry in entries {
         let entry = entry.at("reading folder", dir)?;
@@ -230,7 +240,7 @@ fn crash_point(_step: &'static str) -> Result<()> {
             CRASH_SKIP.with(|c| c.set(skip - 1));
             return Ok(());
         }
-        return Err(Error::Backend { backend: "file", detail: format!("simulated crash at {_step}") });
+        return Err(BackendError::unavailable("file", format!("simulated crash at {_step}")).into());
     }
     Ok(())
 }
@@ -276,7 +286,7 @@ impl FileBackend {
         // The index first, the header last: a wallet exists once its header does.
         backend.store_index(Index::default(), 1)?;
         let header = Header::seal(FORMAT_VERSION, kdf, passphrase.expose(), backend.keys.data_key());
-        fsutil::write_atomic(dir, HEADER_FILE, &header.encode())?;
+        write_atomic(&dir.join(HEADER_FILE), &header.encode(), PRIVATE_FILE_MODE)?;
         Ok(backend)
     }
 
@@ -287,7 +297,7 @@ impl FileBackend {
         let bytes = match fs::read(&header_path) {
             Ok(bytes) => bytes,
             Err(e) if matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::NotADirectory) => {
-                return Err(Error::NoWallet { location: dir.display().to_string() })
+                return Err(BackendError::NoStore { location: dir.display().to_string() }.into())
             }
             Err(e) => return Err(e).at("reading", &header_path).map_err(Into::into),
         };
@@ -295,7 +305,7 @@ impl FileBackend {
         let header = Header::decode(&bytes).map_err(|f| header_error(f, &header_path))?;
         let data_key = header
             .unwrap(passphrase.expose())
-            .ok_or_else(|| Error::WrongPassphrase { location: dir.display().to_string() })?;
+            .ok_or_else(|| BackendError::WrongPassphrase { location: dir.display().to_string() })?;
         let backend = Self::unlocked(dir, Keys::new(data_key), header.version);
         backend.tidy_if_idle();
         Ok(backend)
@@ -315,6 +325,24 @@ impl FileBackend {
     /// The wallet folder.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// Change the passphrase: re-wrap the data key under `new` (the records are not
+    /// rewritten). Through [`FileProvider`]'s `change_unlock` for callers that hold a
+    /// `dyn Backend`.
+    pub fn change_passphrase(&self, new: &Passphrase) -> Result<()> {
+        if new.expose().is_empty() {
+            return Err(BackendError::PassphraseRequired { location: self.location() }.into());
+        }
+        let _lock = self.lock()?;
+        let path = self.dir.join(HEADER_FILE);
+        let current = Header::decode(&fs::read(&path).at("reading", &path)?).map_err(|f| header_error(f, &path))?;
+        // Proves the folder still holds the wallet this handle unlocked before its key is
+        // written over: only the right data key opens the index.
+        self.with_index(|_| ())?;
+        let header = Header::seal(current.version, current.kdf, new.expose(), self.keys.data_key());
+        write_atomic(&self.dir.join(HEADER_FILE), &header.encode(), PRIVATE_FILE_MODE)?;
+        Ok(())
     }
 
     /// Rebuild the index from the records themselves (each record carries its sealed kind and
@@ -345,14 +373,19 @@ impl FileBackend {
     }
 
     fn record_error(&self, key: &RecordKey, fault: Fault) -> Error {
-        Error::Integrity { record: format!("{key} in wallet {}", self.dir.display()), detail: fault_detail(fault) }
+        BackendError::Integrity {
+            record: format!("{key} in wallet {}", self.dir.display()),
+            detail: fault_detail(fault),
+        }
+        .into()
     }
 
     fn index_error(&self, detail: impl Into<String>) -> Error {
-        Error::Integrity {
+        BackendError::IndexDamaged {
             record: format!("wallet index {}", self.dir.join(INDEX_FILE).display()),
             detail: detail.into(),
         }
+        .into()
     }
 
     /// Take the writer lock and bring the folder to a consistent state first.
@@ -503,6 +536,13 @@ impl FileBackend {
 }
 
 impl FileBackend {
+    /// How a record file is replaced: 0600, with its temp file in the wallet folder (on the same
+    /// file system), so that the sweep of crash leftovers reads that small folder, not
+    /// `records/` with its 300,000 entries.
+    fn record_writer(&self) -> AtomicWrite<'_> {
+        AtomicWrite::new(PRIVATE_FILE_MODE).temp_in(&self.dir)
+    }
+
     /// Write (again) every record of a batch whose journal is durable, each file replaced
     /// atomically but not yet synced; returns their paths for [`fsutil::sync_written`].
     fn write_batch_records(&self, records: &[format::BatchEntry]) -> Result<Vec<PathBuf>> {
@@ -511,8 +551,9 @@ impl FileBackend {
             if i == records.len() / 2 {
                 crash_point("batch: half the records written")?;
             }
-            let id = self.keys.record_id(kind, name);
-            paths.push(fsutil::write_unsynced(&self.dir, &self.records, &hex::encode(id), file)?);
+            let path = self.records.join(hex::encode(self.keys.record_id(kind, name)));
+            self.record_writer().unsynced().write(&path, file)?;
+            paths.push(path);
         }
         crash_point("batch: records written")?;
         Ok(paths)
@@ -549,6 +590,10 @@ impl Backend for FileBackend {
         self.dir.display().to_string()
     }
 
+    fn capabilities(&self) -> Capabilities {
+        provider::CAPABILITIES
+    }
+
     fn get(&self, key: &RecordKey) -> Result<Option<Versioned>> {
         let id = self.keys.record_id(&key.kind, &key.name);
         let path = self.record_path(&id);
@@ -576,7 +621,7 @@ impl Backend for FileBackend {
             crash_point("put: journal written")?;
         }
         let sealed = format::seal_record(&self.keys, &id, key, version, value);
-        fsutil::write_atomic_from(&self.dir, &self.records, &hex::encode(id), &sealed)?;
+        self.record_writer().write(&self.records.join(hex::encode(id)), &sealed)?;
         crash_point("put: record written")?;
         if adds {
             self.change_index(&[(IndexOp::Add, &key.kind, &key.name)], true)?;
@@ -625,7 +670,7 @@ impl Backend for FileBackend {
 
     fn delete(&self, key: &RecordKey, expect: Expect) -> Result<bool> {
         if expect == Expect::Absent {
-            return Err(Error::Unsupported("delete with Expect::Absent".into()));
+            return Err(BackendError::Unsupported("delete with Expect::Absent".into()).into());
         }
         let mut lock = self.lock()?;
         let id = self.keys.record_id(&key.kind, &key.name);
@@ -638,7 +683,7 @@ impl Backend for FileBackend {
         crash_point("delete: journal written")?;
         let path = self.record_path(&id);
         fs::remove_file(&path).at("removing record", &path)?;
-        fsutil::sync_dir(&self.records)?;
+        atomic_file::sync_dir(&self.records)?;
         crash_point("delete: record removed")?;
         self.change_index(&[(IndexOp::Remove, &key.kind, &key.name)], true)?;
         crash_point("delete: index written")?;
@@ -649,20 +694,5 @@ impl Backend for FileBackend {
     fn list(&self, kind: &str, prefix: &str) -> Result<Vec<String>> {
         self.settle_if_stale()?;
         self.with_index(|index| index.list(kind, prefix))
-    }
-
-    fn change_passphrase(&self, new: &Passphrase) -> Result<()> {
-        if new.expose().is_empty() {
-            return Err(Error::PassphraseRequired { location: self.location() });
-        }
-        let _lock = self.lock()?;
-        let path = self.dir.join(HEADER_FILE);
-        let current = Header::decode(&fs::read(&path).at("reading", &path)?).map_err(|f| header_error(f, &path))?;
-        // Proves the folder still holds the wallet this handle unlocked before its key is
-        // written over: only the right data key opens the index.
-        self.with_index(|_| ())?;
-        let header = Header::seal(current.version, current.kdf, new.expose(), self.keys.data_key());
-        fsutil::write_atomic(&self.dir, HEADER_FILE, &header.encode())?;
-        Ok(())
     }
 }

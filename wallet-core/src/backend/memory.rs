@@ -1,6 +1,12 @@
 //! A process-local backend for tests and short-lived programs.
+//!
+//! Capabilities: atomic batches (one write lock), compare-and-swap delete, listing; not
+//! persistent, not shared (each `memory:` open is a new, empty store).
 
-use super::{check_distinct, Backend, BatchPut, Expect, RecordKey, Version, Versioned};
+use super::{
+    check_distinct, Backend, BackendError, BackendUri, BatchPut, Capabilities, Expect, OpenOptions, Provider,
+    RecordKey, Version, Versioned,
+};
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
 use std::sync::RwLock;
@@ -21,6 +27,44 @@ impl MemoryBackend {
     }
 }
 
+/// The `memory:` scheme: every create or open is a new, empty [`MemoryBackend`]; removing
+/// has nothing to do. Nothing after the colon.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MemoryProvider;
+
+impl MemoryProvider {
+    fn make(uri: &BackendUri) -> Result<Box<dyn Backend>> {
+        if !uri.rest().is_empty() {
+            return Err(uri.invalid("memory: takes nothing after the colon"));
+        }
+        Ok(Box::new(MemoryBackend::new()))
+    }
+}
+
+impl Provider for MemoryProvider {
+    fn scheme(&self) -> &'static str {
+        "memory"
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        CAPABILITIES
+    }
+
+    fn create(&self, uri: &BackendUri, _options: &OpenOptions) -> Result<Box<dyn Backend>> {
+        Self::make(uri)
+    }
+
+    fn open(&self, uri: &BackendUri, _options: &OpenOptions) -> Result<Box<dyn Backend>> {
+        Self::make(uri)
+    }
+
+    fn remove(&self, uri: &BackendUri, _options: &OpenOptions) -> Result<()> {
+        Self::make(uri).map(drop)
+    }
+}
+
+const CAPABILITIES: Capabilities = Capabilities::MINIMAL.with_atomic_batch(true).with_cas_delete(true).with_list(true);
+
 /// Check `expect` against the current version; shared by backends.
 pub(crate) fn check_expect(key: &RecordKey, current: Option<Version>, expect: Expect, location: &str) -> Result<()> {
     match (expect, current) {
@@ -35,7 +79,7 @@ pub(crate) fn check_expect(key: &RecordKey, current: Option<Version>, expect: Ex
             Err(Error::NotFound { kind: kind_name(&key.kind), name: key.name.clone(), location: location.to_owned() })
         }
         (Expect::Version(want), Some(have)) if want == have => Ok(()),
-        (Expect::Version(_), Some(_)) => Err(Error::Conflict { record: key.to_string() }),
+        (Expect::Version(_), Some(_)) => Err(BackendError::Conflict { record: key.to_string() }.into()),
     }
 }
 
@@ -51,6 +95,10 @@ pub(crate) fn kind_name(kind: &str) -> &'static str {
 impl Backend for MemoryBackend {
     fn location(&self) -> String {
         "memory:".into()
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        CAPABILITIES
     }
 
     fn get(&self, key: &RecordKey) -> Result<Option<Versioned>> {
@@ -87,7 +135,7 @@ impl Backend for MemoryBackend {
         let mut map = self.records.write().unwrap_or_else(|p| p.into_inner());
         let current = map.get(key).map(|(_, v)| *v);
         if expect == Expect::Absent {
-            return Err(Error::Unsupported("delete with Expect::Absent".into()));
+            return Err(BackendError::Unsupported("delete with Expect::Absent".into()).into());
         }
         check_expect(key, current, expect, "memory:")?;
         Ok(map.remove(key).is_some())

@@ -5,12 +5,22 @@
 //! Backends that keep data at rest (the file backend) encrypt every record and bind its kind and
 //! name to the ciphertext, so a record cannot be moved to another name unnoticed.
 
+mod error;
 pub mod file;
 mod memory;
+mod options;
+mod provider;
+mod registry;
+mod uri;
 
-pub use memory::MemoryBackend;
+pub use error::{BackendError, Cause};
+pub use memory::{MemoryBackend, MemoryProvider};
+pub use options::{OpenOptions, Passphrase, Secret, TlsRoot};
+pub use provider::{Provider, RepairReport};
+pub use registry::{create, open, provider, providers, remove};
+pub use uri::BackendUri;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use zeroize::Zeroizing;
 
 /// The version of a stored record: starts at 1, grows by one on every write.
@@ -85,7 +95,7 @@ pub(crate) fn check_distinct(writes: &[BatchPut<'_>]) -> Result<()> {
     let mut seen = std::collections::BTreeSet::new();
     for w in writes {
         if !seen.insert(w.key) {
-            return Err(Error::Unsupported(format!("a batch that writes {} twice", w.key)));
+            return Err(BackendError::Unsupported(format!("a batch that writes {} twice", w.key)).into());
         }
     }
     Ok(())
@@ -106,18 +116,91 @@ impl std::fmt::Debug for Versioned {
     }
 }
 
-/// A record store. Every method is safe to call from several threads, and writes are durable
-/// when they return `Ok`.
-pub trait Backend: Send + Sync + std::fmt::Debug {
+/// What a backend guarantees. The CA and bulk enrolment read it to choose a write order that a
+/// crash cannot leave half done: with an atomic batch they write an enrolment in one batch;
+/// without one, they write the key and certificate first and count the enrolment last, so a
+/// rerun finishes or discards what a crash left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Capabilities {
+    /// [`Backend::put_batch`] is all or nothing, for other writers and across a crash.
+    pub atomic_batch: bool,
+    /// [`Backend::delete`] honours `Expect::Version` (compare-and-swap on delete).
+    pub cas_delete: bool,
+    /// [`Backend::list`] lists by kind and prefix.
+    pub list: bool,
+    /// Records outlive the process.
+    pub persistent: bool,
+    /// Several processes, or machines, may use the store at once.
+    pub shared: bool,
+    /// The largest value it stores, where it has a limit.
+    pub max_value_len: Option<usize>,
+}
+
+impl Capabilities {
+    /// Nothing guaranteed beyond single-record compare-and-swap writes.
+    pub const MINIMAL: Self = Self {
+        atomic_batch: false,
+        cas_delete: false,
+        list: false,
+        persistent: false,
+        shared: false,
+        max_value_len: None,
+    };
+
+    /// With an all-or-nothing batch.
+    pub const fn with_atomic_batch(mut self, on: bool) -> Self {
+        self.atomic_batch = on;
+        self
+    }
+
+    /// With compare-and-swap on delete.
+    pub const fn with_cas_delete(mut self, on: bool) -> Self {
+        self.cas_delete = on;
+        self
+    }
+
+    /// With listing.
+    pub const fn with_list(mut self, on: bool) -> Self {
+        self.list = on;
+        self
+    }
+
+    /// Persistent.
+    pub const fn with_persistent(mut self, on: bool) -> Self {
+        self.persistent = on;
+        self
+    }
+
+    /// Shared between processes.
+    pub const fn with_shared(mut self, on: bool) -> Self {
+        self.shared = on;
+        self
+    }
+
+    /// With a value size limit.
+    pub const fn with_max_value_len(mut self, max: Option<usize>) -> Self {
+        self.max_value_len = max;
+        self
+    }
+}
+
+/// A record store in use. Every method is safe to call from several threads, and writes are
+/// durable when they return `Ok`. Making, opening, removing and administering a store (its
+/// passphrase, its repair) belong to its [`Provider`], not here.
+pub trait Backend: AsAny + Send + Sync + std::fmt::Debug {
     /// Where this backend keeps its data, for messages (never includes secrets).
     fn location(&self) -> String;
+
+    /// What this backend guarantees.
+    fn capabilities(&self) -> Capabilities;
 
     /// Read a record.
     fn get(&self, key: &RecordKey) -> Result<Option<Versioned>>;
 
     /// Write a record if `expect` holds; returns the new version. Fails with
-    /// [`Error::AlreadyExists`] for `Expect::Absent` on an existing record, [`Error::NotFound`] for
-    /// `Expect::Version` on a missing one, [`Error::Conflict`] on a version mismatch.
+    /// [`crate::Error::AlreadyExists`] for `Expect::Absent` on an existing record, [`crate::Error::NotFound`] for
+    /// `Expect::Version` on a missing one, [`BackendError::Conflict`] on a version mismatch.
     fn put(&self, key: &RecordKey, value: &[u8], expect: Expect) -> Result<Version>;
 
     /// Write several records as one. Every expectation is checked first, against the records
@@ -125,7 +208,7 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     /// [`put`](Self::put) would give for the first failing record in batch order (it names that
     /// record). Otherwise every record is written, and all of them are durable when this
     /// returns `Ok` with their new versions, in batch order. A batch may name a record only once
-    /// ([`Error::Unsupported`] otherwise); an empty batch writes nothing.
+    /// ([`BackendError::Unsupported`] otherwise); an empty batch writes nothing.
     ///
     /// The memory and file backends make a batch atomic: other writers see all of it or none
     /// of it, and after a crash it is either wholly there or not at all (readers that take no
@@ -152,94 +235,17 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
 
     /// Names of the records of `kind` whose name starts with `prefix`, sorted.
     fn list(&self, kind: &str, prefix: &str) -> Result<Vec<String>>;
-
-    /// Change the secret that protects the data at rest, if the backend has one.
-    fn change_passphrase(&self, _new: &Passphrase) -> Result<()> {
-        Err(Error::Unsupported(format!("{} has no passphrase to change", self.location())))
-    }
 }
 
-/// A passphrase, zeroized on drop and never shown by `Debug`.
-#[derive(Clone)]
-pub struct Passphrase(Zeroizing<String>);
-
-impl Passphrase {
-    /// Wrap a passphrase.
-    pub fn new(s: impl Into<String>) -> Self {
-        Self(Zeroizing::new(s.into()))
-    }
-
-    /// The bytes, for key derivation.
-    pub fn expose(&self) -> &[u8] {
-        self.0.as_bytes()
-    }
+/// A backend as [`std::any::Any`], so its [`Provider`] can reach the concrete type for admin
+/// operations. Every `'static` type has it (blanket impl); backends implement nothing.
+pub trait AsAny {
+    /// `self` as `Any`.
+    fn as_any(&self) -> &dyn std::any::Any;
 }
 
-impl std::fmt::Debug for Passphrase {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Passphrase(<redacted>)")
-    }
-}
-
-/// How to open (or create) a backend.
-#[derive(Debug, Clone, Default)]
-pub struct OpenOptions {
-    /// The passphrase for backends that encrypt at rest.
-    pub passphrase: Option<Passphrase>,
-    /// Key-derivation parameters for a new file wallet (`None` = the documented default).
-    pub kdf: Option<file::KdfParams>,
-}
-
-/// A parsed wallet URI.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BackendUri {
-    /// `memory:` — a process-local store, gone when the process ends.
-    Memory,
-    /// `file:PATH` or a bare path — the encrypted file backend.
-    File(std::path::PathBuf),
-}
-
-impl BackendUri {
-    /// Parse `memory:`, `file:PATH`, `file://PATH` or a bare path.
-    pub fn parse(uri: &str) -> Result<Self> {
-        let invalid = |detail: &str| Error::InvalidUri { uri: uri.to_owned(), detail: detail.to_owned() };
-        if uri.is_empty() {
-            return Err(invalid("it is empty"));
-        }
-        if uri == "memory:" {
-            return Ok(Self::Memory);
-        }
-        if let Some(rest) = uri.strip_prefix("file:") {
-            let path = rest.strip_prefix("//").unwrap_or(rest);
-            if path.is_empty() {
-                return Err(invalid("file: needs a path, e.g. file:./mywallet"));
-            }
-            return Ok(Self::File(path.into()));
-        }
-        if let Some((scheme, _)) = uri.split_once(':') {
-            let looks_like_scheme = !scheme.is_empty()
-                && scheme.len() > 1 // keep Windows drive letters (C:\…) as paths
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.');
-            if looks_like_scheme {
-                return Err(invalid(&format!("unknown scheme {scheme:?}")));
-            }
-        }
-        Ok(Self::File(uri.into()))
-    }
-}
-
-/// Open an existing store.
-pub fn open(uri: &str, options: &OpenOptions) -> Result<Box<dyn Backend>> {
-    match BackendUri::parse(uri)? {
-        BackendUri::Memory => Ok(Box::new(MemoryBackend::new())),
-        BackendUri::File(path) => Ok(Box::new(file::FileBackend::open(&path, options)?)),
-    }
-}
-
-/// Create a new, empty store (fails if one already exists there).
-pub fn create(uri: &str, options: &OpenOptions) -> Result<Box<dyn Backend>> {
-    match BackendUri::parse(uri)? {
-        BackendUri::Memory => Ok(Box::new(MemoryBackend::new())),
-        BackendUri::File(path) => Ok(Box::new(file::FileBackend::create(&path, options)?)),
+impl<T: std::any::Any> AsAny for T {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }

@@ -39,6 +39,7 @@ mod profile;
 pub(crate) mod registry;
 pub mod rules;
 mod secret;
+mod service;
 
 pub use authority::{CertificateAuthority, INTERMEDIATE_VALIDITY, ROOT_VALIDITY};
 pub use bulk::{BulkOptions, BulkOutcome, BulkProgress, BulkReport, BulkRow};
@@ -46,6 +47,7 @@ pub use error::CaError;
 pub use model::*;
 pub use profile::build_csr;
 pub use secret::{Secret, GENERATED_SECRET_LEN};
+pub use service::{CaInfo, CaService, CertificateFilter};
 
 #[cfg(test)]
 mod tests;

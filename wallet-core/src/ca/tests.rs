@@ -1280,10 +1280,11 @@ fn bulk_enrolment_is_durable_and_resumable() {
 
 fn file_wallet(dir: &std::path::Path, create: bool) -> &'static Wallet {
     use crate::backend::{file::FileBackend, file::KdfParams, OpenOptions, Passphrase};
-    let options = OpenOptions {
-        passphrase: Some(Passphrase::new("pw")),
-        kdf: Some(KdfParams { m_cost_kib: 64, t_cost: 1, p_cost: 1 }),
-    };
+    let options = OpenOptions::new().with_passphrase(Passphrase::new("pw")).with_kdf(KdfParams {
+        m_cost_kib: 64,
+        t_cost: 1,
+        p_cost: 1,
+    });
     let backend = if create { FileBackend::create(dir, &options) } else { FileBackend::open(dir, &options) }.unwrap();
     Box::leak(Box::new(Wallet::from_backend(Box::new(backend))))
 }
@@ -1343,7 +1344,10 @@ fn bulk_rerun_after_a_crash_at_any_step_picks_up_where_it_stopped() {
             reported.push(p.id.to_owned());
         });
         crate::backend::file::crash_at(None, 0);
-        assert!(matches!(&result, Err(Error::Backend { detail, .. }) if detail.contains(step)), "{step}: {result:?}");
+        assert!(
+            matches!(&result, Err(Error::Backend(crate::backend::BackendError::Unavailable { detail, .. })) if detail.contains(step)),
+            "{step}: {result:?}"
+        );
         assert_eq!(reported, ids[..4], "{step}");
 
         // The process died there; another one opens the wallet.
@@ -1374,6 +1378,9 @@ struct Interfering {
 impl Backend for Interfering {
     fn location(&self) -> String {
         self.inner.location()
+    }
+    fn capabilities(&self) -> crate::backend::Capabilities {
+        self.inner.capabilities()
     }
     fn get(&self, key: &crate::backend::RecordKey) -> crate::Result<Option<crate::backend::Versioned>> {
         self.inner.get(key)

@@ -197,7 +197,7 @@ pub fn write_file(dir: &Path, identity: &Identity, overwrite: bool) -> Result<Pa
     let json = to_json(identity)?;
     super::create_dir(dir)?;
     let path = dir.join(format!("{}.{EXTENSION}", identity.label()));
-    super::write_atomic(&path, json.as_bytes(), overwrite)?;
+    super::write_private(&path, json.as_bytes(), overwrite)?;
     Ok(path)
 }
 

@@ -16,14 +16,14 @@ pub mod serialized;
 #[cfg(test)]
 pub(crate) mod test_support;
 
+use crate::atomic_file::{AtomicWrite, PRIVATE_FILE_MODE};
 use crate::error::{Error, Result};
 use crate::identity::Identity;
-use std::io::Write;
 use std::path::Path;
 use zeroize::Zeroizing;
 
 /// Mode of every file these exporters write (private keys and certificates alike).
-pub(crate) const FILE_MODE: u32 = 0o600;
+const FILE_MODE: u32 = PRIVATE_FILE_MODE;
 /// Mode of every folder these exporters create.
 pub(crate) const DIR_MODE: u32 = 0o700;
 
@@ -51,63 +51,10 @@ pub fn create_dir(dir: &Path) -> Result<()> {
     builder.create(dir).map_err(|source| Error::Io { context: "cannot create folder", path: dir.into(), source })
 }
 
-/// Write `data` to `path` atomically: a temporary file in the same folder (mode 0600), fsync,
-/// rename over the target, fsync the folder. Without `overwrite` an existing file is never
-/// replaced, even by a writer racing with us (the rename refuses to clobber).
-pub fn write_atomic(path: &Path, data: &[u8], overwrite: bool) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    if !overwrite && std::fs::symlink_metadata(path).is_ok() {
-        return Err(already_exists(path));
-    }
-    let io = |context, source| Error::Io { context, path: path.into(), source };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::Io { context: "cannot create a temporary file in", path: dir.into(), source: e })?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(FILE_MODE))
-            .map_err(|e| io("cannot set mode of", e))?;
-    }
-    tmp.write_all(data).map_err(|e| io("cannot write", e))?;
-    tmp.as_file().sync_all().map_err(|e| io("cannot sync", e))?;
-    if overwrite {
-        tmp.persist(path).map_err(|e| io("cannot replace", e.error))?;
-    } else {
-        tmp.persist_noclobber(path).map_err(|e| {
-            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-                already_exists(path)
-            } else {
-                io("cannot create", e.error)
-            }
-        })?;
-    }
-    sync_dir(dir)
-}
-
-fn already_exists(path: &Path) -> Error {
-    Error::AlreadyExists {
-        kind: "file",
-        name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-        location: path.parent().map(|p| p.display().to_string()).unwrap_or_default(),
-    }
-}
-
-/// Make a rename durable by syncing its folder (a no-op where folders cannot be opened).
-fn sync_dir(dir: &Path) -> Result<()> {
-    #[cfg(unix)]
-    std::fs::File::open(dir).and_then(|f| f.sync_all()).map_err(|source| Error::Io {
-        context: "cannot sync folder",
-        path: dir.into(),
-        source,
-    })?;
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
+/// Write `data` to `path` atomically with mode 0600 (through [`crate::atomic_file`]). Without
+/// `overwrite` an existing file is never replaced, even by a writer racing with us.
+pub(crate) fn write_private(path: &Path, data: &[u8], overwrite: bool) -> Result<()> {
+    AtomicWrite::new(FILE_MODE).overwrite(overwrite).write(path, data)
 }
 
 /// Read a file that may hold a private key into memory that is wiped when dropped.

@@ -351,7 +351,7 @@ pub fn write_dir(dir: &Path, identity: &Identity, options: &WriteOptions) -> Res
     }
     for (path, bytes) in &files {
         super::create_dir(path.parent().expect("joined paths have a parent"))?;
-        super::write_atomic(path, bytes, options.overwrite)?;
+        super::write_private(path, bytes, options.overwrite)?;
     }
     Ok(())
 }
