@@ -66,7 +66,6 @@ run_step "ffi: C suite under ASan/UBSan and valgrind" ffi/tests/run.sh
 run_step "examples" examples/run.sh
 
 # --- a real Fabric network whose every identity comes from our CA ------------------------------
-step "network: Fabric 2.5 peer + orderer from wallet identities, client signing through libwallet"
-tests/network/run.sh
+run_step "network: Fabric 2.5 peer + orderer from wallet identities, client signing through libwallet" tests/network/run.sh
 
 step "all tests passed"
