@@ -480,7 +480,9 @@ wallet_result wallet_wallet_create(const char *uri, const uint8_t *passphrase, s
 
 /**
  * Open the wallet named by the environment: the URI from WALLET_URI (WALLET_RESULT_ENV_NOT_SET
- * if unset) and the passphrase, if any, from WALLET_PASSPHRASE.
+ * if unset or empty) and the passphrase, if any, from WALLET_PASSPHRASE (unset or empty: none).
+ * A value that is not UTF-8 gives WALLET_RESULT_INVALID_UTF8. Read by the same rules as the
+ * `wallet` command (`wallet_core::env`).
  */
 wallet_result wallet_wallet_open_from_env(wallet_wallet **wallet_out, wallet_error **error_out);
 

@@ -6,8 +6,8 @@ use crate::panic::boundary;
 use std::ffi::c_char;
 use std::sync::Arc;
 use wallet_core::backend::{OpenOptions, Passphrase};
+use wallet_core::env;
 use wallet_core::formats::pem_pair;
-use wallet_core::wallet::{ENV_PASSPHRASE, ENV_WALLET_URI};
 use wallet_core::Wallet;
 use zeroize::Zeroizing;
 
@@ -115,7 +115,9 @@ pub unsafe extern "C" fn wallet_wallet_create(
 }
 
 /// Open the wallet named by the environment: the URI from WALLET_URI (WALLET_RESULT_ENV_NOT_SET
-/// if unset) and the passphrase, if any, from WALLET_PASSPHRASE.
+/// if unset or empty) and the passphrase, if any, from WALLET_PASSPHRASE (unset or empty: none).
+/// A value that is not UTF-8 gives WALLET_RESULT_INVALID_UTF8. Read by the same rules as the
+/// `wallet` command (`wallet_core::env`).
 #[no_mangle]
 pub unsafe extern "C" fn wallet_wallet_open_from_env(
     wallet_out: *mut *mut wallet_wallet,
@@ -124,23 +126,14 @@ pub unsafe extern "C" fn wallet_wallet_open_from_env(
     let body = || {
         // SAFETY: `wallet_out` is NULL or valid for one pointer (C contract).
         let out = unsafe { OutPtr::new(wallet_out, "wallet_out")? };
-        let uri = match std::env::var(ENV_WALLET_URI) {
-            Ok(uri) => uri,
-            Err(std::env::VarError::NotPresent) => {
-                return Err(Failure::new(wallet_result::EnvNotSet, format!("{ENV_WALLET_URI} is not set"))
-                    .with_hint(format!("set {ENV_WALLET_URI} to memory:, file:PATH or a path")))
-            }
-            Err(std::env::VarError::NotUnicode(_)) => {
-                return Err(Failure::new(wallet_result::InvalidUtf8, format!("{ENV_WALLET_URI} is not UTF-8")))
-            }
+        let env_error = |e: env::EnvError| {
+            Failure::new(wallet_result::InvalidUtf8, e.to_string()).with_hint("set it to UTF-8 text")
         };
-        let passphrase = match std::env::var(ENV_PASSPHRASE) {
-            Ok(p) => Some(Passphrase::new(p)),
-            Err(std::env::VarError::NotPresent) => None,
-            Err(std::env::VarError::NotUnicode(_)) => {
-                return Err(Failure::new(wallet_result::InvalidUtf8, format!("{ENV_PASSPHRASE} is not UTF-8")))
-            }
-        };
+        let uri = env::wallet_uri().map_err(env_error)?.ok_or_else(|| {
+            Failure::new(wallet_result::EnvNotSet, format!("{} is not set (or is empty)", env::WALLET_URI))
+                .with_hint(format!("set {} to memory:, file:PATH or a path", env::WALLET_URI))
+        })?;
+        let passphrase = env::passphrase().map_err(env_error)?;
         let wallet = Wallet::open(&uri, &OpenOptions::new().with_passphrase(passphrase))?;
         out.set(handle::arc_into_ptr(Arc::new(wallet)));
         Ok(())

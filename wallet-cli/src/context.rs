@@ -6,6 +6,7 @@ use crate::passphrase::{self, Source};
 use serde::Serialize;
 use std::path::PathBuf;
 use wallet_core::backend::{file::KdfParams, BackendError, OpenOptions};
+use wallet_core::env::{self, EnvError};
 use wallet_core::{Error, Wallet};
 
 /// The global options, resolved.
@@ -27,10 +28,17 @@ impl Context {
         self.output == OutputFormat::Json
     }
 
-    /// The wallet URI: `--wallet`, `WALLET_URI`, or the per-user default folder.
+    /// The wallet URI: `--wallet`, else `WALLET_URI` (read by [`wallet_core::env`]: empty
+    /// counts as unset), else the per-user default folder.
     pub fn uri(&self) -> Result<String> {
-        match &self.wallet {
-            Some(uri) => Ok(uri.clone()),
+        if let Some(uri) = &self.wallet {
+            return Ok(uri.clone());
+        }
+        let from_env = env::wallet_uri().map_err(|e| match e {
+            EnvError::NotUnicode { .. } => CliError::usage(e.to_string()).with_hint("pass --wallet URI instead"),
+        })?;
+        match from_env {
+            Some(uri) => Ok(uri),
             None => Ok(default_wallet_path()?.display().to_string()),
         }
     }

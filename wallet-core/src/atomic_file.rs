@@ -2,18 +2,19 @@
 //! backend's header, index, log and records; the `.id` and MSP exporters; the CLI's `--out`
 //! files; the C library through them).
 //!
-//! A write goes: a temporary file `.tmp-<16 random characters>` created with `create_new` in
-//! the target's folder (or another folder on the same file system), its permissions set
-//! explicitly to the mode asked for (not left to the umask), the bytes written, the file
-//! fsynced, renamed over the target, then the folder fsynced. Readers therefore see the whole
-//! old file or the whole new one, never a torn one, and the new one survives a crash once the
-//! call returns. On failure the temporary file is removed; a crash may leave one behind, and
-//! the name prefix [`TEMP_PREFIX`] lets a later writer recognise and sweep it.
+//! A write goes: a temporary file `.tmp-<16 hex>` created with `create_new` in the target's
+//! folder (or another folder on the same file system), its permissions set explicitly to the
+//! mode asked for (not left to the umask), the bytes written, the file fsynced, renamed over the
+//! target, then the folder fsynced. Readers therefore see the whole old file or the whole new
+//! one, never a torn one, and the new one survives a crash once the call returns. On failure
+//! the temporary file is removed; a crash may leave one behind, and the name prefix
+//! [`TEMP_PREFIX`] lets a later writer recognise and sweep it.
 //!
 //! Files that hold or may hold a secret (private keys, wallet files) are written with
 //! [`PRIVATE_FILE_MODE`] (0600); the exporters write certificates with the same mode.
 
 use crate::error::{Error, Result};
+use rand_core::{OsRng, RngCore};
 use std::io::Write;
 use std::path::Path;
 
@@ -23,8 +24,8 @@ pub const PRIVATE_FILE_MODE: u32 = 0o600;
 /// The name prefix of a temporary file this module creates.
 pub const TEMP_PREFIX: &str = ".tmp-";
 
-/// Random characters after [`TEMP_PREFIX`] in a temporary file's name.
-const TEMP_RANDOM_LEN: usize = 16;
+/// Random bytes (from the OS generator) after [`TEMP_PREFIX`] in a temporary file's name, in hex.
+const TEMP_RANDOM_BYTES: usize = 8;
 
 /// Whether a file name is one of this module's temporary files.
 pub fn is_temp_name(name: &std::ffi::OsStr) -> bool {
@@ -80,15 +81,7 @@ impl<'a> AtomicWrite<'a> {
             return Err(already_exists(path));
         }
         let temp_dir = self.temp_dir.unwrap_or(dir);
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(TEMP_PREFIX).rand_bytes(TEMP_RANDOM_LEN);
-        #[cfg(unix)]
-        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(self.mode));
-        let mut tmp = builder.tempfile_in(temp_dir).map_err(|source| Error::Io {
-            context: "cannot create a temporary file in",
-            path: temp_dir.into(),
-            source,
-        })?;
+        let mut tmp = create_temp(temp_dir, self.mode)?;
         let tmp_path = tmp.path().to_owned();
         let at = |context: &'static str| {
             let path = tmp_path.clone();
@@ -115,6 +108,34 @@ impl<'a> AtomicWrite<'a> {
             sync_dir(dir)?;
         }
         Ok(())
+    }
+}
+
+/// Create a new temporary file in `dir`: `.tmp-<16 hex>` (from the OS generator), `create_new`,
+/// `mode`. Dropping the result removes the file; `persist` renames it. The name is drawn here
+/// rather than by `tempfile`, whose generator would leave a thread handle behind on every C
+/// caller's thread (valgrind counts it as lost).
+fn create_temp(dir: &Path, mode: u32) -> Result<tempfile::NamedTempFile> {
+    let mut suffix = [0u8; TEMP_RANDOM_BYTES];
+    OsRng.fill_bytes(&mut suffix);
+    let path = dir.join(format!("{TEMP_PREFIX}{}", hex::encode(suffix)));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+    #[cfg(not(unix))]
+    let _ = mode;
+    let file = options.open(&path).map_err(|source| Error::Io {
+        context: "cannot create a temporary file in",
+        path: dir.into(),
+        source,
+    })?;
+    match tempfile::TempPath::try_from_path(&path) {
+        Ok(temp_path) => Ok(tempfile::NamedTempFile::from_parts(file, temp_path)),
+        Err(source) => {
+            let _ = std::fs::remove_file(&path);
+            Err(Error::Io { context: "cannot resolve the temporary file", path, source })
+        }
     }
 }
 

@@ -16,7 +16,9 @@
 //!
 //! Layers (data flows down): [`ca`] issues certificates; [`wallet`] stores typed identities;
 //! [`identity`] is the model; [`formats`] translate to and from Fabric's files; [`crypto`] holds
-//! keys behind the [`crypto::Signer`] trait; [`backend`] keeps the bytes.
+//! keys behind the [`crypto::Signer`] trait; [`backend`] keeps the bytes. Beside them, shared by
+//! the library and its front ends: [`atomic_file`] replaces files atomically, [`env`] reads the
+//! `WALLET_*` environment variables.
 
 #![forbid(unsafe_code)]
 
@@ -24,6 +26,7 @@ pub mod atomic_file;
 pub mod backend;
 pub mod ca;
 pub mod crypto;
+pub mod env;
 pub mod error;
 pub mod formats;
 pub mod identity;

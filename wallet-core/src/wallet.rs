@@ -7,10 +7,9 @@ use crate::identity::{validate_label, Certificate, Identity, PrivateKey};
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use zeroize::Zeroizing;
 
-/// Environment variable holding the wallet URI when `--wallet` is not given.
-pub const ENV_WALLET_URI: &str = "WALLET_URI";
-/// Environment variable holding the wallet passphrase.
-pub const ENV_PASSPHRASE: &str = "WALLET_PASSPHRASE";
+/// The environment variables naming a wallet and its passphrase, under their former names; they
+/// are read by [`crate::env`].
+pub use crate::env::{WALLET_PASSPHRASE as ENV_PASSPHRASE, WALLET_URI as ENV_WALLET_URI};
 
 /// Record kind under which identities are stored.
 pub const IDENTITY_KIND: &str = "identity";

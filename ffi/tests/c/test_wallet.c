@@ -322,6 +322,15 @@ static void test_open_errors_and_env(void) {
     CHECK(err && strstr(message_of(err), "WALLET_URI"));
     wallet_error_free(&err);
     CHECK(w == sentinel);
+    /* The rules of wallet_core::env, as for the `wallet` command: empty counts as unset, and a
+     * value that is not UTF-8 is refused. */
+    setenv("WALLET_URI", "", 1);
+    CHECK_RC(wallet_wallet_open_from_env(&w, NULL), WALLET_RESULT_ENV_NOT_SET);
+    setenv("WALLET_URI", "memory:\xff", 1);
+    CHECK_RC(wallet_wallet_open_from_env(&w, &err), WALLET_RESULT_INVALID_UTF8);
+    CHECK(err && strstr(message_of(err), "WALLET_URI is not valid UTF-8"));
+    wallet_error_free(&err);
+    CHECK(w == sentinel);
     setenv("WALLET_URI", "memory:", 1);
     w = NULL;
     CHECK_RC(wallet_wallet_open_from_env(&w, NULL), WALLET_RESULT_OK);
@@ -357,6 +366,8 @@ static void test_file_wallet_passphrase(void) {
     CHECK_RC(wallet_wallet_open(uri, NULL, 0, &w, NULL), WALLET_RESULT_PASSPHRASE_REQUIRED);
 
     setenv("WALLET_URI", uri, 1);
+    setenv("WALLET_PASSPHRASE", "", 1);
+    CHECK_RC(wallet_wallet_open_from_env(&w, NULL), WALLET_RESULT_PASSPHRASE_REQUIRED);
     setenv("WALLET_PASSPHRASE", wrong, 1);
     CHECK_RC(wallet_wallet_open_from_env(&w, NULL), WALLET_RESULT_WRONG_PASSPHRASE);
     setenv("WALLET_PASSPHRASE", right, 1);
