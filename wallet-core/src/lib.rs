@@ -29,5 +29,5 @@ pub mod identity;
 pub mod wallet;
 
 pub use error::{Error, Result};
-pub use identity::{Certificate, FabricInfo, Identity, PrivateKey};
+pub use identity::{Certificate, FabricInfo, Identity, IdentityKey};
 pub use wallet::Wallet;
