@@ -6,6 +6,7 @@ use crate::passphrase::{self, Source};
 use serde::Serialize;
 use std::path::PathBuf;
 use wallet_core::backend::{file::KdfParams, OpenOptions};
+use wallet_core::crypto::KeyStores;
 use wallet_core::{Error, Wallet};
 
 /// The global options, resolved.
@@ -40,10 +41,11 @@ impl Context {
         Source::current(self.passphrase_file.as_deref())
     }
 
-    /// Open the wallet (see [`Context::open_with`]).
+    /// Open the wallet (see [`Context::open_with`]) with the key stores `WALLET_KEY_STORE` selects.
     pub fn open_wallet(&self) -> Result<Wallet> {
         let uri = self.uri()?;
-        self.open_with(|options| Wallet::open(&uri, options))
+        let keys = KeyStores::from_env()?;
+        Ok(self.open_with(|options| Wallet::open(&uri, options))?.with_key_stores(keys))
     }
 
     /// Open something protected by the wallet passphrase. A passphrase from the file or the
@@ -65,15 +67,16 @@ impl Context {
     /// is asked first, so an existing wallet is reported before any prompt.
     pub fn create_wallet(&self, kdf: Option<KdfParams>) -> Result<Wallet> {
         let uri = self.uri()?;
+        let keys = KeyStores::from_env()?;
         let source = self.passphrase_source();
         let given = passphrase::given(source)?;
         let first = Wallet::create(&uri, &OpenOptions { passphrase: given.clone(), kdf });
         match first {
             Err(Error::PassphraseRequired { location }) if given.is_none() => {
                 let passphrase = passphrase::prompt_new(source, &location, "passphrase")?;
-                Ok(Wallet::create(&uri, &OpenOptions { passphrase: Some(passphrase), kdf })?)
+                Ok(Wallet::create(&uri, &OpenOptions { passphrase: Some(passphrase), kdf })?.with_key_stores(keys))
             }
-            other => Ok(other?),
+            other => Ok(other?.with_key_stores(keys)),
         }
     }
 

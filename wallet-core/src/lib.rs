@@ -28,6 +28,9 @@ pub mod formats;
 pub mod identity;
 pub mod wallet;
 
+#[cfg(test)]
+mod release_compat;
+
 pub use error::{Error, Result};
 pub use identity::{Certificate, FabricInfo, Identity, IdentityKey};
 pub use wallet::Wallet;
