@@ -6,6 +6,7 @@ use crate::panic::boundary;
 use std::ffi::c_char;
 use std::sync::Arc;
 use wallet_core::backend::{OpenOptions, Passphrase};
+use wallet_core::crypto::KeyStores;
 use wallet_core::env;
 use wallet_core::formats::pem_pair;
 use wallet_core::Wallet;
@@ -77,7 +78,7 @@ unsafe fn open_with(
         let uri = unsafe { handle::try_str(uri, "uri")? };
         // SAFETY: `passphrase` is NULL or valid for `passphrase_len` bytes (C contract).
         let options = unsafe { options(passphrase, passphrase_len)? };
-        let wallet = open(uri, &options)?;
+        let wallet = open(uri, &options)?.with_key_stores(KeyStores::from_env()?);
         out.set(handle::arc_into_ptr(Arc::new(wallet)));
         Ok(())
     };
@@ -87,7 +88,10 @@ unsafe fn open_with(
 
 /// Open the wallet at `uri` (`memory:`, `file:PATH` or a path). `passphrase` is
 /// `passphrase_len` UTF-8 bytes (no NUL needed), or NULL with length 0 for none. On success
-/// `*wallet_out` is a new handle; free it with `wallet_wallet_free`.
+/// `*wallet_out` is a new handle; free it with `wallet_wallet_free`. New keys (CA keys,
+/// enrolments) are made in the key store WALLET_KEY_STORE names: `software` (unset: the
+/// default) or `memory` (held by this process, never exportable); another value gives
+/// WALLET_RESULT_KEY_STORE.
 #[no_mangle]
 pub unsafe extern "C" fn wallet_wallet_open(
     uri: *const c_char,
@@ -134,7 +138,8 @@ pub unsafe extern "C" fn wallet_wallet_open_from_env(
                 .with_hint(format!("set {} to memory:, file:PATH or a path", env::WALLET_URI))
         })?;
         let passphrase = env::passphrase().map_err(env_error)?;
-        let wallet = Wallet::open(&uri, &OpenOptions::new().with_passphrase(passphrase))?;
+        let wallet = Wallet::open(&uri, &OpenOptions::new().with_passphrase(passphrase))?
+            .with_key_stores(KeyStores::from_env()?);
         out.set(handle::arc_into_ptr(Arc::new(wallet)));
         Ok(())
     };

@@ -4,7 +4,7 @@
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use wallet_core::crypto::{keystore_ski, sha256, verify};
+use wallet_core::crypto::{keystore_ski, sha256, verify, KeyError};
 use wallet_core::formats::{id, msp, pem_pair, serialized};
 use wallet_core::{Certificate, Error, Identity};
 use wallet_tests::pki::TestCa;
@@ -428,13 +428,13 @@ fn key_certificate_mismatch_is_refused() {
     let path = tmp.path().join("mixed.id");
     std::fs::write(&path, serde_json::to_vec(&json).unwrap()).unwrap();
     let err = expect_err(id::read_file(&path), &["does not match the certificate", "mixed.id"]);
-    assert!(matches!(err, Error::KeyMismatch { .. }));
+    assert!(matches!(err, Error::Key(KeyError::Mismatch { .. })));
 
     let cert = std::fs::read(ca_fixtures().join("msp-admin/signcerts/cert.pem")).unwrap();
     let user2_keys = ca_fixtures().join("msp-user2/keystore");
     let key = std::fs::read(user2_keys.read_dir().unwrap().next().unwrap().unwrap().path()).unwrap();
     let err = expect_err(pem_pair::parse("a", "Org1MSP", &cert, &key), &["does not match"]);
-    assert!(matches!(err, Error::KeyMismatch { .. }));
+    assert!(matches!(err, Error::Key(KeyError::Mismatch { .. })));
 
     // An MSP whose only key belongs to someone else.
     let msp = copy_msp("msp-admin");

@@ -6,6 +6,7 @@ use crate::passphrase::{self, Source};
 use serde::Serialize;
 use std::path::PathBuf;
 use wallet_core::backend::{file::KdfParams, BackendError, OpenOptions};
+use wallet_core::crypto::KeyStores;
 use wallet_core::env::{self, EnvError};
 use wallet_core::{Error, Wallet};
 
@@ -48,10 +49,11 @@ impl Context {
         Source::current(self.passphrase_file.as_deref())
     }
 
-    /// Open the wallet (see [`Context::open_with`]).
+    /// Open the wallet (see [`Context::open_with`]) with the key stores `WALLET_KEY_STORE` selects.
     pub fn open_wallet(&self) -> Result<Wallet> {
         let uri = self.uri()?;
-        self.open_with(|options| Wallet::open(&uri, options))
+        let keys = KeyStores::from_env()?;
+        Ok(self.open_with(|options| Wallet::open(&uri, options))?.with_key_stores(keys))
     }
 
     /// Open something protected by the wallet passphrase. A passphrase from the file or the
@@ -73,15 +75,17 @@ impl Context {
     /// is asked first, so an existing wallet is reported before any prompt.
     pub fn create_wallet(&self, kdf: Option<KdfParams>) -> Result<Wallet> {
         let uri = self.uri()?;
+        let keys = KeyStores::from_env()?;
         let source = self.passphrase_source();
         let given = passphrase::given(source)?;
         let first = Wallet::create(&uri, &OpenOptions::new().with_passphrase(given.clone()).with_kdf(kdf));
         match first {
             Err(Error::Backend(BackendError::PassphraseRequired { location })) if given.is_none() => {
                 let passphrase = passphrase::prompt_new(source, &location, "passphrase")?;
-                Ok(Wallet::create(&uri, &OpenOptions::new().with_passphrase(passphrase).with_kdf(kdf))?)
+                Ok(Wallet::create(&uri, &OpenOptions::new().with_passphrase(passphrase).with_kdf(kdf))?
+                    .with_key_stores(keys))
             }
-            other => Ok(other?),
+            other => Ok(other?.with_key_stores(keys)),
         }
     }
 

@@ -32,6 +32,9 @@ pub mod formats;
 pub mod identity;
 pub mod wallet;
 
+#[cfg(test)]
+mod release_compat;
+
 pub use error::{Error, Result};
-pub use identity::{Certificate, FabricInfo, Identity, PrivateKey};
+pub use identity::{Certificate, FabricInfo, Identity, IdentityKey};
 pub use wallet::Wallet;

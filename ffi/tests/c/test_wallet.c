@@ -111,6 +111,15 @@ static const char *message_of(const wallet_error *e) {
     return buf;
 }
 
+/* The hint of an error object, NUL-terminated in a static buffer of its own. */
+static const char *hint_of(const wallet_error *e) {
+    static char buf[1024];
+    size_t n = 0;
+    if (wallet_error_get_hint(e, buf, sizeof buf - 1, &n) != WALLET_RESULT_OK) return "(no hint)";
+    buf[n] = 0;
+    return buf;
+}
+
 /* libcrypto's view of the certificate's key, for independent verification. */
 static EVP_PKEY *alice_public_key(void) {
     BIO *bio = BIO_new_mem_buf(cert_pem, (int)cert_pem_len);
@@ -181,7 +190,8 @@ static const wallet_result ALL_CODES[] = {
     WALLET_RESULT_INTEGRITY, WALLET_RESULT_UNSUPPORTED_VERSION, WALLET_RESULT_NO_WALLET, WALLET_RESULT_BACKEND,
     WALLET_RESULT_IO, WALLET_RESULT_PEM, WALLET_RESULT_KEY, WALLET_RESULT_CERTIFICATE, WALLET_RESULT_KEY_MISMATCH,
     WALLET_RESULT_FORMAT, WALLET_RESULT_BAD_SIGNATURE, WALLET_RESULT_SIGNATURE_HIGH_S,
-    WALLET_RESULT_ATTRIBUTE_NOT_FOUND, WALLET_RESULT_CA_REFUSED, WALLET_RESULT_CA_UNKNOWN, WALLET_RESULT_CA_EXISTS,
+    WALLET_RESULT_ATTRIBUTE_NOT_FOUND, WALLET_RESULT_KEY_NOT_EXPORTABLE, WALLET_RESULT_KEY_STORE,
+    WALLET_RESULT_CA_REFUSED, WALLET_RESULT_CA_UNKNOWN, WALLET_RESULT_CA_EXISTS,
     WALLET_RESULT_CA_UNKNOWN_IDENTITY, WALLET_RESULT_CA_DUPLICATE_IDENTITY, WALLET_RESULT_CA_UNKNOWN_AFFILIATION,
     WALLET_RESULT_CA_UNAUTHORIZED, WALLET_RESULT_CA_WRONG_SECRET, WALLET_RESULT_CA_LOCKED,
     WALLET_RESULT_CA_IDENTITY_REVOKED, WALLET_RESULT_CA_ENROLLMENT_LIMIT, WALLET_RESULT_CA_INVALID_REQUEST,
@@ -339,6 +349,22 @@ static void test_open_errors_and_env(void) {
     setenv("WALLET_URI", "nope:x", 1);
     CHECK_RC(wallet_wallet_open_from_env(&w, NULL), WALLET_RESULT_INVALID_URI);
     unsetenv("WALLET_URI");
+
+    /* A key store this build does not know is an error naming it, never a silent fallback. */
+    const char *key_store = getenv("WALLET_KEY_STORE");
+    char *saved = key_store ? strdup(key_store) : NULL;
+    setenv("WALLET_KEY_STORE", "no-such-store", 1);
+    w = sentinel;
+    CHECK_RC(wallet_wallet_open("memory:", NULL, 0, &w, &err), WALLET_RESULT_KEY_STORE);
+    CHECK(err && strstr(message_of(err), "no-such-store") && strstr(hint_of(err), "WALLET_KEY_STORE"));
+    wallet_error_free(&err);
+    CHECK(w == sentinel);
+    if (saved) {
+        setenv("WALLET_KEY_STORE", saved, 1);
+        free(saved);
+    } else {
+        unsetenv("WALLET_KEY_STORE");
+    }
 }
 
 /* An encrypted file wallet: the right passphrase opens it, a wrong one is refused. */

@@ -65,7 +65,7 @@ pub fn network_config(name: &str, identities: &[&Identity]) -> Result<Zeroizing<
     let mut keys = Vec::with_capacity(identities.len());
     let mut certs = Vec::with_capacity(identities.len());
     for identity in identities {
-        keys.push(super::pkcs8_pem(identity, "a Caliper network configuration")?);
+        keys.push(super::pkcs8_pem(identity)?);
         certs.push(identity.certificate().to_pem());
     }
     let mut organizations: Vec<Organization> = Vec::new();

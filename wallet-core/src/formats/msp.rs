@@ -8,7 +8,7 @@
 
 use crate::crypto::{keystore_ski, parse_private_key_pem};
 use crate::error::{Error, Result};
-use crate::identity::{validate_label, Certificate, Identity, PrivateKey};
+use crate::identity::{validate_label, Certificate, Identity, IdentityKey};
 use std::path::{Path, PathBuf};
 
 const FORMAT: &str = "MSP folder";
@@ -94,7 +94,7 @@ pub fn load(dir: &Path, label: &str, msp_id: &str) -> Result<MspContents> {
         Err(source) => return Err(Error::Io { context: "cannot read", path: crl_path, source }),
     };
 
-    let identity = Identity::new(label, msp_id, leaf, chain, PrivateKey::Software(key))?;
+    let identity = Identity::new(label, msp_id, leaf, chain, IdentityKey::software(key))?;
     Ok(MspContents { identity, cert_file, key_file, crl_pem })
 }
 
@@ -300,7 +300,7 @@ pub fn write_dir(dir: &Path, identity: &Identity, options: &WriteOptions) -> Res
         let reason = if let Error::InvalidLabel { reason, .. } = e { reason } else { "it is not a file name" };
         format_error(dir, format!("CA file name {stem:?} is not usable: {reason}"))
     })?;
-    let key_pem = super::pkcs8_pem(identity, "an MSP keystore file")?;
+    let key_pem = super::pkcs8_pem(identity)?;
     let cert_key = identity.certificate().public_key()?;
 
     // Nearest issuer first, so the CA that issued the identity gets <stem>.pem of its folder.
