@@ -233,6 +233,7 @@ pub fn result_for(error: &Error) -> wallet_result {
         Error::UnsupportedVersion { .. } => R::UnsupportedVersion,
         Error::Format { .. } => R::Format,
         Error::BadSignature { .. } => R::BadSignature,
+        Error::InvalidDigest { .. } => R::InvalidArgument,
         Error::InvalidUri { .. } => R::InvalidUri,
         Error::NoWallet { .. } => R::NoWallet,
         Error::Backend { .. } => R::Backend,

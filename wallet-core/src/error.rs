@@ -64,6 +64,10 @@ pub enum Error {
     #[error("invalid {format} in {what}: {detail}")]
     Format { format: &'static str, what: String, detail: String },
 
+    /// Input given as a SHA-256 digest is not one (see [`crate::sign::SignInput`]).
+    #[error("a SHA-256 digest is 32 bytes (or 64 hex characters), got {len} bytes")]
+    InvalidDigest { len: usize },
+
     /// A signature does not verify.
     #[error("signature does not verify: {detail}")]
     BadSignature { detail: String },
@@ -117,6 +121,7 @@ impl Error {
             Error::UnsupportedVersion { .. } => "upgrade the wallet tool, or export with the tool that wrote it".into(),
             Error::Format { .. } => "see `wallet import --help` for the formats that can be read".into(),
             Error::BadSignature { .. } => "check that the message, signature and certificate belong together (and the --digest flag matches how it was signed)".into(),
+            Error::InvalidDigest { .. } => "hash the message with SHA-256 first, or sign the message itself".into(),
             Error::InvalidUri { .. } => "use memory:, file:PATH or a plain path".into(),
             Error::NoWallet { .. } => "create it with `wallet init` (or check --wallet / WALLET_URI)".into(),
             Error::Unsupported(m) if m.contains("asks for too much work") => {
