@@ -240,7 +240,8 @@ pub fn result_for(error: &Error) -> wallet_result {
         Error::Io { .. } => R::Io,
         Error::Unsupported(_) => R::Unsupported,
         Error::Ca(ca) => match ca {
-            CaError::UnknownCa { .. } => R::CaUnknown,
+            CaError::UnknownCa { .. } | CaError::NoCa { .. } => R::CaUnknown,
+            CaError::AmbiguousCa { .. } => R::InvalidArgument,
             CaError::CaExists { .. } => R::CaExists,
             CaError::UnknownIdentity { .. } => R::CaUnknownIdentity,
             CaError::DuplicateIdentity { .. } => R::CaDuplicateIdentity,

@@ -12,8 +12,8 @@ use time::macros::datetime;
 
 const KINDS: [&str; 8] = ["ca", "ca-key", "ca-aff", "ca-id", "ca-cert", "ca-revoked", "ca-crl", "identity"];
 
-fn leak_wallet() -> &'static Wallet {
-    Box::leak(Box::new(Wallet::from_backend(Box::new(MemoryBackend::new()))))
+fn new_wallet() -> Arc<Wallet> {
+    Arc::new(Wallet::from_backend(Box::new(MemoryBackend::new())))
 }
 
 fn clock() -> Arc<FixedClock> {
@@ -21,17 +21,16 @@ fn clock() -> Arc<FixedClock> {
 }
 
 /// A CA "org1-ca" with its admin enrolled under label "admin".
-fn setup() -> (&'static Wallet, CertificateAuthority<'static>, Arc<FixedClock>) {
-    let wallet = leak_wallet();
+fn setup() -> (Arc<Wallet>, CertificateAuthority, Arc<FixedClock>) {
+    let wallet = new_wallet();
     let clock = clock();
-    let (ca, secret) =
-        CertificateAuthority::create_root(wallet, &CaOptions::new("org1-ca", "Org1MSP"), clock.clone()).unwrap();
-    ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(secret), ..Default::default() }).unwrap();
+    let options = BootstrapOptions::root(CaOptions::new("org1-ca", "Org1MSP")).with_clock(clock.clone());
+    let ca = CertificateAuthority::bootstrap(wallet.clone(), &options).unwrap().ca;
     (wallet, ca, clock)
 }
 
 fn register(
-    ca: &CertificateAuthority<'_>,
+    ca: &CertificateAuthority,
     registrar: &str,
     id: &str,
     ty: &str,
@@ -50,12 +49,12 @@ fn register(
     )
 }
 
-fn enroll(ca: &CertificateAuthority<'_>, id: &str, secret: Secret) -> Result<crate::Identity, Error> {
+fn enroll(ca: &CertificateAuthority, id: &str, secret: Secret) -> Result<crate::Identity, Error> {
     ca.enroll(&EnrollRequest { id: id.into(), secret: Some(secret), ..Default::default() })
 }
 
 /// Register and enrol `id` as admin, with extra attributes.
-fn make(ca: &CertificateAuthority<'_>, id: &str, ty: &str, aff: &str, attrs: &[Attribute]) -> crate::Identity {
+fn make(ca: &CertificateAuthority, id: &str, ty: &str, aff: &str, attrs: &[Attribute]) -> crate::Identity {
     let s = register(ca, "admin", id, ty, aff, attrs).unwrap();
     enroll(ca, id, s).unwrap()
 }
@@ -142,11 +141,11 @@ fn enrolment_certificate_profile() {
     assert!(crypto::is_low_s(cert.x509().signature.raw_bytes()).unwrap(), "CA signatures are low-S");
 }
 
-fn ca_wallet<'w>(ca: &CertificateAuthority<'w>) -> &'w Wallet {
+fn ca_wallet(ca: &CertificateAuthority) -> &Wallet {
     ca.wallet()
 }
 
-fn ca_ref<'a>(ca: &'a CertificateAuthority<'a>) -> &'a CertificateAuthority<'a> {
+fn ca_ref(ca: &CertificateAuthority) -> &CertificateAuthority {
     ca
 }
 
@@ -178,11 +177,11 @@ fn admin_certificate_matches_fabric_bootstrap_admin() {
 
 #[test]
 fn validity_is_capped_at_the_ca() {
-    let wallet = leak_wallet();
+    let wallet = new_wallet();
     let clock = clock();
     let mut opts = CaOptions::new("short", "Org1MSP");
     opts.validity = Some(Duration::from_secs(30 * 24 * 3600));
-    let (ca, s) = CertificateAuthority::create_root(wallet, &opts, clock).unwrap();
+    let (ca, s) = CertificateAuthority::create_root(wallet.clone(), &opts, clock).unwrap();
     let admin = ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(s), ..Default::default() }).unwrap();
     assert_eq!(admin.certificate().not_after(), ca.certificate().not_after());
 }
@@ -280,10 +279,10 @@ fn max_enrollments_are_enforced_and_counted() {
 
 #[test]
 fn ca_max_enrollments_caps_identities() {
-    let wallet = leak_wallet();
+    let wallet = new_wallet();
     let mut opts = CaOptions::new("capped", "Org1MSP");
     opts.policy.max_enrollments = 1;
-    let (ca, s) = CertificateAuthority::create_root(wallet, &opts, clock()).unwrap();
+    let (ca, s) = CertificateAuthority::create_root(wallet.clone(), &opts, clock()).unwrap();
     ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(s.clone()), ..Default::default() }).unwrap();
     let e = ca_err(
         ca.enroll(&EnrollRequest {
@@ -301,8 +300,8 @@ fn ca_max_enrollments_caps_identities() {
     );
     assert!(e.to_string().contains("unlimited enrollments are not allowed"), "{e}");
     // max 0 on an identity disables enrolment
-    let wallet = leak_wallet();
-    let (ca, _) = CertificateAuthority::create_root(wallet, &CaOptions::new("c2", "Org1MSP"), clock()).unwrap();
+    let wallet = new_wallet();
+    let (ca, _) = CertificateAuthority::create_root(wallet.clone(), &CaOptions::new("c2", "Org1MSP"), clock()).unwrap();
     let _ = ca;
 }
 
@@ -676,7 +675,7 @@ fn rights_matrix() {
             Action::Intermediate => CertificateAuthority::create_intermediate(
                 &ca,
                 &reg,
-                wallet,
+                wallet.clone(),
                 &CaOptions::new(&format!("int{n}"), "Org1MSP"),
             )
             .map(drop),
@@ -883,7 +882,7 @@ fn wrong_secret_changes_only_the_failure_counter_then_locks() {
         let e = ca_err(enroll(&ca, "user1", Secret::new(format!("wrong{attempt}"))).unwrap_err());
         assert!(matches!(e, CaError::WrongSecret { .. }), "{e}");
         assert!(e.to_string().starts_with("authentication failure"));
-        assert_eq!(id_record(wallet, "user1").failed_attempts, attempt);
+        assert_eq!(id_record(&wallet, "user1").failed_attempts, attempt);
     }
     assert_eq!(strip(snapshot(wallet.backend())), before, "only the failure counter moved");
     // Locked now, even with the right secret.
@@ -894,7 +893,7 @@ fn wrong_secret_changes_only_the_failure_counter_then_locks() {
     let fresh = ca.reset_secret("admin", "user1", None).unwrap();
     assert!(matches!(ca_err(enroll(&ca, "user1", good).unwrap_err()), CaError::WrongSecret { .. }));
     enroll(&ca, "user1", fresh).unwrap();
-    assert_eq!(id_record(wallet, "user1").failed_attempts, 0);
+    assert_eq!(id_record(&wallet, "user1").failed_attempts, 0);
 }
 
 #[test]
@@ -907,8 +906,8 @@ fn secrets_are_never_stored_in_clear() {
         &RegistrationRequest { id: "c".into(), secret: Some(Secret::new("user2pw")), ..Default::default() },
     )
     .unwrap();
-    let g = id_record(wallet, "g").secret.unwrap();
-    let c = id_record(wallet, "c").secret.unwrap();
+    let g = id_record(&wallet, "g").secret.unwrap();
+    let c = id_record(&wallet, "c").secret.unwrap();
     assert!(g.starts_with("sha256$") && !g.contains(generated.expose()));
     assert!(c.starts_with("argon2id$") && !c.contains("user2pw"));
     for (_, v) in snapshot(wallet.backend()) {
@@ -1101,9 +1100,13 @@ fn third_party_csr_is_signed_under_the_same_rules() {
 #[test]
 fn intermediate_ca_chain() {
     let (wallet, root, _) = setup();
-    let (int, secret) =
-        CertificateAuthority::create_intermediate(&root, "admin", wallet, &CaOptions::new("org1-int", "Org1MSP"))
-            .unwrap();
+    let (int, secret) = CertificateAuthority::create_intermediate(
+        &root,
+        "admin",
+        wallet.clone(),
+        &CaOptions::new("org1-int", "Org1MSP"),
+    )
+    .unwrap();
     let cert = int.certificate();
     assert!(cert.is_ca() && !cert.is_self_signed());
     assert_eq!(cert.authority_key_id(), root.certificate().subject_key_id());
@@ -1123,9 +1126,9 @@ fn intermediate_ca_chain() {
     // Recorded in the parent's registry as issued to the registrar.
     assert!(root.certificates(Some("admin")).unwrap().iter().any(|c| c.serial == cert.serial_hex()));
     // Reopen from the wallet.
-    let again = CertificateAuthority::open(wallet, "org1-int").unwrap();
+    let again = CertificateAuthority::open(wallet.clone(), "org1-int").unwrap();
     assert_eq!(again.chain(), int.chain());
-    let mut names = CertificateAuthority::list(wallet).unwrap();
+    let mut names = CertificateAuthority::list(&wallet).unwrap();
     names.sort();
     assert_eq!(names, ["org1-ca", "org1-int"]);
 }
@@ -1139,10 +1142,10 @@ fn import_checks_the_ca_and_its_key() {
         k.to_pkcs8_pem()
     };
     // An end-entity certificate is no CA.
-    let other = leak_wallet();
+    let other = new_wallet();
     let e = ca_err(
         CertificateAuthority::import(
-            other,
+            other.clone(),
             &CaOptions::new("x", "Org1MSP"),
             admin.certificate().to_pem().as_bytes(),
             key_pem(&admin).as_bytes(),
@@ -1154,7 +1157,7 @@ fn import_checks_the_ca_and_its_key() {
     // The right certificate with the wrong key.
     let e = ca_err(
         CertificateAuthority::import(
-            other,
+            other.clone(),
             &CaOptions::new("x", "Org1MSP"),
             ca.certificate().to_pem().as_bytes(),
             key_pem(&admin).as_bytes(),
@@ -1163,12 +1166,16 @@ fn import_checks_the_ca_and_its_key() {
         .unwrap_err(),
     );
     assert!(e.to_string().contains("does not belong"), "{e}");
-    assert!(CertificateAuthority::list(other).unwrap().is_empty());
+    assert!(CertificateAuthority::list(&other).unwrap().is_empty());
     // Duplicate name.
-    let e =
-        ca_err(CertificateAuthority::create_root(wallet, &CaOptions::new("org1-ca", "Org1MSP"), clock()).unwrap_err());
+    let e = ca_err(
+        CertificateAuthority::create_root(wallet.clone(), &CaOptions::new("org1-ca", "Org1MSP"), clock()).unwrap_err(),
+    );
     assert!(matches!(e, CaError::CaExists { .. }), "{e}");
-    assert!(matches!(ca_err(CertificateAuthority::open(other, "nope").unwrap_err()), CaError::UnknownCa { .. }));
+    assert!(matches!(
+        ca_err(CertificateAuthority::open(other.clone(), "nope").unwrap_err()),
+        CaError::UnknownCa { .. }
+    ));
 }
 
 #[test]
@@ -1177,7 +1184,7 @@ fn remove_deletes_every_record() {
     make(&ca, "u", "client", "org1", &[]);
     ca.revoke("admin", &RevokeTarget::Identity("u".into()), RevocationReason::Superseded).unwrap();
     ca.generate_crl("admin", &CrlOptions::default()).unwrap();
-    CertificateAuthority::remove(wallet, "org1-ca").unwrap();
+    CertificateAuthority::remove(&wallet, "org1-ca").unwrap();
     let left: Vec<_> = snapshot(wallet.backend()).into_keys().filter(|(k, _)| k != "identity").collect();
     assert!(left.is_empty(), "{left:?}");
     assert_eq!(wallet.list().unwrap(), ["admin", "u"], "enrolled identities stay");
@@ -1215,7 +1222,7 @@ fn concurrent_enrolments_never_exceed_the_allowance() {
         }
     });
     assert_eq!(ok.into_inner(), 5);
-    let rec = id_record(wallet, "shared");
+    let rec = id_record(&wallet, "shared");
     assert_eq!((rec.enrollments, rec.certs.len()), (5, 5));
     assert_eq!(ca.certificates(Some("shared")).unwrap().len(), 5);
 }
@@ -1278,19 +1285,19 @@ fn bulk_enrolment_is_durable_and_resumable() {
     assert_eq!(ca.identity("b2").unwrap().enrollments, 2);
 }
 
-fn file_wallet(dir: &std::path::Path, create: bool) -> &'static Wallet {
+fn file_wallet(dir: &std::path::Path, create: bool) -> Arc<Wallet> {
     use crate::backend::{file::FileBackend, file::KdfParams, OpenOptions, Passphrase};
     let options = OpenOptions {
         passphrase: Some(Passphrase::new("pw")),
         kdf: Some(KdfParams { m_cost_kib: 64, t_cost: 1, p_cost: 1 }),
     };
     let backend = if create { FileBackend::create(dir, &options) } else { FileBackend::open(dir, &options) }.unwrap();
-    Box::leak(Box::new(Wallet::from_backend(Box::new(backend))))
+    Arc::new(Wallet::from_backend(Box::new(backend)))
 }
 
 /// Every row enrolled exactly once: counted once, one certificate recorded, and that
 /// certificate with its key in the wallet.
-fn assert_enrolled_once(ca: &CertificateAuthority<'_>, wallet: &Wallet, ids: &[String], context: &str) {
+fn assert_enrolled_once(ca: &CertificateAuthority, wallet: &Wallet, ids: &[String], context: &str) {
     for id in ids {
         let info = ca.identity(id).unwrap();
         assert_eq!((info.enrollments, info.certificates.len()), (1, 1), "{context}: {id}");
@@ -1333,7 +1340,7 @@ fn bulk_rerun_after_a_crash_at_any_step_picks_up_where_it_stopped() {
         let dir = tmp.path().join("wallet");
         let wallet = file_wallet(&dir, true);
         let (ca, secret) =
-            CertificateAuthority::create_root(wallet, &CaOptions::new("org1-ca", "Org1MSP"), clock()).unwrap();
+            CertificateAuthority::create_root(wallet.clone(), &CaOptions::new("org1-ca", "Org1MSP"), clock()).unwrap();
         ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(secret), ..Default::default() }).unwrap();
 
         let mut reported = vec![];
@@ -1351,14 +1358,14 @@ fn bulk_rerun_after_a_crash_at_any_step_picks_up_where_it_stopped() {
         for id in &reported {
             assert!(wallet.contains(id).unwrap(), "{step}: reported {id} is not stored");
         }
-        let ca = CertificateAuthority::open(wallet, "org1-ca").unwrap().with_clock(clock());
+        let ca = CertificateAuthority::open(wallet.clone(), "org1-ca").unwrap().with_clock(clock());
         let mut seen = vec![];
         let report = ca.bulk_enroll_in_batches("admin", rows.clone(), &options, 4, &mut |p| seen.push(p.done)).unwrap();
         assert!(report.failed.is_empty(), "{step}: {:?}", report.failed);
         let before = if committed { 8 } else { 4 };
         assert_eq!((report.enrolled, report.skipped), (10 - before, before), "{step}");
         assert_eq!(seen, (1..=10).collect::<Vec<_>>(), "{step}");
-        assert_enrolled_once(&ca, wallet, &ids, step);
+        assert_enrolled_once(&ca, &wallet, &ids, step);
     }
 }
 
@@ -1407,9 +1414,9 @@ fn a_refused_bulk_batch_is_retried_row_by_row() {
         armed: armed.clone(),
         victim: crate::backend::RecordKey::new(KIND_ID, "org1-ca/pre"),
     };
-    let wallet: &'static Wallet = Box::leak(Box::new(Wallet::from_backend(Box::new(backend))));
+    let wallet = Arc::new(Wallet::from_backend(Box::new(backend)));
     let (ca, secret) =
-        CertificateAuthority::create_root(wallet, &CaOptions::new("org1-ca", "Org1MSP"), clock()).unwrap();
+        CertificateAuthority::create_root(wallet.clone(), &CaOptions::new("org1-ca", "Org1MSP"), clock()).unwrap();
     ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(secret), ..Default::default() }).unwrap();
     // Registered by hand, not enrolled: the bulk run enrols it at the version it read.
     register(&ca, "admin", "pre", "client", "org1", &[]).unwrap();
@@ -1425,7 +1432,7 @@ fn a_refused_bulk_batch_is_retried_row_by_row() {
     assert_eq!((report.enrolled, report.skipped, report.failed.len()), (3, 1, 0), "{:?}", report.failed);
     assert_eq!(seen, [(1, "a".into(), true), (2, "pre".into(), true), (3, "b".into(), true), (4, "a".into(), false)]);
     assert!(!armed.load(std::sync::atomic::Ordering::SeqCst), "no batch was refused");
-    assert_enrolled_once(&ca, wallet, &["a".into(), "pre".into(), "b".into()], "after a refused batch");
+    assert_enrolled_once(&ca, &wallet, &["a".into(), "pre".into(), "b".into()], "after a refused batch");
 }
 
 #[test]

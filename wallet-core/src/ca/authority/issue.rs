@@ -17,7 +17,7 @@ use crate::wallet::{encode_identity, IDENTITY_KIND};
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use std::time::Duration;
 
-impl CertificateAuthority<'_> {
+impl CertificateAuthority {
     // ----- callers -----------------------------------------------------------------------------
 
     /// Check that the identity stored under `label` may act with this CA: its certificate is
@@ -129,7 +129,13 @@ impl CertificateAuthority<'_> {
     /// Decide and sign an issuance to the registered identity `rec` (read at the version
     /// `expect` names, or a new registration with `Expect::Absent`). Nothing is stored: the
     /// result holds the records to write. A wrong secret is counted (that is stored).
-    fn sign_for(&self, rec: &IdRecord, expect: Expect, auth: Auth<'_>, request: &Issue<'_>) -> Result<Issued> {
+    pub(super) fn sign_for(
+        &self,
+        rec: &IdRecord,
+        expect: Expect,
+        auth: Auth<'_>,
+        request: &Issue<'_>,
+    ) -> Result<Issued> {
         self.check_ca_valid()?;
         let id = rec.id.as_str();
         if rec.state == IdentityState::Revoked {
@@ -272,7 +278,7 @@ impl CertificateAuthority<'_> {
     }
 
     /// The wallet record of the identity `cert` and `key` make under `label`.
-    fn wallet_entry(
+    pub(super) fn wallet_entry(
         &self,
         label: &str,
         cert: &Certificate,
