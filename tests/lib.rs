@@ -19,6 +19,7 @@ use wallet_core::crypto::SoftwareKey;
 use wallet_core::{Certificate, Identity, PrivateKey, Wallet};
 
 pub mod conformance;
+pub mod fabric_ca;
 pub mod pki;
 pub mod tools;
 

@@ -37,6 +37,8 @@ mod error;
 mod model;
 mod profile;
 pub(crate) mod registry;
+#[cfg(feature = "remote-ca")]
+pub mod remote;
 pub mod rules;
 mod secret;
 
