@@ -51,6 +51,9 @@ impl Backend for NoBatch {
     fn location(&self) -> String {
         "no-batch:".into()
     }
+    fn capabilities(&self) -> wallet_core::backend::Capabilities {
+        wallet_core::backend::Capabilities::MINIMAL.with_cas_delete(true).with_list(true)
+    }
     fn get(&self, key: &RecordKey) -> wallet_core::Result<Option<Versioned>> {
         self.0.get(key)
     }

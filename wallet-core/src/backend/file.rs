@@ -39,7 +39,9 @@ mod index;
 #[cfg(test)]
 mod tests;
 
-use super::{check_distinct, Backend, BatchPut, Expect, OpenOptions, Passphrase, RecordKey, Version, Versioned};
+use super::{
+    check_distinct, Backend, BatchPut, Capabilities, Expect, OpenOptions, Passphrase, RecordKey, Version, Versioned,
+};
 use crate::backend::memory::check_expect;
 use crate::error::{Error, Result};
 use format::{Fault, Header, Index, IndexOp, Keys, RecordId};
@@ -547,6 +549,15 @@ impl FileBackend {
 impl Backend for FileBackend {
     fn location(&self) -> String {
         self.dir.display().to_string()
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::MINIMAL
+            .with_atomic_batch(true)
+            .with_cas_delete(true)
+            .with_list(true)
+            .with_persistent(true)
+            .with_shared(true)
     }
 
     fn get(&self, key: &RecordKey) -> Result<Option<Versioned>> {

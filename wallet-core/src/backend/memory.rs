@@ -1,6 +1,6 @@
 //! A process-local backend for tests and short-lived programs.
 
-use super::{check_distinct, Backend, BatchPut, Expect, RecordKey, Version, Versioned};
+use super::{check_distinct, Backend, BatchPut, Capabilities, Expect, RecordKey, Version, Versioned};
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
 use std::sync::RwLock;
@@ -51,6 +51,10 @@ pub(crate) fn kind_name(kind: &str) -> &'static str {
 impl Backend for MemoryBackend {
     fn location(&self) -> String {
         "memory:".into()
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::MINIMAL.with_atomic_batch(true).with_cas_delete(true).with_list(true)
     }
 
     fn get(&self, key: &RecordKey) -> Result<Option<Versioned>> {

@@ -106,11 +106,83 @@ impl std::fmt::Debug for Versioned {
     }
 }
 
+/// What a backend guarantees. The CA and bulk enrolment read it to choose a write order that a
+/// crash cannot leave half done: with an atomic batch they write an enrolment in one batch;
+/// without one, they write the key and certificate first and count the enrolment last, so a
+/// rerun finishes or discards what a crash left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Capabilities {
+    /// [`Backend::put_batch`] is all or nothing, for other writers and across a crash.
+    pub atomic_batch: bool,
+    /// [`Backend::delete`] honours `Expect::Version` (compare-and-swap on delete).
+    pub cas_delete: bool,
+    /// [`Backend::list`] lists by kind and prefix.
+    pub list: bool,
+    /// Records outlive the process.
+    pub persistent: bool,
+    /// Several processes, or machines, may use the store at once.
+    pub shared: bool,
+    /// The largest value it stores, where it has a limit.
+    pub max_value_len: Option<usize>,
+}
+
+impl Capabilities {
+    /// Nothing guaranteed beyond single-record compare-and-swap writes.
+    pub const MINIMAL: Self = Self {
+        atomic_batch: false,
+        cas_delete: false,
+        list: false,
+        persistent: false,
+        shared: false,
+        max_value_len: None,
+    };
+
+    /// With an all-or-nothing batch.
+    pub const fn with_atomic_batch(mut self, on: bool) -> Self {
+        self.atomic_batch = on;
+        self
+    }
+
+    /// With compare-and-swap on delete.
+    pub const fn with_cas_delete(mut self, on: bool) -> Self {
+        self.cas_delete = on;
+        self
+    }
+
+    /// With listing.
+    pub const fn with_list(mut self, on: bool) -> Self {
+        self.list = on;
+        self
+    }
+
+    /// Persistent.
+    pub const fn with_persistent(mut self, on: bool) -> Self {
+        self.persistent = on;
+        self
+    }
+
+    /// Shared between processes.
+    pub const fn with_shared(mut self, on: bool) -> Self {
+        self.shared = on;
+        self
+    }
+
+    /// With a value size limit.
+    pub const fn with_max_value_len(mut self, max: Option<usize>) -> Self {
+        self.max_value_len = max;
+        self
+    }
+}
+
 /// A record store. Every method is safe to call from several threads, and writes are durable
 /// when they return `Ok`.
 pub trait Backend: Send + Sync + std::fmt::Debug {
     /// Where this backend keeps its data, for messages (never includes secrets).
     fn location(&self) -> String;
+
+    /// What this backend guarantees.
+    fn capabilities(&self) -> Capabilities;
 
     /// Read a record.
     fn get(&self, key: &RecordKey) -> Result<Option<Versioned>>;

@@ -41,6 +41,7 @@ pub(crate) mod registry;
 pub mod remote;
 pub mod rules;
 mod secret;
+mod service;
 
 pub use authority::{CertificateAuthority, INTERMEDIATE_VALIDITY, ROOT_VALIDITY};
 pub use bulk::{BulkOptions, BulkOutcome, BulkProgress, BulkReport, BulkRow};
@@ -48,6 +49,7 @@ pub use error::CaError;
 pub use model::*;
 pub use profile::build_csr;
 pub use secret::{Secret, GENERATED_SECRET_LEN};
+pub use service::{CaInfo, CaService, CertificateFilter};
 
 #[cfg(test)]
 mod tests;

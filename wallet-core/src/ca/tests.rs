@@ -1375,6 +1375,9 @@ impl Backend for Interfering {
     fn location(&self) -> String {
         self.inner.location()
     }
+    fn capabilities(&self) -> crate::backend::Capabilities {
+        self.inner.capabilities()
+    }
     fn get(&self, key: &crate::backend::RecordKey) -> crate::Result<Option<crate::backend::Versioned>> {
         self.inner.get(key)
     }

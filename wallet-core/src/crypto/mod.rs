@@ -9,8 +9,10 @@
 
 #[cfg(feature = "fast-ec")]
 mod fast;
+pub mod keystore;
 mod software;
 
+pub use keystore::{KeyRef, KeyStore, KeyStores, SoftwareKeyStore, StoredKey};
 pub use software::SoftwareKey;
 
 use crate::error::{Error, Result};

@@ -1,0 +1,27 @@
+//! `wallet ca affiliations`: list the affiliation tree.
+
+use super::{open_ca, Which};
+use crate::commands::examples;
+use crate::context::Context;
+use crate::error::Result;
+use wallet_core::Wallet;
+
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = examples!(
+    "  The affiliation tree:",
+    "    $ wallet ca affiliations",
+))]
+pub(super) struct AffiliationsArgs {
+    #[command(flatten)]
+    which: Which,
+}
+
+pub(super) fn run(ctx: &Context, wallet: &Wallet, a: AffiliationsArgs) -> Result<()> {
+    let ca = open_ca(wallet, &a.which)?;
+    let list = ca.affiliations()?;
+    ctx.print(
+        || list.iter().map(|a| format!("{}{}", "  ".repeat(a.matches('.').count()), a)).collect::<Vec<_>>().join("\n"),
+        &list,
+    );
+    Ok(())
+}

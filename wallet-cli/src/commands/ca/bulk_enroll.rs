@@ -1,0 +1,67 @@
+//! `wallet ca bulk-enroll`: register and enrol many identities from a CSV file.
+
+use super::{open_ca, AsRegistrar};
+use crate::commands::examples;
+use crate::context::Context;
+use crate::error::{exit, CliError, Result};
+use crate::files::read_file;
+use serde::Serialize;
+use std::path::PathBuf;
+use wallet_core::ca::{BulkOptions, BulkOutcome, BulkRow};
+use wallet_core::Wallet;
+
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = examples!(
+    "  Enrol everyone in users.csv (id,type,affiliation,attributes); rerun after a failure:",
+    "    $ wallet ca bulk-enroll --csv users.csv",
+))]
+pub(super) struct BulkArgs {
+    /// CSV file: id,type,affiliation,attributes (attributes: name=value[:ecert];…), header optional
+    #[arg(long, value_name = "FILE")]
+    csv: PathBuf,
+    #[command(flatten)]
+    who: AsRegistrar,
+    /// Maximum enrolments of the new identities (default: the CA's)
+    #[arg(long, allow_negative_numbers = true)]
+    max_enrollments: Option<i32>,
+}
+
+pub(super) fn run(ctx: &Context, wallet: &Wallet, a: BulkArgs) -> Result<()> {
+    let text = read_file(&a.csv)?;
+    let text =
+        std::str::from_utf8(&text).map_err(|_| CliError::usage(format!("{} is not UTF-8 text", a.csv.display())))?;
+    let rows = BulkRow::parse_csv(text).map_err(|e| CliError::usage(format!("{}: {e}", a.csv.display())))?;
+    let ca = open_ca(wallet, &a.who.which)?;
+    let total = rows.len() as u64;
+    let bar = indicatif::ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} enrolled, {per_sec}, {eta} left  {msg}")
+            .expect("the template is valid"),
+    );
+    let mut failures: Vec<(String, String)> = vec![];
+    let report =
+        ca.bulk_enroll(&a.who.registrar, rows, &BulkOptions { max_enrollments: a.max_enrollments }, &mut |p| {
+            if let BulkOutcome::Failed(e) = p.outcome {
+                bar.suspend(|| eprintln!("{}: {e}", p.id));
+                failures.push((p.id.to_owned(), e.to_string()));
+            }
+            bar.set_position(p.done as u64);
+        });
+    bar.finish_and_clear();
+    let report = report?;
+    #[derive(Serialize)]
+    struct Failure {
+        id: String,
+        error: String,
+    }
+    let failed: Vec<Failure> = failures.into_iter().map(|(id, error)| Failure { id, error }).collect();
+    ctx.print(
+        || format!("{} enrolled, {} already enrolled, {} refused", report.enrolled, report.skipped, failed.len()),
+        &serde_json::json!({ "enrolled": report.enrolled, "skipped": report.skipped, "failed": failed }),
+    );
+    if !failed.is_empty() {
+        return Err(CliError::new(exit::FAILURE, format!("{} rows were refused", failed.len()))
+            .with_hint("fix those rows and run the same command again: enrolled identities are skipped"));
+    }
+    Ok(())
+}

@@ -1,0 +1,54 @@
+//! `wallet ca certificates`: list issued certificates.
+
+use super::{open_ca, Which};
+use crate::commands::examples;
+use crate::context::Context;
+use crate::error::Result;
+use wallet_core::Wallet;
+
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = examples!(
+    "  The certificates of user1, with their PEM, as JSON:",
+    "    $ wallet ca certificates --id user1 --pem --output json",
+))]
+pub(super) struct CertificatesArgs {
+    #[command(flatten)]
+    which: Which,
+    /// Only the certificates of this enrollment ID
+    #[arg(long)]
+    id: Option<String>,
+    /// Include the PEM of each certificate
+    #[arg(long)]
+    pem: bool,
+}
+
+pub(super) fn run(ctx: &Context, wallet: &Wallet, a: CertificatesArgs) -> Result<()> {
+    let ca = open_ca(wallet, &a.which)?;
+    let mut list = ca.certificates(a.id.as_deref())?;
+    if !a.pem {
+        for c in &mut list {
+            c.pem.clear();
+        }
+    }
+    ctx.print(
+        || {
+            list.iter()
+                .map(|c| {
+                    let status = match (&c.revoked_at, &c.reason) {
+                        (Some(t), Some(r)) => format!("revoked {} ({r})", crate::view::rfc3339(*t)),
+                        _ => "valid".into(),
+                    };
+                    let mut line =
+                        format!("{}  {}  expires {}  {}", c.serial, c.id, crate::view::rfc3339(c.not_after), status);
+                    if a.pem {
+                        line += &format!("\n{}", c.pem.trim_end());
+                    }
+                    line
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        },
+        &list,
+    );
+    Ok(())
+}

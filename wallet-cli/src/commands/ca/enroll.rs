@@ -1,0 +1,54 @@
+//! `wallet ca enroll`: enrol a registered identity: new key and certificate, stored in the wallet.
+
+use super::common::{attr_reqs, enrolment_secret, parse_attr_req, IssuedView};
+use super::{open_ca, SecretArgs, Which};
+use crate::commands::examples;
+use crate::context::Context;
+use crate::error::Result;
+use wallet_core::ca::{AttributeRequest, EnrollRequest};
+use wallet_core::Wallet;
+
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = examples!(
+    "  Enrol with the secret from a file (or WALLET_ENROLL_SECRET):",
+    "    $ wallet ca enroll user1 --secret-file user1.secret",
+    "  A peer with host names in its certificate:",
+    "    $ wallet ca enroll peer0 --secret-file peer0.secret --host peer0.org1.example.com",
+))]
+pub(super) struct EnrollArgs {
+    /// The enrollment ID
+    id: String,
+    #[command(flatten)]
+    which: Which,
+    #[command(flatten)]
+    secret: SecretArgs,
+    /// Wallet label (default: the enrollment ID)
+    #[arg(long)]
+    label: Option<String>,
+    /// A host name, IP address, e-mail or URI for the SAN extension (repeat)
+    #[arg(long = "host", value_name = "HOST")]
+    hosts: Vec<String>,
+    /// An attribute to put in the certificate, NAME or NAME:opt (repeat; default: the ecert ones)
+    #[arg(long = "attr-req", value_name = "NAME[:opt]", value_parser = parse_attr_req)]
+    attr_reqs: Vec<AttributeRequest>,
+    /// Replace an identity stored under the label
+    #[arg(long)]
+    force: bool,
+}
+
+pub(super) fn run(ctx: &Context, wallet: &Wallet, a: EnrollArgs) -> Result<()> {
+    let ca = open_ca(wallet, &a.which)?;
+    let secret = enrolment_secret(&a.secret, &a.id)?;
+    let identity = ca.enroll(&EnrollRequest {
+        id: a.id,
+        secret: Some(secret),
+        label: a.label,
+        hosts: a.hosts,
+        attr_reqs: attr_reqs(a.attr_reqs),
+        names: None,
+        overwrite: a.force,
+    })?;
+    let view = IssuedView::of(&identity);
+    ctx.print(|| view.text(), &view);
+    Ok(())
+}

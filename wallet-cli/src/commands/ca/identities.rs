@@ -1,0 +1,65 @@
+//! `wallet ca identities`: list registered identities (or show one).
+
+use super::{open_ca, Which};
+use crate::commands::examples;
+use crate::context::Context;
+use crate::error::Result;
+use wallet_core::Wallet;
+
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = examples!(
+    "  Every registered identity, then one with its attributes:",
+    "    $ wallet ca identities",
+    "    $ wallet ca identities user1",
+))]
+pub(super) struct IdentitiesArgs {
+    /// Show only this enrollment ID
+    id: Option<String>,
+    #[command(flatten)]
+    which: Which,
+}
+
+pub(super) fn run(ctx: &Context, wallet: &Wallet, a: IdentitiesArgs) -> Result<()> {
+    let ca = open_ca(wallet, &a.which)?;
+    let list = match &a.id {
+        Some(id) => vec![ca.identity(id)?],
+        None => ca.identities()?,
+    };
+    ctx.print(
+        || {
+            list.iter()
+                .map(|i| {
+                    let max =
+                        if i.max_enrollments == -1 { "unlimited".to_string() } else { i.max_enrollments.to_string() };
+                    let aff = if i.affiliation.is_empty() { "." } else { &i.affiliation };
+                    let mut line = format!(
+                        "{}  type={}  affiliation={}  enrollments={}/{}  state={:?}{}",
+                        i.id,
+                        i.identity_type,
+                        aff,
+                        i.enrollments,
+                        max,
+                        i.state,
+                        if i.locked { "  LOCKED" } else { "" }
+                    )
+                    .replace("Active", "active")
+                    .replace("Revoked", "revoked");
+                    if a.id.is_some() {
+                        for attr in &i.attrs {
+                            line += &format!(
+                                "\n  {}={}{}",
+                                attr.name,
+                                attr.value,
+                                if attr.ecert { " (ecert)" } else { "" }
+                            );
+                        }
+                    }
+                    line
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        },
+        &list,
+    );
+    Ok(())
+}

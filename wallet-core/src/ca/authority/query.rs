@@ -1,0 +1,93 @@
+//! Reading the registry: identities, certificates, affiliations; exporting an MSP folder.
+
+use super::{from_unix, CertificateAuthority};
+use crate::ca::registry::{IdRecord, KIND_CERT, KIND_ID};
+use crate::ca::*;
+use crate::error::Result;
+use crate::identity::Certificate;
+use base64::{engine::general_purpose::STANDARD as B64, Engine};
+
+impl CertificateAuthority<'_> {
+    /// Write the identity stored under `label` as an MSP folder (see
+    /// [`formats::msp::write_dir`](crate::formats::msp::write_dir)), with this CA's latest CRL as
+    /// `crls/crl.pem` unless `options` already carries one.
+    pub fn export_msp(
+        &self,
+        label: &str,
+        dir: &std::path::Path,
+        options: &crate::formats::msp::WriteOptions,
+    ) -> Result<()> {
+        let identity = self.wallet.get(label)?;
+        let mut options = options.clone();
+        if options.crl_pem.is_none() {
+            options.crl_pem = self.latest_crl()?.map(|c| c.to_pem());
+        }
+        crate::formats::msp::write_dir(dir, &identity, &options)
+    }
+
+    /// The affiliation tree, every node's dotted path, sorted.
+    pub fn affiliations(&self) -> Result<Vec<String>> {
+        Ok(self.registry().affiliations()?.0.names.into_iter().collect())
+    }
+
+    fn info(rec: IdRecord, limit: u32) -> IdentityInfo {
+        IdentityInfo {
+            locked: limit > 0 && rec.failed_attempts >= limit,
+            id: rec.id,
+            identity_type: rec.identity_type,
+            affiliation: rec.affiliation,
+            attrs: rec.attrs,
+            max_enrollments: rec.max_enrollments,
+            enrollments: rec.enrollments,
+            state: rec.state,
+            certificates: rec.certs,
+        }
+    }
+
+    /// One registered identity.
+    pub fn identity(&self, id: &str) -> Result<IdentityInfo> {
+        Ok(Self::info(self.registry().identity_or_err(id)?.0, self.config.policy.password_attempts))
+    }
+
+    /// Every registered identity, sorted by ID.
+    pub fn identities(&self) -> Result<Vec<IdentityInfo>> {
+        let registry = self.registry();
+        let mut out = vec![];
+        for id in registry.list(KIND_ID)? {
+            if let Some((rec, _)) = registry.identity(&id)? {
+                out.push(Self::info(rec, self.config.policy.password_attempts));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Issued certificates: those of `id` when given, else all; sorted by serial.
+    pub fn certificates(&self, id: Option<&str>) -> Result<Vec<CertificateInfo>> {
+        let registry = self.registry();
+        let serials = match id {
+            Some(id) => registry.identity_or_err(id)?.0.certs,
+            None => registry.list(KIND_CERT)?,
+        };
+        let mut out = vec![];
+        for serial in serials {
+            let Some(rec) = registry.cert(&serial)? else { continue };
+            let revoked = registry.revoked(&serial)?;
+            let der = B64.decode(&rec.der).map_err(|_| CaError::Registry {
+                record: registry.key(KIND_CERT, Some(&serial)).to_string(),
+                detail: "certificate is not base64".into(),
+            })?;
+            out.push(CertificateInfo {
+                serial: rec.serial,
+                aki: rec.aki,
+                id: rec.id,
+                not_before: from_unix(rec.not_before),
+                not_after: from_unix(rec.not_after),
+                revoked_at: revoked.as_ref().map(|r| from_unix(r.revoked_at)),
+                reason: revoked.map(|r| r.reason),
+                pem: Certificate::from_der(&der, "issued certificate")?.to_pem(),
+            });
+        }
+        out.sort_by(|a, b| a.serial.cmp(&b.serial));
+        Ok(out)
+    }
+}

@@ -1,0 +1,289 @@
+//! Keys by reference: where a private key lives, and the stores that make and find them.
+//!
+//! An identity record never holds a key that may not leave its home. It holds a [`KeyRef`]:
+//! for a software key the scalar itself (the record is sealed by its backend), for a key held
+//! elsewhere (Vault/OpenBao Transit, a PKCS#11 token, the OS keychain) only the name that finds
+//! it there. Loading an identity hands the reference to the [`KeyStore`] that owns its scheme,
+//! which rebuilds a [`Signer`]. So the CA can sign with a key it can never read, and the C
+//! library can sign without exporting anything.
+//!
+//! [`KeyStores`] is the set of stores a wallet knows, looked up by scheme. It always holds the
+//! [`SoftwareKeyStore`]; others are added by the application (or the CLI) that has their
+//! credentials.
+
+use super::{PublicKey, Signer, SoftwareKey};
+use crate::error::{Error, Result};
+use base64::{engine::general_purpose::STANDARD as B64, Engine};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+/// The scheme of software keys.
+pub const SOFTWARE_SCHEME: &str = "software";
+
+/// Where a private key lives, as an identity record stores it (tagged JSON).
+///
+/// The software form is the one records written before key references existed already use
+/// (`{"type":"p256","scalar":…}`), so old wallets read unchanged.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type")]
+#[non_exhaustive]
+pub enum KeyRef {
+    /// A P-256 key in the record itself: the 32-byte scalar, base64. Only in records that a
+    /// backend seals or protects at rest.
+    #[serde(rename = "p256")]
+    Software {
+        /// The scalar, base64 (zeroized on drop).
+        scalar: Zeroizing<String>,
+    },
+    /// A key held by another store, found by `scheme` (`transit`, `pkcs11`, `keychain`,
+    /// `memory`, …) and the store's own `id` for it. `attrs` holds what else the store needs to
+    /// find it again (a mount, a token label, a key version); never secret material.
+    #[serde(rename = "ref")]
+    External {
+        /// The key store's scheme.
+        scheme: String,
+        /// The key's name within that store.
+        id: String,
+        /// Further non-secret locators.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        attrs: BTreeMap<String, String>,
+    },
+}
+
+impl KeyRef {
+    /// A reference to a key in another store.
+    pub fn external(scheme: &str, id: &str) -> Self {
+        KeyRef::External { scheme: scheme.to_owned(), id: id.to_owned(), attrs: BTreeMap::new() }
+    }
+
+    /// The scheme of the store that owns this key.
+    pub fn scheme(&self) -> &str {
+        match self {
+            KeyRef::Software { .. } => SOFTWARE_SCHEME,
+            KeyRef::External { scheme, .. } => scheme,
+        }
+    }
+
+    /// Where the key lives, for messages (`software`, `transit:org1-admin`, …); never secret.
+    pub fn describe(&self) -> String {
+        match self {
+            KeyRef::Software { .. } => SOFTWARE_SCHEME.to_owned(),
+            KeyRef::External { scheme, id, .. } => format!("{scheme}:{id}"),
+        }
+    }
+
+    /// The reference of a software key: its scalar.
+    pub fn software(key: &SoftwareKey) -> Self {
+        KeyRef::Software { scalar: Zeroizing::new(B64.encode(key.scalar_bytes())) }
+    }
+}
+
+impl std::fmt::Debug for KeyRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyRef::Software { .. } => f.write_str("KeyRef::Software(<redacted>)"),
+            KeyRef::External { scheme, id, attrs } => f
+                .debug_struct("KeyRef::External")
+                .field("scheme", scheme)
+                .field("id", id)
+                .field("attrs", attrs)
+                .finish(),
+        }
+    }
+}
+
+/// A key a store made or found: its reference (for the record) and its signer (for use).
+#[derive(Debug, Clone)]
+pub struct StoredKey {
+    /// What the identity record stores.
+    pub reference: KeyRef,
+    /// How the key signs.
+    pub signer: Arc<dyn Signer>,
+}
+
+/// A place that makes, keeps and finds private keys.
+pub trait KeyStore: Send + Sync + std::fmt::Debug {
+    /// The scheme of the references this store owns (`software`, `transit`, `pkcs11`, …).
+    fn scheme(&self) -> &str;
+
+    /// Make a new P-256 key. `name` is the wallet label it is for; stores that name their keys
+    /// (Transit key names, PKCS#11 `CKA_LABEL`) use it.
+    fn generate(&self, name: &str) -> Result<StoredKey>;
+
+    /// Rebuild the signer of a key this store owns. `public`, when the caller knows it (from the
+    /// certificate), saves the store deriving or fetching it; a store must still refuse to sign
+    /// with a key that does not match it.
+    fn load(&self, reference: &KeyRef, public: Option<&PublicKey>) -> Result<Arc<dyn Signer>>;
+
+    /// Bring an existing software key into this store (an import of a PEM key for an HSM, say).
+    fn import(&self, name: &str, key: &SoftwareKey) -> Result<StoredKey> {
+        let _ = (name, key);
+        Err(Error::Unsupported(format!("the {} key store cannot import keys", self.scheme())))
+    }
+
+    /// Whether keys of this store may leave it (be exported as PKCS#8).
+    fn exportable(&self) -> bool;
+
+    /// Forget a key this store made (when the identity that used it is removed). Stores whose
+    /// keys outlive identities keep them and return `Ok`.
+    fn delete(&self, reference: &KeyRef) -> Result<()> {
+        let _ = reference;
+        Ok(())
+    }
+}
+
+/// Software P-256 keys: the scalar lives in the (sealed) identity record.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SoftwareKeyStore;
+
+impl KeyStore for SoftwareKeyStore {
+    fn scheme(&self) -> &str {
+        SOFTWARE_SCHEME
+    }
+
+    fn generate(&self, _name: &str) -> Result<StoredKey> {
+        let key = SoftwareKey::generate();
+        Ok(StoredKey { reference: KeyRef::software(&key), signer: Arc::new(key) })
+    }
+
+    fn load(&self, reference: &KeyRef, public: Option<&PublicKey>) -> Result<Arc<dyn Signer>> {
+        let KeyRef::Software { scalar } = reference else {
+            return Err(wrong_store(self.scheme(), reference));
+        };
+        let bytes = Zeroizing::new(
+            B64.decode(scalar.as_bytes())
+                .map_err(|e| Error::Key { what: "software key".into(), detail: format!("not base64: {e}") })?,
+        );
+        let key = SoftwareKey::from_scalar_bytes(&bytes, "software key")?;
+        Ok(Arc::new(match public {
+            Some(public) => key.with_trusted_public_key(*public),
+            None => key,
+        }))
+    }
+
+    fn import(&self, _name: &str, key: &SoftwareKey) -> Result<StoredKey> {
+        Ok(StoredKey { reference: KeyRef::software(key), signer: Arc::new(key.clone()) })
+    }
+
+    fn exportable(&self) -> bool {
+        true
+    }
+}
+
+fn wrong_store(scheme: &str, reference: &KeyRef) -> Error {
+    Error::Unsupported(format!("the {scheme} key store was handed a {} key", reference.describe()))
+}
+
+/// The key stores a wallet can use, by scheme. Always holds the software store.
+#[derive(Debug, Clone)]
+pub struct KeyStores {
+    stores: BTreeMap<String, Arc<dyn KeyStore>>,
+    default: String,
+}
+
+impl Default for KeyStores {
+    fn default() -> Self {
+        let mut stores: BTreeMap<String, Arc<dyn KeyStore>> = BTreeMap::new();
+        stores.insert(SOFTWARE_SCHEME.into(), Arc::new(SoftwareKeyStore));
+        Self { stores, default: SOFTWARE_SCHEME.into() }
+    }
+}
+
+impl KeyStores {
+    /// Only the software store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add (or replace) a store.
+    pub fn with(mut self, store: Arc<dyn KeyStore>) -> Self {
+        self.stores.insert(store.scheme().to_owned(), store);
+        self
+    }
+
+    /// Make `scheme` the store new keys are generated in.
+    pub fn with_default(mut self, scheme: &str) -> Result<Self> {
+        self.get(scheme)?;
+        self.default = scheme.to_owned();
+        Ok(self)
+    }
+
+    /// The store for `scheme`.
+    pub fn get(&self, scheme: &str) -> Result<&Arc<dyn KeyStore>> {
+        self.stores.get(scheme).ok_or_else(|| {
+            Error::Unsupported(format!(
+                "no {scheme:?} key store is configured (known: {})",
+                self.stores.keys().cloned().collect::<Vec<_>>().join(", ")
+            ))
+        })
+    }
+
+    /// The store new keys go to.
+    pub fn default_store(&self) -> &Arc<dyn KeyStore> {
+        &self.stores[&self.default]
+    }
+
+    /// Rebuild the signer behind `reference` through the store that owns it.
+    pub fn load(&self, reference: &KeyRef, public: Option<&PublicKey>) -> Result<Arc<dyn Signer>> {
+        self.get(reference.scheme())?.load(reference, public)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn software_references_keep_the_record_form_of_earlier_releases() {
+        let key = SoftwareKey::generate();
+        let reference = KeyRef::software(&key);
+        let json = serde_json::to_value(&reference).unwrap();
+        assert_eq!(json["type"], "p256");
+        assert_eq!(json["scalar"], B64.encode(key.scalar_bytes()));
+        let back: KeyRef = serde_json::from_value(json).unwrap();
+        assert_eq!(back, reference);
+    }
+
+    #[test]
+    fn external_references_round_trip_and_hold_no_secret() {
+        let mut reference = KeyRef::external("transit", "org1-admin");
+        if let KeyRef::External { attrs, .. } = &mut reference {
+            attrs.insert("mount".into(), "transit".into());
+        }
+        let json = serde_json::to_string(&reference).unwrap();
+        assert_eq!(json, r#"{"type":"ref","scheme":"transit","id":"org1-admin","attrs":{"mount":"transit"}}"#);
+        assert_eq!(serde_json::from_str::<KeyRef>(&json).unwrap(), reference);
+        assert_eq!(reference.describe(), "transit:org1-admin");
+    }
+
+    #[test]
+    fn debug_never_shows_a_scalar() {
+        let key = SoftwareKey::generate();
+        let reference = KeyRef::software(&key);
+        let shown = format!("{reference:?}");
+        assert!(!shown.contains(&B64.encode(key.scalar_bytes())[..8]), "{shown}");
+    }
+
+    #[test]
+    fn the_software_store_rebuilds_a_signer_that_signs_as_the_key() {
+        let store = SoftwareKeyStore;
+        let made = store.generate("alice").unwrap();
+        let public = made.signer.public_key();
+        let loaded = store.load(&made.reference, Some(&public)).unwrap();
+        let sig = loaded.sign(b"message").unwrap();
+        crate::crypto::verify(&public, b"message", &sig).unwrap();
+        let unseeded = store.load(&made.reference, None).unwrap();
+        assert_eq!(unseeded.public_key(), public);
+    }
+
+    #[test]
+    fn key_stores_dispatch_by_scheme_and_name_the_missing_one() {
+        let stores = KeyStores::new();
+        let made = stores.default_store().generate("bob").unwrap();
+        stores.load(&made.reference, None).unwrap();
+        let err = stores.load(&KeyRef::external("pkcs11", "x"), None).unwrap_err().to_string();
+        assert!(err.contains("pkcs11") && err.contains("software"), "{err}");
+        assert!(stores.with_default("transit").is_err());
+    }
+}
