@@ -5,13 +5,14 @@
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 use wallet_core::backend::OpenOptions;
 use wallet_core::ca::remote::{
-    token, CertificateQuery, IdentityUpdate, RemoteCa, RemoteCaOptions, RemoteEnrollOptions, RemoteError, TokenForm,
+    token, IdentityUpdate, RemoteCa, RemoteCaOptions, RemoteEnrollOptions, RemoteError, TokenForm,
 };
 use wallet_core::ca::{
-    Attribute, AttributeRequest, CaError, CrlOptions, EnrollRequest, ReenrollOptions, RegistrationRequest,
-    RevocationReason, RevokeTarget, Secret,
+    Attribute, AttributeRequest, CaError, CaService, CertificateFilter, CrlOptions, EnrollRequest, ReenrollOptions,
+    RegistrationRequest, RevocationReason, RevokeTarget, Secret,
 };
 use wallet_core::crypto::Signer;
 use wallet_core::formats::msp;
@@ -24,8 +25,8 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fabric-ca-1.5.21")
 }
 
-fn wallet() -> Wallet {
-    Wallet::open("memory:", &OpenOptions::default()).unwrap()
+fn wallet() -> Arc<Wallet> {
+    Arc::new(Wallet::open("memory:", &OpenOptions::default()).unwrap())
 }
 
 fn options(url: &str) -> RemoteCaOptions {
@@ -68,7 +69,7 @@ fn every_operation_against_the_real_server() {
     let server = Server::start();
     let wallet = wallet();
     // Fabric CA serves every endpoint under /api/v1 too: a base path the server really routes.
-    let ca = RemoteCa::connect(&wallet, options(&format!("{}/api/v1/", server.url))).unwrap();
+    let ca = RemoteCa::connect(wallet.clone(), options(&format!("{}/api/v1/", server.url))).unwrap();
 
     let info = ca.cainfo().unwrap();
     assert_eq!(info.version, format!("v{}", fabric_ca::VERSION));
@@ -201,7 +202,8 @@ fn every_operation_against_the_real_server() {
     assert!(!ca.affiliations("admin").unwrap().iter().any(|a| a.starts_with("org9")));
 
     // Certificates: user1 has three (enrol, two reenrolments).
-    let certs = ca.certificates("admin", Some("user1")).unwrap();
+    let certs =
+        ca.certificates("admin", &CertificateFilter { id: Some("user1".into()), ..Default::default() }).unwrap();
     assert_eq!(certs.len(), 3, "{certs:?}");
     assert!(certs.iter().all(|c| c.id == "user1"));
     assert!(certs.iter().any(|c| c.serial == same.certificate().serial_hex()));
@@ -220,9 +222,9 @@ fn every_operation_against_the_real_server() {
     assert_eq!(revoked.len(), 1);
     assert_eq!(revoked[0].serial, first.serial_hex());
     let live = ca
-        .certificates_matching(
+        .certificates(
             "admin",
-            &CertificateQuery { id: Some("user1".into()), not_revoked: true, ..Default::default() },
+            &CertificateFilter { id: Some("user1".into()), exclude_revoked: true, ..Default::default() },
         )
         .unwrap();
     assert_eq!(live.len(), 2, "the revoked one is filtered out");
@@ -237,6 +239,35 @@ fn every_operation_against_the_real_server() {
     assert!(ca
         .generate_crl("admin", &CrlOptions { validity: Some(std::time::Duration::from_secs(60)), ..Default::default() })
         .is_err());
+
+    // A CSR for a key held elsewhere: only the certificate comes back, nothing is stored.
+    ca.register(
+        "admin",
+        &RegistrationRequest {
+            id: "ext".into(),
+            secret: Some(Secret::new("extpw")),
+            affiliation: Some("org1".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let key = wallet_core::crypto::SoftwareKey::generate();
+    let csr_pem =
+        wallet_core::ca::build_csr(&key, "ext", &wallet_core::ca::SubjectNames::fabric_default(), &[]).unwrap();
+    let b64: String = csr_pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let labels = wallet.list().unwrap();
+    let cert = ca.enroll_csr(&enroll_req("ext", "extpw"), &B64.decode(b64).unwrap()).unwrap();
+    assert_eq!(cert.public_key().unwrap(), key.public_key());
+    assert_eq!(wallet.list().unwrap(), labels);
+    assert_eq!(ca.remove_identity("admin", "ext", false).unwrap().id, "ext");
+
+    // The same client behind the one CA interface.
+    let service: &dyn CaService = &ca;
+    let info = service.info().unwrap();
+    assert_eq!((info.msp_id.as_deref(), info.chain.len()), (Some(MSP), 1));
+    assert_eq!(service.identities(Some("admin")).unwrap().len(), 3);
+    let e = service.identities(None).unwrap_err();
+    assert!(e.to_string().contains("signed by an identity"), "{e}");
 
     // The revoked identity can no longer enrol: code 20 with the hint naming the causes.
     let before = snapshot(&wallet);
@@ -262,7 +293,7 @@ fn tls_with_a_custom_root_and_a_wrong_one() {
     let other = Server::start_with(ServerOptions { tls: true, ..Default::default() });
     let wallet = wallet();
     let good = RemoteCa::connect(
-        &wallet,
+        wallet.clone(),
         RemoteCaOptions { tls_root_pem: Some(server.ca_cert_pem()), ..options(&server.url) },
     )
     .unwrap();
@@ -273,7 +304,8 @@ fn tls_with_a_custom_root_and_a_wrong_one() {
 
     // Another server's root, and the public web roots: both refused, wallet unchanged.
     for root in [Some(other.ca_cert_pem()), Some(server.tls_cert_pem()), None] {
-        let ca = RemoteCa::connect(&wallet, RemoteCaOptions { tls_root_pem: root, ..options(&server.url) }).unwrap();
+        let ca =
+            RemoteCa::connect(wallet.clone(), RemoteCaOptions { tls_root_pem: root, ..options(&server.url) }).unwrap();
         let e = ca.enroll(&EnrollRequest { label: Some("x".into()), ..enroll_req("admin", "adminpw") }).unwrap_err();
         assert!(matches!(remote_err(&e), RemoteError::Tls { .. }), "{e:?}");
         assert!(e.to_string().contains("TLS with fabric CA"), "{e}");
@@ -283,13 +315,15 @@ fn tls_with_a_custom_root_and_a_wrong_one() {
         assert_eq!(snapshot(&wallet), before);
     }
     // Plain HTTP to the TLS port: a clear error, not a hang.
-    let plain = RemoteCa::connect(&wallet, options(&server.url.replace("https", "http"))).unwrap();
+    let plain = RemoteCa::connect(wallet.clone(), options(&server.url.replace("https", "http"))).unwrap();
     let e = plain.cainfo().unwrap_err();
     assert!(matches!(remote_err(&e), RemoteError::Protocol { .. } | RemoteError::Interrupted { .. }), "{e:?}");
     // A file that holds no certificate is refused up front.
-    let e =
-        RemoteCa::connect(&wallet, RemoteCaOptions { tls_root_pem: Some(b"junk".to_vec()), ..options(&server.url) })
-            .unwrap_err();
+    let e = RemoteCa::connect(
+        wallet.clone(),
+        RemoteCaOptions { tls_root_pem: Some(b"junk".to_vec()), ..options(&server.url) },
+    )
+    .unwrap_err();
     assert!(matches!(remote_err(&e), RemoteError::Config { .. }), "{e:?}");
 }
 
@@ -334,18 +368,18 @@ fn client_tls_when_the_server_requires_it() {
     let (cert, key) = client_tls_pair(&server, tmp.path());
     let wallet = wallet();
     let root = RemoteCaOptions { tls_root_pem: Some(server.ca_cert_pem()), ..options(&server.url) };
-    let without = RemoteCa::connect(&wallet, root.clone()).unwrap();
+    let without = RemoteCa::connect(wallet.clone(), root.clone()).unwrap();
     let e = without.enroll(&enroll_req("admin", "adminpw")).unwrap_err();
     assert!(matches!(remote_err(&e), RemoteError::Tls { .. } | RemoteError::Interrupted { .. }), "{e:?}");
     assert!(wallet.list().unwrap().is_empty());
     let with = RemoteCa::connect(
-        &wallet,
+        wallet.clone(),
         RemoteCaOptions { client_cert_pem: Some(cert.clone()), client_key_pem: Some(key.into()), ..root.clone() },
     )
     .unwrap();
     with.enroll(&enroll_req("admin", "adminpw")).unwrap();
     assert_eq!(with.identities("admin").unwrap()[0].id, "admin");
-    let e = RemoteCa::connect(&wallet, RemoteCaOptions { client_cert_pem: Some(cert), ..root }).unwrap_err();
+    let e = RemoteCa::connect(wallet.clone(), RemoteCaOptions { client_cert_pem: Some(cert), ..root }).unwrap_err();
     assert!(e.to_string().contains("give both"), "{e}");
 }
 
@@ -355,7 +389,7 @@ fn client_tls_when_the_server_requires_it() {
 fn refusals_and_broken_servers_leave_the_wallet_unchanged() {
     let mut server = Server::start_with(ServerOptions { allow_remove: false, ..Default::default() });
     let wallet = wallet();
-    let ca = RemoteCa::connect(&wallet, options(&server.url)).unwrap();
+    let ca = RemoteCa::connect(wallet.clone(), options(&server.url)).unwrap();
     ca.enroll(&enroll_req("admin", "adminpw")).unwrap();
     ca.register(
         "admin",
@@ -389,7 +423,8 @@ fn refusals_and_broken_servers_leave_the_wallet_unchanged() {
     assert!(e.hint().unwrap().contains("allowremove"), "{:?}", e.hint());
     // An unknown CA name: 404, code 19.
     let named =
-        RemoteCa::connect(&wallet, RemoteCaOptions { ca_name: Some("nope".into()), ..options(&server.url) }).unwrap();
+        RemoteCa::connect(wallet.clone(), RemoteCaOptions { ca_name: Some("nope".into()), ..options(&server.url) })
+            .unwrap();
     let e = named.reenroll("admin", &ReenrollOptions::default()).unwrap_err();
     assert_eq!(remote_err(&e).code(), Some(19), "{e}");
     // The label is taken: refused before the server spends an enrolment.
@@ -398,7 +433,7 @@ fn refusals_and_broken_servers_leave_the_wallet_unchanged() {
     assert_eq!(snapshot(&wallet), before);
 
     // A malformed envelope: the server's operations port speaks HTTP but not Fabric CA.
-    let ops = RemoteCa::connect(&wallet, options(&format!("http://127.0.0.1:{}", server.ops_port))).unwrap();
+    let ops = RemoteCa::connect(wallet.clone(), options(&format!("http://127.0.0.1:{}", server.ops_port))).unwrap();
     let e = ops.enroll(&EnrollRequest { label: Some("x".into()), ..enroll_req("admin", "adminpw") }).unwrap_err();
     assert!(matches!(remote_err(&e), RemoteError::Protocol { status: 404, .. }), "{e:?}");
     assert!(e.to_string().contains("not a Fabric CA response envelope"), "{e}");
@@ -411,7 +446,7 @@ fn refusals_and_broken_servers_leave_the_wallet_unchanged() {
     let url = server.url.clone();
     let handle = std::thread::scope(|s| {
         let job = s.spawn(|| {
-            let ca = RemoteCa::connect(&wallet, options(&url)).unwrap();
+            let ca = RemoteCa::connect(wallet.clone(), options(&url)).unwrap();
             ca.reenroll("admin", &ReenrollOptions::default())
         });
         while !server.has_unread_request() {
@@ -438,7 +473,7 @@ fn refusals_and_broken_servers_leave_the_wallet_unchanged() {
         ("http://admin:adminpw@127.0.0.1:7054", "secret"),
         ("http://127.0.0.1:7054/?ca=x", "--ca-name"),
     ] {
-        let e = RemoteCa::connect(&wallet, options(url)).unwrap_err();
+        let e = RemoteCa::connect(wallet.clone(), options(url)).unwrap_err();
         assert!(e.to_string().contains(says), "{url}: {e}");
     }
 }
@@ -449,15 +484,16 @@ fn refusals_and_broken_servers_leave_the_wallet_unchanged() {
 fn ca_name_and_legacy_token() {
     let server = Server::start_with(ServerOptions { ca_name: Some("org1-ca".into()), ..Default::default() });
     let wallet = wallet();
-    let ca = RemoteCa::connect(&wallet, RemoteCaOptions { ca_name: Some("org1-ca".into()), ..options(&server.url) })
-        .unwrap();
+    let ca =
+        RemoteCa::connect(wallet.clone(), RemoteCaOptions { ca_name: Some("org1-ca".into()), ..options(&server.url) })
+            .unwrap();
     assert_eq!(ca.cainfo().unwrap().ca_name, "org1-ca");
     assert_eq!(ca.msp_file_stem(), format!("127-0-0-1-{}-org1-ca", server.port));
     ca.enroll(&enroll_req("admin", "adminpw")).unwrap();
     assert_eq!(ca.identities("admin").unwrap().len(), 1);
     // 1.5.21 defaults to no compatibility with pre-1.4 tokens: the legacy form is refused.
     let legacy = RemoteCa::connect(
-        &wallet,
+        wallet.clone(),
         RemoteCaOptions { ca_name: Some("org1-ca".into()), token_form: TokenForm::Legacy, ..options(&server.url) },
     )
     .unwrap();
@@ -471,9 +507,10 @@ fn ca_name_and_legacy_token() {
         ..Default::default()
     });
     let wallet = self::wallet();
-    RemoteCa::connect(&wallet, options(&compat.url)).unwrap().enroll(&enroll_req("admin", "adminpw")).unwrap();
+    RemoteCa::connect(wallet.clone(), options(&compat.url)).unwrap().enroll(&enroll_req("admin", "adminpw")).unwrap();
     let legacy =
-        RemoteCa::connect(&wallet, RemoteCaOptions { token_form: TokenForm::Legacy, ..options(&compat.url) }).unwrap();
+        RemoteCa::connect(wallet.clone(), RemoteCaOptions { token_form: TokenForm::Legacy, ..options(&compat.url) })
+            .unwrap();
     assert_eq!(legacy.identities("admin").unwrap()[0].id, "admin");
 }
 
@@ -483,7 +520,7 @@ fn ca_name_and_legacy_token() {
 fn fabric_ca_client_and_wallet_use_each_others_identities() {
     let server = Server::start();
     let wallet = wallet();
-    let ca = RemoteCa::connect(&wallet, options(&server.url)).unwrap();
+    let ca = RemoteCa::connect(wallet.clone(), options(&server.url)).unwrap();
     ca.enroll(&enroll_req("admin", "adminpw")).unwrap();
 
     // Our identity, exported as an MSP folder, makes a token-authenticated call with the Go client.

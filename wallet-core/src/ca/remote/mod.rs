@@ -15,7 +15,7 @@
 //! use wallet_core::{backend::OpenOptions, Wallet};
 //!
 //! let wallet = Wallet::open("memory:", &OpenOptions::default())?;
-//! let ca = RemoteCa::connect(&wallet, RemoteCaOptions::new("https://ca.org1.example.com:7054", "Org1MSP"))?;
+//! let ca = RemoteCa::connect(std::sync::Arc::new(wallet), RemoteCaOptions::new("https://ca.org1.example.com:7054", "Org1MSP"))?;
 //! ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(Secret::new("adminpw")), ..Default::default() })?;
 //! let secret = ca.register("admin", &RegistrationRequest { id: "user1".into(), ..Default::default() })?;
 //! # Ok::<(), wallet_core::Error>(())
@@ -23,6 +23,7 @@
 
 mod api;
 mod error;
+mod service;
 pub mod token;
 mod transport;
 
@@ -30,14 +31,16 @@ pub use error::RemoteError;
 pub use token::TokenForm;
 
 use super::{
-    Attribute, AttributeRequest, CaError, CertificateInfo, Crl, CrlOptions, EnrollRequest, IdentityInfo, IdentityState,
-    ReenrollOptions, RegistrationRequest, RevocationReason, RevokeTarget, RevokedCertificate, Secret, SubjectNames,
+    Attribute, AttributeRequest, CaError, CertificateFilter, CertificateInfo, Crl, CrlOptions, EnrollRequest,
+    IdentityInfo, IdentityState, ReenrollOptions, RegistrationRequest, RevocationReason, RevokeTarget,
+    RevokedCertificate, Secret, SubjectNames,
 };
 use crate::crypto::SoftwareKey;
 use crate::error::{Error, Result};
 use crate::identity::{validate_label, Certificate, Identity, PrivateKey};
 use crate::wallet::Wallet;
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
+use std::sync::Arc;
 use std::time::Duration;
 use transport::{encode, Auth, TlsFiles, Transport};
 use ureq::http::Method;
@@ -105,7 +108,7 @@ impl std::fmt::Debug for RemoteCaOptions {
 
 /// What `cainfo` tells.
 #[derive(Debug, Clone)]
-pub struct CaInfo {
+pub struct RemoteCaInfo {
     /// The CA's name on the server (empty for the default CA of a one-CA server).
     pub ca_name: String,
     /// Its chain, nearest first (the CA certificate, its issuers, the root last).
@@ -140,26 +143,10 @@ pub struct IdentityUpdate {
     pub secret: Option<Secret>,
 }
 
-/// Filters of a certificate listing (`GET certificates`).
-#[derive(Debug, Clone, Default)]
-pub struct CertificateQuery {
-    /// Only this enrollment ID's.
-    pub id: Option<String>,
-    /// Only this serial (hex).
-    pub serial: Option<String>,
-    /// Only this AKI (hex).
-    pub aki: Option<String>,
-    /// Leave out expired certificates.
-    pub not_expired: bool,
-    /// Leave out revoked certificates.
-    pub not_revoked: bool,
-}
-
-/// A Fabric CA server seen through one wallet. Cheap to clone the options; one connection
-/// pool per client.
+/// A Fabric CA server seen through one wallet, with one connection pool.
 #[derive(Debug)]
-pub struct RemoteCa<'w> {
-    wallet: &'w Wallet,
+pub struct RemoteCa {
+    wallet: Arc<Wallet>,
     options: RemoteCaOptions,
     transport: Transport,
 }
@@ -168,10 +155,10 @@ fn protocol(operation: &str, url: &str, detail: impl Into<String>) -> Error {
     RemoteError::Protocol { operation: operation.into(), url: url.into(), status: 0, detail: detail.into() }.into()
 }
 
-impl<'w> RemoteCa<'w> {
+impl RemoteCa {
     /// A client for the server of `options`, storing enrolled identities in `wallet`. Nothing
     /// is sent yet.
-    pub fn connect(wallet: &'w Wallet, options: RemoteCaOptions) -> Result<Self> {
+    pub fn connect(wallet: Arc<Wallet>, options: RemoteCaOptions) -> Result<Self> {
         crate::identity::validate_msp_id(&options.msp_id)?;
         let transport = Transport::new(
             &options.url,
@@ -194,6 +181,11 @@ impl<'w> RemoteCa<'w> {
     /// The server's address as messages show it.
     pub fn url(&self) -> &str {
         self.transport.display()
+    }
+
+    /// The wallet identities are stored in and act from.
+    pub fn wallet(&self) -> &Arc<Wallet> {
+        &self.wallet
     }
 
     /// The MSP ID given to enrolled identities.
@@ -271,7 +263,7 @@ impl<'w> RemoteCa<'w> {
     // ----- cainfo, enrol, reenrol --------------------------------------------------------------
 
     /// The CA's chain and version (no authentication).
-    pub fn cainfo(&self) -> Result<CaInfo> {
+    pub fn cainfo(&self) -> Result<RemoteCaInfo> {
         #[derive(serde::Serialize)]
         struct Body<'a> {
             #[serde(skip_serializing_if = "Option::is_none")]
@@ -283,14 +275,14 @@ impl<'w> RemoteCa<'w> {
         self.ca_info("cainfo", &info)
     }
 
-    fn ca_info(&self, operation: &str, info: &api::ServerInfo) -> Result<CaInfo> {
+    fn ca_info(&self, operation: &str, info: &api::ServerInfo) -> Result<RemoteCaInfo> {
         let chain_pem = self.b64_text(operation, "CAChain", &info.ca_chain)?;
         let chain = if chain_pem.is_empty() {
             vec![]
         } else {
             Certificate::parse_pem_chain(&chain_pem, &format!("the CA chain from {}", self.url()))?
         };
-        Ok(CaInfo {
+        Ok(RemoteCaInfo {
             ca_name: info.ca_name.clone(),
             chain,
             version: info.version.clone(),
@@ -337,22 +329,39 @@ impl<'w> RemoteCa<'w> {
         names: &SubjectNames,
     ) -> Result<Identity> {
         let csr = super::build_csr(key.signer(), &request.id, names, &request.hosts)?;
+        let result = self.post_enroll(request, extra, &csr)?;
+        self.identity_from("enroll", result, label, key)
+    }
+
+    fn post_enroll(
+        &self,
+        request: &EnrollRequest,
+        extra: &RemoteEnrollOptions,
+        csr_pem: &str,
+    ) -> Result<serde_json::Value> {
         let body = Self::json(&api::EnrollBody {
             hosts: &request.hosts,
-            certificate_request: &csr,
+            certificate_request: csr_pem,
             profile: extra.profile.as_deref(),
             caname: self.ca_name(),
             attr_reqs: attr_reqs(request.attr_reqs.as_deref()),
         });
         let secret = request.secret.as_ref().map(Secret::expose).unwrap_or_default();
-        let (_, result) = self.transport.send(
-            "enroll",
-            Method::POST,
-            "enroll",
-            Some(&body),
-            Auth::Basic { id: &request.id, secret },
-        )?;
-        self.identity_from("enroll", result, label, key)
+        let auth = Auth::Basic { id: &request.id, secret };
+        Ok(self.transport.send("enroll", Method::POST, "enroll", Some(&body), auth)?.1)
+    }
+
+    /// Enrol for a key held elsewhere: send its PKCS#10 request (DER) and return the
+    /// certificate. Nothing is stored. The server requires the CSR's CN to be the enrollment ID.
+    pub fn enroll_csr(&self, request: &EnrollRequest, csr_der: &[u8]) -> Result<Certificate> {
+        let csr_pem = pem::encode_config(
+            &pem::Pem::new("CERTIFICATE REQUEST", csr_der.to_vec()),
+            pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+        );
+        let result = self.post_enroll(request, &RemoteEnrollOptions::default(), &csr_pem)?;
+        let result: api::EnrollResult = self.decode("enroll", result)?;
+        let cert_pem = self.b64_text("enroll", "Cert", &result.cert)?;
+        Certificate::from_pem(&cert_pem, &format!("the certificate from {}", self.url()))
     }
 
     fn identity_from(
@@ -549,23 +558,18 @@ impl<'w> RemoteCa<'w> {
 
     // ----- certificates, revocation, CRLs --------------------------------------------------------
 
-    /// Certificates the CA issued that `caller` may see: those of `id` when given, else all.
-    pub fn certificates(&self, caller: &str, id: Option<&str>) -> Result<Vec<CertificateInfo>> {
-        self.certificates_matching(caller, &CertificateQuery { id: id.map(Into::into), ..Default::default() })
-    }
-
-    /// Certificates matching `query`, sorted by serial.
-    pub fn certificates_matching(&self, caller: &str, query: &CertificateQuery) -> Result<Vec<CertificateInfo>> {
+    /// Certificates the CA issued that `caller` may see, matching `filter`, sorted by serial.
+    pub fn certificates(&self, caller: &str, filter: &CertificateFilter) -> Result<Vec<CertificateInfo>> {
         let mut params = vec![];
-        for (name, value) in [("id", &query.id), ("serial", &query.serial), ("aki", &query.aki)] {
+        for (name, value) in [("id", &filter.id), ("serial", &filter.serial)] {
             if let Some(v) = value {
                 params.push(format!("{name}={}", encode(v)));
             }
         }
-        if query.not_expired {
+        if filter.exclude_expired {
             params.push("notexpired=true".into());
         }
-        if query.not_revoked {
+        if filter.exclude_revoked {
             params.push("notrevoked=true".into());
         }
         let target =
