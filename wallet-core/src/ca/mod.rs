@@ -39,6 +39,7 @@ mod profile;
 pub(crate) mod registry;
 #[cfg(feature = "remote-ca")]
 pub mod remote;
+pub mod renewal;
 pub mod rules;
 mod secret;
 mod service;
