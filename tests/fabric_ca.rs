@@ -46,8 +46,8 @@ pub struct ServerOptions {
     pub client_auth: bool,
     /// `cfg.identities.allowremove` and `cfg.affiliations.allowremove`.
     pub allow_remove: bool,
-    /// A signing profile named `short` issuing certificates valid for this long (e.g. `1h`).
-    pub short_profile: Option<String>,
+    /// Make the `tls` signing profile issue certificates valid for this long (e.g. `1h`).
+    pub tls_profile_expiry: Option<String>,
     /// The CA name (`--ca.name`).
     pub ca_name: Option<String>,
     /// Environment for the server (e.g. `FABRIC_CA_SERVER_COMPATIBILITY_MODE_V1_3`).
@@ -56,7 +56,14 @@ pub struct ServerOptions {
 
 impl Default for ServerOptions {
     fn default() -> Self {
-        Self { tls: false, client_auth: false, allow_remove: true, short_profile: None, ca_name: None, env: vec![] }
+        Self {
+            tls: false,
+            client_auth: false,
+            allow_remove: true,
+            tls_profile_expiry: None,
+            ca_name: None,
+            env: vec![],
+        }
     }
 }
 
@@ -90,44 +97,19 @@ impl Server {
         }
         let out = run(&mut init);
         assert!(out.status.success(), "fabric-ca-server init failed:\n{}", String::from_utf8_lossy(&out.stderr));
-        if let Some(expiry) = &options.short_profile {
+        if let Some(expiry) = &options.tls_profile_expiry {
+            // A profile of its own would be refused: the server whitelists the attribute
+            // extension only for the profiles it ships with.
             let path = home.path().join("fabric-ca-server-config.yaml");
             let yaml = std::fs::read_to_string(&path).unwrap();
-            let anchor = "    profiles:\n";
-            assert!(yaml.contains(anchor), "unexpected fabric-ca-server-config.yaml layout");
-            let short = format!(
-                "    profiles:\n      short:\n         usage:\n           - digital signature\n         expiry: {expiry}\n"
-            );
-            std::fs::write(&path, yaml.replacen(anchor, &short, 1)).unwrap();
+            let (head, tail) = yaml.split_once("      tls:\n").expect("a tls signing profile in the default config");
+            let tail = tail.replacen("expiry: 8760h", &format!("expiry: {expiry}"), 1);
+            std::fs::write(&path, format!("{head}      tls:\n{tail}")).unwrap();
         }
         // Free ports can be taken between the probe and the bind: try a few.
         for _ in 0..5 {
             let (port, ops_port) = (free_port(), free_port());
-            let mut cmd = Command::new(program("fabric-ca-server"));
-            cmd.args(["start", "-b", "admin:adminpw", "--address", "127.0.0.1", "--port", &port.to_string()])
-                .arg("--operations.listenaddress")
-                .arg(format!("127.0.0.1:{ops_port}"))
-                .arg("--home")
-                .arg(home.path())
-                .stdout(Stdio::null())
-                .stderr(Stdio::from(std::fs::File::create(home.path().join("server.log")).unwrap()));
-            if let Some(name) = &options.ca_name {
-                cmd.args(["--ca.name", name]);
-            }
-            if options.allow_remove {
-                cmd.args(["--cfg.identities.allowremove", "--cfg.affiliations.allowremove"]);
-            }
-            if options.tls {
-                // The TLS certificate is made at start, from csr.hosts.
-                cmd.args(["--tls.enabled", "--csr.hosts", "127.0.0.1,localhost"]);
-            }
-            if options.client_auth {
-                cmd.args(["--tls.clientauth.type", "RequireAndVerifyClientCert", "--tls.clientauth.certfiles"])
-                    .arg(home.path().join("ca-cert.pem"));
-            }
-            for (k, v) in &options.env {
-                cmd.env(k, v);
-            }
+            let mut cmd = start_command(home.path(), port, ops_port, &options);
             let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start fabric-ca-server: {e}; {HOW}"));
             if wait_ready(&mut child, home.path(), port) {
                 let scheme = if options.tls { "https" } else { "http" };
@@ -178,6 +160,16 @@ impl Server {
         assert!(out.status.success(), "kill -{name} failed");
     }
 
+    /// Start it again on the same home and port (after [`kill`](Self::kill)).
+    pub fn restart(&mut self) {
+        self.kill();
+        let mut child = start_command(self.home.path(), self.port, self.ops_port, &self.options)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start fabric-ca-server: {e}; {HOW}"));
+        assert!(wait_ready(&mut child, self.home.path(), self.port), "the port was taken while the server was down");
+        self.child = Some(child);
+    }
+
     /// Kill it now and reap it.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
@@ -208,6 +200,36 @@ impl Drop for Server {
         }
         self.kill();
     }
+}
+
+/// `fabric-ca-server start` for `home` on these ports.
+fn start_command(home: &Path, port: u16, ops_port: u16, options: &ServerOptions) -> Command {
+    let mut cmd = Command::new(program("fabric-ca-server"));
+    cmd.args(["start", "-b", "admin:adminpw", "--address", "127.0.0.1", "--port", &port.to_string()])
+        .arg("--operations.listenaddress")
+        .arg(format!("127.0.0.1:{ops_port}"))
+        .arg("--home")
+        .arg(home)
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(std::fs::File::create(home.join("server.log")).unwrap()));
+    if let Some(name) = &options.ca_name {
+        cmd.args(["--ca.name", name]);
+    }
+    if options.allow_remove {
+        cmd.args(["--cfg.identities.allowremove", "--cfg.affiliations.allowremove"]);
+    }
+    if options.tls {
+        // The TLS certificate is made at start, from csr.hosts.
+        cmd.args(["--tls.enabled", "--csr.hosts", "127.0.0.1,localhost"]);
+    }
+    if options.client_auth {
+        cmd.args(["--tls.clientauth.type", "RequireAndVerifyClientCert", "--tls.clientauth.certfiles"])
+            .arg(home.join("ca-cert.pem"));
+    }
+    for (k, v) in &options.env {
+        cmd.env(k, v);
+    }
+    cmd
 }
 
 fn read_log(home: &Path) -> String {

@@ -655,3 +655,66 @@ fn our_token_equals_the_node_fabric_ca_client_token() {
         assert_eq!(ours, node, "{method} {path}");
     }
 }
+
+// ----- renewal ------------------------------------------------------------------------------------
+
+#[test]
+fn short_lived_certificates_are_found_and_renewed_and_a_stopped_run_is_finished() {
+    use wallet_core::ca::renewal::{self, Selection};
+    let mut server = Server::start_with(ServerOptions { tls_profile_expiry: Some("1h".into()), ..Default::default() });
+    let wallet = wallet();
+    let ca = RemoteCa::connect(wallet.clone(), options(&server.url)).unwrap();
+    ca.enroll(&enroll_req("admin", "adminpw")).unwrap();
+    let short = RemoteEnrollOptions { profile: Some("tls".into()) };
+    for id in ["u1", "u2", "u3"] {
+        let secret = ca
+            .register(
+                "admin",
+                &RegistrationRequest { id: id.into(), affiliation: Some("org1".into()), ..Default::default() },
+            )
+            .unwrap();
+        // No attribute extension: the server only whitelists it for the profiles it ships with.
+        let request =
+            EnrollRequest { id: id.into(), secret: Some(secret), attr_reqs: Some(vec![]), ..Default::default() };
+        ca.enroll_with(&request, &short).unwrap();
+    }
+    let hour = std::time::Duration::from_secs(3600);
+    let now = time::OffsetDateTime::now_utc();
+    let ski = ca.cainfo().unwrap().chain[0].subject_key_id();
+    let soon = renewal::select(&wallet, Selection::Within(2 * hour), ski.as_deref(), now).unwrap();
+    let labels: Vec<&str> = soon.iter().map(|e| e.label.as_str()).collect();
+    assert_eq!(labels, ["u1", "u2", "u3"], "the admin's certificate has a year");
+    assert_eq!(renewal::expiring(&wallet, 2 * hour, now).unwrap().len(), 3);
+
+    // The server is killed after the first renewal.
+    let server_cell = std::cell::RefCell::new(&mut server);
+    let first = renewal::renew(&soon, &ReenrollOptions::default(), &|l, o| ca.reenroll(l, o), &mut |done, _, _| {
+        if done == 1 {
+            server_cell.borrow_mut().kill();
+        }
+    });
+    assert!(first[0].result.is_ok());
+    assert!(first[1..].iter().all(|r| r.result.is_err()), "{first:?}");
+    for label in wallet.list().unwrap() {
+        let id = wallet.get(&label).unwrap();
+        assert_eq!(id.certificate().public_key().unwrap(), id.signer().public_key(), "{label} is usable");
+    }
+
+    // Back up; the rerun finds what is left and finishes it (default profile: a year).
+    server.restart();
+    let left = renewal::select(&wallet, Selection::Within(2 * hour), ski.as_deref(), now).unwrap();
+    assert_eq!(left.iter().map(|e| e.label.as_str()).collect::<Vec<_>>(), ["u2", "u3"]);
+    let second = renewal::renew(
+        &left,
+        &ReenrollOptions { reuse_key: true, ..Default::default() },
+        &|l, o| ca.reenroll(l, o),
+        &mut |_, _, _| {},
+    );
+    assert!(second.iter().all(|r| r.result.is_ok()), "{second:?}");
+    assert!(renewal::expiring(&wallet, 2 * hour, now).unwrap().is_empty());
+    // And the renewed certificates act.
+    for label in ["u1", "u2", "u3"] {
+        let e = ca.identities(label).unwrap_err();
+        assert_eq!(remote_err(&e).code(), Some(71), "{label}'s new certificate authenticates (and is no registrar)");
+    }
+}
