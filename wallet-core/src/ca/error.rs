@@ -105,6 +105,11 @@ pub enum CaError {
     #[error("invalid {what}: {detail}")]
     InvalidParameter { what: String, detail: String },
 
+    /// A remote Fabric CA server refused a request, or could not be reached.
+    #[cfg(feature = "remote-ca")]
+    #[error(transparent)]
+    Remote(#[from] super::remote::RemoteError),
+
     /// A stored CA record cannot be decoded.
     #[error("CA record {record} is damaged: {detail}")]
     Registry { record: String, detail: String },
@@ -151,6 +156,8 @@ impl CaError {
                 "give the CA certificate (CA:TRUE, keyCertSign) with the P-256 private key that belongs to it".into()
             }
             CaError::InvalidParameter { .. } => return None,
+            #[cfg(feature = "remote-ca")]
+            CaError::Remote(e) => return e.hint(),
             CaError::Registry { .. } => {
                 "the CA record was modified outside this tool; restore the wallet from a backup".into()
             }

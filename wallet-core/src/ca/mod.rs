@@ -37,6 +37,9 @@ mod error;
 mod model;
 mod profile;
 pub(crate) mod registry;
+#[cfg(feature = "remote-ca")]
+pub mod remote;
+pub mod renewal;
 pub mod rules;
 mod secret;
 mod service;

@@ -153,7 +153,7 @@ fn read_signcert(dir: &Path) -> Result<(PathBuf, Certificate, Vec<Certificate>)>
 
 /// Nearest issuer first: non-root certificates on the issuer path, other non-roots, the root on
 /// the path, other roots. Duplicates and the leaf itself are dropped.
-fn order_chain(leaf: &Certificate, pool: Vec<Certificate>) -> Vec<Certificate> {
+pub(crate) fn order_chain(leaf: &Certificate, pool: Vec<Certificate>) -> Vec<Certificate> {
     let mut unique: Vec<Certificate> = Vec::new();
     for cert in pool {
         if &cert != leaf && !unique.contains(&cert) {
