@@ -30,14 +30,14 @@ pub struct CaTarget {
 
 /// An opened CA.
 #[derive(Debug)]
-pub enum Ca<'w> {
+pub enum Ca {
     /// The embedded CA of the wallet.
-    Embedded(Box<CertificateAuthority<'w>>),
+    Embedded(Box<CertificateAuthority>),
     /// A Fabric CA server.
     Remote(Box<RemoteCa>),
 }
 
-impl Ca<'_> {
+impl Ca {
     /// Reenrol the identity under `label`.
     pub fn reenroll(&self, label: &str, options: &ReenrollOptions) -> wallet_core::Result<Identity> {
         match self {
@@ -61,7 +61,7 @@ fn is_url(s: &str) -> bool {
 
 impl CaTarget {
     /// Open it. `msp_id` is given to identities a remote CA enrols (reenrolment keeps theirs).
-    pub fn open<'w>(&self, wallet: &'w std::sync::Arc<Wallet>, msp_id: &str) -> Result<Ca<'w>> {
+    pub fn open(&self, wallet: &std::sync::Arc<Wallet>, msp_id: &str) -> Result<Ca> {
         match &self.ca {
             Some(url) if is_url(url) => {
                 let mut options = RemoteCaOptions::new(url, msp_id);
@@ -75,19 +75,7 @@ impl CaTarget {
                 Err(CliError::usage("--tls-root, --client-cert, --client-key and --ca-name apply to a Fabric CA URL")
                     .with_hint("pass --ca https://host:port"))
             }
-            Some(name) => Ok(Ca::Embedded(Box::new(CertificateAuthority::open(wallet, name)?))),
-            None => {
-                let names = CertificateAuthority::list(wallet)?;
-                match names.as_slice() {
-                    [one] => Ok(Ca::Embedded(Box::new(CertificateAuthority::open(wallet, one)?))),
-                    [] => Err(CliError::usage(format!("no CA in wallet {} and no --ca URL", wallet.location()))
-                        .with_hint("pass --ca https://host:port for a Fabric CA, or create one with `wallet ca init`")),
-                    many => {
-                        Err(CliError::usage(format!("the wallet holds several CAs ({}); say which", many.join(", ")))
-                            .with_hint("pass --ca NAME or --ca URL, or set WALLET_CA"))
-                    }
-                }
-            }
+            name => Ok(Ca::Embedded(Box::new(CertificateAuthority::open_default(wallet.clone(), name.as_deref())?))),
         }
     }
 }

@@ -118,12 +118,12 @@ mod tests {
 
     #[test]
     fn finds_and_renews_short_lived_certificates_and_a_rerun_finishes_a_stopped_run() {
-        let wallet = Wallet::from_backend(Box::new(crate::backend::MemoryBackend::new()));
+        let wallet = Arc::new(Wallet::from_backend(Box::new(crate::backend::MemoryBackend::new())));
         let t0 = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
         let clock = Arc::new(FixedClock::new(t0));
         let mut options = CaOptions::new("ca1", "Org1MSP");
         options.policy = CaPolicy { ecert_validity_secs: 20 * 86_400, ..CaPolicy::default() };
-        let (ca, admin_secret) = CertificateAuthority::create_root(&wallet, &options, clock.clone()).unwrap();
+        let (ca, admin_secret) = CertificateAuthority::create_root(wallet.clone(), &options, clock.clone()).unwrap();
         ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(admin_secret), ..Default::default() }).unwrap();
         for id in ["u1", "u2", "u3"] {
             let secret = ca
@@ -154,7 +154,7 @@ mod tests {
         let stopping = |label: &str, o: &ReenrollOptions| {
             calls.set(calls.get() + 1);
             if calls.get() > 1 {
-                return Err(Error::Backend { backend: "test", detail: "the CA went away".into() });
+                return Err(crate::backend::BackendError::unavailable("test", "the CA went away").into());
             }
             ca.reenroll(label, o)
         };

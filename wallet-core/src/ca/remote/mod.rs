@@ -35,9 +35,8 @@ use super::{
     IdentityInfo, IdentityState, ReenrollOptions, RegistrationRequest, RevocationReason, RevokeTarget,
     RevokedCertificate, Secret, SubjectNames,
 };
-use crate::crypto::SoftwareKey;
 use crate::error::{Error, Result};
-use crate::identity::{validate_label, Certificate, Identity, PrivateKey};
+use crate::identity::{validate_label, Certificate, Identity, IdentityKey};
 use crate::wallet::Wallet;
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use std::sync::Arc;
@@ -313,7 +312,7 @@ impl RemoteCa {
                 location: self.wallet.location(),
             });
         }
-        let key = PrivateKey::Software(SoftwareKey::generate());
+        let key = self.wallet.generate_key(label)?;
         let names = request.names.clone().unwrap_or_else(fabric_client_names);
         let identity = self.enroll_key(request, extra, label, key, &names)?;
         self.wallet.put(&identity, request.overwrite)?;
@@ -325,10 +324,10 @@ impl RemoteCa {
         request: &EnrollRequest,
         extra: &RemoteEnrollOptions,
         label: &str,
-        key: PrivateKey,
+        key: IdentityKey,
         names: &SubjectNames,
     ) -> Result<Identity> {
-        let csr = super::build_csr(key.signer(), &request.id, names, &request.hosts)?;
+        let csr = super::build_csr(key.signer().as_ref(), &request.id, names, &request.hosts)?;
         let result = self.post_enroll(request, extra, &csr)?;
         self.identity_from("enroll", result, label, key)
     }
@@ -369,7 +368,7 @@ impl RemoteCa {
         operation: &str,
         result: serde_json::Value,
         label: &str,
-        key: PrivateKey,
+        key: IdentityKey,
     ) -> Result<Identity> {
         let result: api::EnrollResult = self.decode(operation, result)?;
         let cert_pem = self.b64_text(operation, "Cert", &result.cert)?;
@@ -403,18 +402,14 @@ impl RemoteCa {
             detail: "the certificate has no common name (enrollment ID)".into(),
         })?;
         let (names, _, _) = super::profile::split_name(&old.x509().tbs_certificate.subject);
-        let key = if options.reuse_key {
-            current.private_key().clone()
-        } else {
-            PrivateKey::Software(SoftwareKey::generate())
-        };
+        let key = if options.reuse_key { current.key().clone() } else { self.wallet.generate_key(label)? };
         let hosts = match &options.hosts {
             Some(h) => h.clone(),
             None => {
                 old.subject_alt_names().iter().map(|s| s.split_once(':').map_or(s.clone(), |(_, v)| v.into())).collect()
             }
         };
-        let csr = super::build_csr(key.signer(), &id, &names, &hosts)?;
+        let csr = super::build_csr(key.signer().as_ref(), &id, &names, &hosts)?;
         let body = Self::json(&api::EnrollBody {
             hosts: &hosts,
             certificate_request: &csr,
@@ -430,7 +425,7 @@ impl RemoteCa {
                 current.msp_id(),
                 identity.certificate().clone(),
                 identity.chain().to_vec(),
-                identity.private_key().clone(),
+                identity.key().clone(),
             )?;
         }
         self.wallet.put(&identity, true)?;
