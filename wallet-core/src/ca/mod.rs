@@ -33,7 +33,6 @@
 
 mod authority;
 mod bulk;
-mod error;
 mod model;
 mod profile;
 pub(crate) mod registry;
@@ -44,11 +43,11 @@ pub mod rules;
 mod secret;
 mod service;
 
+pub use crate::error::CaError;
 pub use authority::{
     AdminEnrolment, Bootstrap, BootstrapOptions, CaSource, CertificateAuthority, INTERMEDIATE_VALIDITY, ROOT_VALIDITY,
 };
 pub use bulk::{BulkOptions, BulkOutcome, BulkProgress, BulkReport, BulkRow};
-pub use error::CaError;
 pub use model::*;
 pub use profile::build_csr;
 pub use secret::{Secret, GENERATED_SECRET_LEN};

@@ -22,12 +22,11 @@
 //! ```
 
 mod api;
-mod error;
 mod service;
 pub mod token;
 mod transport;
 
-pub use error::RemoteError;
+pub use crate::error::RemoteError;
 pub use token::TokenForm;
 
 use super::{
