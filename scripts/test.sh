@@ -17,6 +17,9 @@ command -v node     >/dev/null || need_apt+=(nodejs)
 command -v npm      >/dev/null || need_apt+=(npm)
 [ -f /usr/include/openssl/evp.h ] || need_apt+=(libssl-dev)
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
+command -v xz       >/dev/null || need_apt+=(xz-utils)
+# The real fabric-ca-server links the system SQLite.
+ldconfig -p 2>/dev/null | grep -q 'libsqlite3\.so\.0' || need_apt+=(libsqlite3-0)
 if [ ${#need_apt[@]} -gt 0 ]; then
   step "apt-get install ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -34,6 +37,18 @@ for dir in tests/interop examples/node; do
 done
 step "python packages"
 python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install -q cryptography
+
+# --- the real Fabric tools (tests/tests/remote_ca.rs runs fabric-ca-server/client 1.5.21) ----
+step "unpack the real Fabric CA 1.5.21 from ../shared/tools"
+tools_dir=${FABRIC_TOOLS_DIR:-$root/../shared/tools}
+if [ ! -f "$tools_dir/unpack.sh" ]; then
+  echo "test.sh: $tools_dir/unpack.sh is missing; the Fabric CA tests need fabric-ca-1.5.21.tar.xz from" \
+       "../shared/tools (or set FABRIC_TOOLS_DIR to the folder holding it and unpack.sh)" >&2
+  exit 1
+fi
+bash "$tools_dir/unpack.sh" "$root/target/fabric-tools" >/dev/null
+export FABRIC_CA_BIN="$root/target/fabric-tools/fabric-ca-1.5.21/bin"
+"$FABRIC_CA_BIN/fabric-ca-server" version
 
 # --- Rust -------------------------------------------------------------------------------------
 step "cargo fmt --check"

@@ -24,6 +24,7 @@ use wallet_core::{Certificate, Identity, IdentityKey, Wallet};
 
 pub mod backends;
 pub mod conformance;
+pub mod fabric_ca;
 pub mod pki;
 pub mod tools;
 

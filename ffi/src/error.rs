@@ -8,6 +8,7 @@ use std::ffi::c_char;
 use wallet_core::backend::BackendError;
 use wallet_core::ca::CaError;
 use wallet_core::crypto::KeyError;
+use wallet_core::error::FormatError;
 use wallet_core::Error;
 
 /// The result of every fallible call. 0 is success; the hundreds say whose problem it is.
@@ -229,7 +230,6 @@ impl wallet_result {
 pub fn result_for(error: &Error) -> wallet_result {
     use wallet_result as R;
     match error {
-        Error::Pem { .. } => R::Pem,
         Error::Key(key) => match key {
             KeyError::Parse { .. } => R::Key,
             KeyError::Mismatch { .. } => R::KeyMismatch,
@@ -237,12 +237,16 @@ pub fn result_for(error: &Error) -> wallet_result {
             // UnknownStore, UnknownKey, Unsupported, Store, and any key error added later.
             _ => R::KeyStore,
         },
-        Error::Certificate { .. } => R::Certificate,
         Error::InvalidLabel { .. } => R::InvalidLabel,
         Error::NotFound { .. } => R::NotFound,
         Error::AlreadyExists { .. } => R::AlreadyExists,
-        Error::UnsupportedVersion { .. } => R::UnsupportedVersion,
-        Error::Format { .. } => R::Format,
+        Error::Format(format) => match format {
+            FormatError::Pem { .. } => R::Pem,
+            FormatError::Certificate { .. } => R::Certificate,
+            FormatError::UnsupportedVersion { .. } => R::UnsupportedVersion,
+            // Invalid, and any format error added later.
+            _ => R::Format,
+        },
         Error::BadSignature { .. } => R::BadSignature,
         Error::InvalidDigest { .. } => R::InvalidArgument,
         Error::Io { .. } => R::Io,
@@ -321,7 +325,7 @@ impl Failure {
 
 impl From<Error> for Failure {
     fn from(error: Error) -> Self {
-        Self { code: result_for(&error), message: error.to_string(), hint: error.hint() }
+        Self { code: result_for(&error), message: error.to_string(), hint: crate::hints::hint(&error) }
     }
 }
 
@@ -420,17 +424,17 @@ mod tests {
     fn every_core_error_has_a_specific_code() {
         let s = String::new;
         let errors = [
-            Error::Pem { what: s(), detail: s() },
+            FormatError::pem(s(), s()).into(),
             KeyError::Parse { what: s(), detail: s() }.into(),
-            Error::Certificate { what: s(), detail: s() },
+            FormatError::certificate(s(), s()).into(),
             KeyError::Mismatch { label: s() }.into(),
             KeyError::NotExportable { label: s(), location: s() }.into(),
             KeyError::store(s(), s()).into(),
             Error::InvalidLabel { label: s(), reason: "" },
             Error::NotFound { kind: "", name: s(), location: s() },
             Error::AlreadyExists { kind: "", name: s(), location: s() },
-            Error::UnsupportedVersion { what: s(), found: s(), supported: s() },
-            Error::Format { format: "", what: s(), detail: s() },
+            FormatError::UnsupportedVersion { what: s(), found: s(), supported: s() }.into(),
+            FormatError::invalid("", s(), s()).into(),
             Error::BadSignature { detail: s() },
             Error::Io { context: "", path: "".into(), source: std::io::Error::other("x") },
             Error::Unsupported(s()),

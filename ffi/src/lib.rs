@@ -25,6 +25,7 @@
 pub mod ca;
 pub mod error;
 pub mod handle;
+pub mod hints;
 pub mod identity;
 pub mod panic;
 pub mod wallet;

@@ -1,7 +1,7 @@
 //! The command's error: a message, an optional hint, and an exit code.
 //!
-//! Library errors keep their own message and [`wallet_core::Error::hint`]; the exit code is
-//! chosen here so that scripts can tell the common cases apart.
+//! Library errors keep their own message; the hint is the CLI's wording ([`crate::hints`]), and
+//! the exit code is chosen here so that scripts can tell the common cases apart.
 
 use std::process::ExitCode;
 use wallet_core::backend::BackendError;
@@ -90,18 +90,12 @@ impl From<Error> for CliError {
             Error::Backend(BackendError::Unsupported(_)) => exit::USAGE,
             _ => exit::FAILURE,
         };
-        let hint = match &err {
-            // The library's hint speaks of labels; for files the fix is another path.
-            Error::AlreadyExists { kind: "file", .. } => {
-                Some("choose another path, or pass --force to replace it".into())
-            }
-            _ => err.hint(),
-        };
+        let hint = crate::hints::hint(&err);
         Self { message: err.to_string(), hint, code }
     }
 }
 
-/// An I/O error on `path`, as the library reports them (with its hint).
+/// An I/O error on `path`, as the library reports them (with the CLI's hint).
 pub fn io_error(context: &'static str, path: &std::path::Path, source: std::io::Error) -> CliError {
     Error::Io { context, path: path.to_owned(), source }.into()
 }

@@ -11,6 +11,7 @@ mod commands;
 mod context;
 mod error;
 mod files;
+mod hints;
 mod passphrase;
 mod terminal;
 mod view;

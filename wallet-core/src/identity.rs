@@ -5,7 +5,7 @@
 //! certificate on demand, exactly as Fabric CA wrote it.
 
 use crate::crypto::{KeyError, KeyRef, PublicKey, Signer, SoftwareKey, StoredKey};
-use crate::error::{Error, Result};
+use crate::error::{Error, FormatError, Result};
 use const_oid::ObjectIdentifier;
 use der::Decode;
 use std::collections::{BTreeMap, BTreeSet};
@@ -67,7 +67,7 @@ impl Certificate {
     /// Parse DER. `what` names the source in errors.
     pub fn from_der(der: &[u8], what: &str) -> Result<Self> {
         let parsed = x509_cert::Certificate::from_der(der)
-            .map_err(|e| Error::Certificate { what: what.into(), detail: format!("not an X.509 certificate ({e})") })?;
+            .map_err(|e| FormatError::certificate_caused(what, format!("not an X.509 certificate ({e})"), e))?;
         Ok(Self { der: der.to_vec(), parsed })
     }
 
@@ -77,20 +77,20 @@ impl Certificate {
         use der::Encode;
         let der = parsed
             .to_der()
-            .map_err(|e| Error::Certificate { what: what.into(), detail: format!("cannot be encoded ({e})") })?;
+            .map_err(|e| FormatError::certificate_caused(what, format!("cannot be encoded ({e})"), e))?;
         Ok(Self { der, parsed })
     }
 
     /// Parse every `CERTIFICATE` block of PEM text, in order (LF or CRLF).
     pub fn parse_pem_chain(pem_text: &[u8], what: &str) -> Result<Vec<Self>> {
-        let blocks = pem::parse_many(pem_text).map_err(|e| Error::Pem { what: what.into(), detail: e.to_string() })?;
+        let blocks = pem::parse_many(pem_text).map_err(|e| FormatError::pem_parse(what, e))?;
         let certs: Vec<_> = blocks
             .iter()
             .filter(|b| b.tag() == "CERTIFICATE")
             .map(|b| Self::from_der(b.contents(), what))
             .collect::<Result<_>>()?;
         if certs.is_empty() {
-            return Err(Error::Pem { what: what.into(), detail: "no CERTIFICATE block".into() });
+            return Err(FormatError::pem(what, "no CERTIFICATE block").into());
         }
         Ok(certs)
     }
@@ -154,9 +154,9 @@ impl Certificate {
     pub fn public_key(&self) -> Result<PublicKey> {
         let spki = &self.parsed.tbs_certificate.subject_public_key_info;
         let bits = spki.subject_public_key.raw_bytes();
-        PublicKey::from_sec1_bytes(bits).map_err(|_| Error::Certificate {
-            what: self.subject(),
-            detail: format!("public key is not ECDSA P-256 (algorithm {})", spki.algorithm.oid),
+        PublicKey::from_sec1_bytes(bits).map_err(|e| {
+            let detail = format!("public key is not ECDSA P-256 (algorithm {})", spki.algorithm.oid);
+            FormatError::certificate_caused(self.subject(), detail, e).into()
         })
     }
 
@@ -237,9 +237,9 @@ impl Certificate {
         struct Attrs {
             attrs: BTreeMap<String, String>,
         }
-        let attrs: Attrs = serde_json::from_slice(ext.extn_value.as_bytes()).map_err(|e| Error::Certificate {
-            what: self.subject(),
-            detail: format!("attribute extension 1.2.3.4.5.6.7.8.1 is not {{\"attrs\":{{…}}}} JSON ({e})"),
+        let attrs: Attrs = serde_json::from_slice(ext.extn_value.as_bytes()).map_err(|e| {
+            let detail = format!("attribute extension 1.2.3.4.5.6.7.8.1 is not {{\"attrs\":{{…}}}} JSON ({e})");
+            FormatError::certificate_caused(self.subject(), detail, e)
         })?;
         Ok(attrs.attrs)
     }
@@ -466,11 +466,12 @@ impl Identity {
 /// Check an MSP ID: non-empty, no control characters.
 pub fn validate_msp_id(msp_id: &str) -> Result<()> {
     if msp_id.is_empty() || msp_id.chars().any(char::is_control) || msp_id.len() > 255 {
-        return Err(Error::Format {
-            format: "MSP ID",
-            what: format!("{msp_id:?}"),
-            detail: "an MSP ID must be 1–255 bytes without control characters".into(),
-        });
+        return Err(FormatError::invalid(
+            "MSP ID",
+            format!("{msp_id:?}"),
+            "an MSP ID must be 1–255 bytes without control characters",
+        )
+        .into());
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use crate::backend::{self, Backend, BackendUri, Expect, OpenOptions, Passphrase, Provider, RecordKey};
 use crate::crypto::{KeyError, KeyRef, KeyStores};
-use crate::error::{Error, Result};
+use crate::error::{Error, FormatError, Result};
 use crate::identity::{validate_label, Certificate, Identity, IdentityKey};
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use zeroize::Zeroizing;
@@ -229,14 +229,15 @@ pub fn encode_identity(identity: &Identity) -> Result<Zeroizing<Vec<u8>>> {
 /// the store is given the certificate's public key instead.
 pub fn decode_identity(label: &str, bytes: &[u8], keys: &KeyStores) -> Result<Identity> {
     let what = format!("identity record {label:?}");
-    let bad = |detail: String| Error::Format { format: "identity record", what: what.clone(), detail };
+    let bad = |detail: String| Error::from(FormatError::invalid("identity record", what.clone(), detail));
     let rec: IdentityRecord = serde_json::from_slice(bytes).map_err(|e| bad(e.to_string()))?;
     if rec.v != IDENTITY_RECORD_VERSION {
-        return Err(Error::UnsupportedVersion {
+        return Err(FormatError::UnsupportedVersion {
             what: "identity record".into(),
             found: rec.v.to_string(),
             supported: IDENTITY_RECORD_VERSION.to_string(),
-        });
+        }
+        .into());
     }
     let mut certs = rec.certs.iter().map(|c| {
         let der = B64.decode(c).map_err(|e| bad(format!("certificate is not base64: {e}")))?;
@@ -355,7 +356,6 @@ mod tests {
         let err = software_only.get("carol").unwrap_err();
         assert!(matches!(err, Error::Key(KeyError::UnknownStore { .. })), "{err}");
         assert!(err.to_string().contains("\"memory\"") && err.to_string().contains("software"), "{err}");
-        assert!(err.hint().unwrap().contains("WALLET_KEY_STORE"), "{:?}", err.hint());
         software_only.remove("carol").unwrap();
         assert!(!software_only.contains("carol").unwrap());
     }

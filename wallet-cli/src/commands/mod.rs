@@ -7,7 +7,9 @@ use crate::error::Result;
 use clap::Subcommand;
 
 mod ca;
+mod ca_target;
 mod completions;
+mod expiring;
 mod export;
 mod import;
 mod init;
@@ -16,6 +18,7 @@ mod passwd;
 mod quickstart;
 mod remove;
 mod rename;
+mod renew;
 mod repair;
 mod show;
 mod sign;
@@ -54,6 +57,10 @@ pub enum Command {
     Sign(sign::Args),
     /// Verify a signature against an identity or a certificate
     Verify(verify::Args),
+    /// List identities whose certificates expire soon (exit code 1 when any do)
+    Expiring(expiring::Args),
+    /// Reenrol identities that expire soon (or all) with the wallet's CA or a Fabric CA server
+    Renew(renew::Args),
     /// Run the embedded certificate authority: init, register, enroll, revoke, CRLs, listings
     Ca(Box<ca::Args>),
     /// Create a CA and its admin, enrol a user, sign and verify: the whole tour in one command
@@ -77,6 +84,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Repair(args) => repair::run(&ctx, args),
         Command::Sign(args) => sign::run(&ctx, args),
         Command::Verify(args) => verify::run(&ctx, args),
+        Command::Expiring(args) => expiring::run(&ctx, args),
+        Command::Renew(args) => renew::run(&ctx, args),
         Command::Ca(args) => ca::run(&ctx, *args),
         Command::Quickstart(args) => quickstart::run(&ctx, args),
         Command::Completions(args) => completions::run(args),

@@ -10,5 +10,6 @@ mod export;
 mod help;
 mod import;
 mod lifecycle;
+mod renew;
 mod show;
 mod sign_verify;

@@ -1,7 +1,7 @@
 //! What can go wrong with a store: one enum, its causes kept as [`std::error::Error::source`].
 //!
 //! Each variant says what went wrong, with its context (a location, a record) and never a
-//! secret. How to fix it is worded by the caller ([`crate::Error::hint`], the CLI, the C
+//! secret. How to fix it is worded by the caller (the CLI, the C
 //! library); each case a fix differs for is a variant of its own, so no caller reads messages.
 
 use std::path::PathBuf;

@@ -48,7 +48,7 @@ use super::{
 };
 use crate::atomic_file::{self, write_atomic, AtomicWrite, PRIVATE_FILE_MODE};
 use crate::backend::memory::check_expect;
-use crate::error::{Error, Result};
+use crate::error::{Error, FormatError, Result};
 use format::{Fault, Header, Index, IndexOp, Keys, RecordId};
 use fsutil::{Context as _, PathError, WriterLock};
 use std::fs;
@@ -160,14 +160,15 @@ fn header_error(fault: Fault, path: &Path) -> Error {
         Fault::Corrupt(detail) => {
             BackendError::Integrity { record: format!("wallet header {}", path.display()), detail }.into()
         }
-        Fault::Version(found) => Error::UnsupportedVersion {
+        Fault::Version(found) => FormatError::UnsupportedVersion {
             what: format!("file wallet format ({})", path.display()),
             found: found.to_string(),
             supported: (format::OLDEST_FORMAT_VERSION..=FORMAT_VERSION)
                 .map(|v| v.to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
-        },
+        }
+        .into(),
         Fault::Limits(detail) => BackendError::ExcessiveCost { location: path.display().to_string(), detail }.into(),
     }
 }

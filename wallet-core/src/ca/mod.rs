@@ -33,19 +33,21 @@
 
 mod authority;
 mod bulk;
-mod error;
 mod model;
 mod profile;
 pub(crate) mod registry;
+#[cfg(feature = "remote-ca")]
+pub mod remote;
+pub mod renewal;
 pub mod rules;
 mod secret;
 mod service;
 
+pub use crate::error::CaError;
 pub use authority::{
     AdminEnrolment, Bootstrap, BootstrapOptions, CaSource, CertificateAuthority, INTERMEDIATE_VALIDITY, ROOT_VALIDITY,
 };
 pub use bulk::{BulkOptions, BulkOutcome, BulkProgress, BulkReport, BulkRow};
-pub use error::CaError;
 pub use model::*;
 pub use profile::build_csr;
 pub use secret::{Secret, GENERATED_SECRET_LEN};

@@ -6,7 +6,7 @@
 
 use super::{CaError, SubjectNames};
 use crate::crypto::{self, PublicKey, Signer};
-use crate::error::{Error, Result};
+use crate::error::{Error, FormatError, Result};
 use crate::identity::{public_key_spki_der, Certificate, FABRIC_ATTRS_OID};
 use const_oid::db::{rfc4519, rfc5280, rfc5912};
 use der::asn1::{Any, BitString, Ia5String, OctetString, SetOfVec};
@@ -29,7 +29,7 @@ use x509_cert::{TbsCertificate, Version};
 const SERIAL_NUMBER_OID: const_oid::ObjectIdentifier = const_oid::ObjectIdentifier::new_unwrap("2.5.4.5");
 
 fn der_err(what: &str) -> impl Fn(der::Error) -> Error + '_ {
-    move |e| Error::Certificate { what: what.to_owned(), detail: format!("encoding failed: {e}") }
+    move |e| FormatError::certificate_caused(what, format!("encoding failed: {e}"), e).into()
 }
 
 /// `ecdsa-with-SHA256`, parameters absent (RFC 5758).

@@ -19,7 +19,7 @@ pub use keystore::{KeyRef, KeyStore, KeyStores, SoftwareKeyStore, StoredKey};
 pub use memory_store::MemoryKeyStore;
 pub use software::SoftwareKey;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, FormatError, Result};
 use p256::ecdsa::{signature::hazmat::PrehashVerifier, Signature, VerifyingKey};
 use p256::elliptic_curve::sec1::ToEncodedPoint;
 use sha2::{Digest, Sha256};
@@ -112,11 +112,11 @@ pub fn verify(key: &PublicKey, message: &[u8], der: &[u8]) -> Result<SignatureFo
 /// Parse the first private key in PEM text: PKCS#8 (`PRIVATE KEY`) or SEC1 (`EC PRIVATE KEY`),
 /// LF or CRLF line endings. `what` names the source in error messages.
 pub fn parse_private_key_pem(pem_text: &[u8], what: &str) -> Result<SoftwareKey> {
-    let blocks = pem::parse_many(pem_text).map_err(|e| Error::Pem { what: what.into(), detail: e.to_string() })?;
+    let blocks = pem::parse_many(pem_text).map_err(|e| FormatError::pem_parse(what, e))?;
     let block = blocks
         .iter()
         .find(|b| matches!(b.tag(), "PRIVATE KEY" | "EC PRIVATE KEY"))
-        .ok_or_else(|| Error::Pem { what: what.into(), detail: "no PRIVATE KEY or EC PRIVATE KEY block".into() })?;
+        .ok_or_else(|| FormatError::pem(what, "no PRIVATE KEY or EC PRIVATE KEY block"))?;
     match block.tag() {
         "PRIVATE KEY" => SoftwareKey::from_pkcs8_der(block.contents(), what),
         _ => SoftwareKey::from_sec1_der(block.contents(), what),

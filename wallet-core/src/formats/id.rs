@@ -9,7 +9,7 @@
 //! files world-readable).
 
 use crate::crypto::parse_private_key_pem;
-use crate::error::{Error, Result};
+use crate::error::{Error, FormatError, Result};
 use crate::identity::{validate_label, Certificate, Identity, IdentityKey};
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
@@ -64,7 +64,7 @@ struct CredentialsOut<'a> {
 }
 
 fn format_error(what: &str, detail: impl Into<String>) -> Error {
-    Error::Format { format: FORMAT, what: what.into(), detail: detail.into() }
+    FormatError::invalid(FORMAT, what, detail).into()
 }
 
 /// Parse the JSON of one `.id` file into an identity named `label`. `what` names the source
@@ -92,11 +92,12 @@ pub fn parse(label: &str, json: &[u8], what: &str) -> Result<Identity> {
         None => return Err(format_error(what, "missing field \"version\" (expected 1)")),
         Some(v) if v.as_f64() == Some(VERSION as f64) => {}
         Some(v) => {
-            return Err(Error::UnsupportedVersion {
+            return Err(FormatError::UnsupportedVersion {
                 what: "identity".into(),
                 found: format!("{v} in {what}"),
                 supported: VERSION.to_string(),
-            })
+            }
+            .into())
         }
     }
     let msp_id = match doc.msp_id {

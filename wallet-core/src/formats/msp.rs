@@ -7,7 +7,7 @@
 //! keys that `reenroll` leaves behind are skipped.
 
 use crate::crypto::{keystore_ski, parse_private_key_pem};
-use crate::error::{Error, Result};
+use crate::error::{Error, FormatError, Result};
 use crate::identity::{validate_label, Certificate, Identity, IdentityKey};
 use std::path::{Path, PathBuf};
 
@@ -33,7 +33,7 @@ pub const NODE_OUS: [(&str, &str); 4] = [
 ];
 
 fn format_error(dir: &Path, detail: impl Into<String>) -> Error {
-    Error::Format { format: FORMAT, what: dir.display().to_string(), detail: detail.into() }
+    FormatError::invalid(FORMAT, dir.display().to_string(), detail).into()
 }
 
 /// Everything read from an MSP folder, with the files it came from.
@@ -153,7 +153,7 @@ fn read_signcert(dir: &Path) -> Result<(PathBuf, Certificate, Vec<Certificate>)>
 
 /// Nearest issuer first: non-root certificates on the issuer path, other non-roots, the root on
 /// the path, other roots. Duplicates and the leaf itself are dropped.
-fn order_chain(leaf: &Certificate, pool: Vec<Certificate>) -> Vec<Certificate> {
+pub(crate) fn order_chain(leaf: &Certificate, pool: Vec<Certificate>) -> Vec<Certificate> {
     let mut unique: Vec<Certificate> = Vec::new();
     for cert in pool {
         if &cert != leaf && !unique.contains(&cert) {
@@ -328,9 +328,9 @@ pub fn write_dir(dir: &Path, identity: &Identity, options: &WriteOptions) -> Res
     }
     let certifier = certifier.or(first_root);
     if let Some(crl) = &options.crl_pem {
-        let blocks = pem::parse_many(crl).map_err(|e| Error::Pem { what: "the CRL".into(), detail: e.to_string() })?;
+        let blocks = pem::parse_many(crl).map_err(|e| FormatError::pem_parse("the CRL", e))?;
         if blocks.is_empty() || blocks.iter().any(|b| b.tag() != "X509 CRL") {
-            return Err(Error::Pem { what: "the CRL".into(), detail: "expected only X509 CRL blocks".into() });
+            return Err(FormatError::pem("the CRL", "expected only X509 CRL blocks").into());
         }
         add(CRLS, "crl.pem", crl.clone().into_bytes());
     }

@@ -38,8 +38,8 @@ pub fn to_pem(identity: &Identity) -> Result<(String, Zeroizing<String>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::{Error, FormatError};
     use crate::formats::test_support::{self, TestCa};
-    use crate::Error;
 
     #[test]
     fn round_trip_with_chain() {
@@ -71,9 +71,9 @@ mod tests {
         let id = test_support::identity("u", "Org1MSP");
         let (chain, key) = to_pem(&id).unwrap();
         let err = parse("u", "Org1MSP", b"-----BEGIN CERTIFICATE-----\nnot base64!\n", key.as_bytes()).unwrap_err();
-        assert!(matches!(err, Error::Pem { .. }), "{err}");
+        assert!(matches!(err, Error::Format(FormatError::Pem { .. })), "{err}");
         let err = parse("u", "Org1MSP", chain.as_bytes(), b"no key here").unwrap_err();
-        assert!(matches!(err, Error::Pem { .. }), "{err}");
+        assert!(matches!(err, Error::Format(FormatError::Pem { .. })), "{err}");
         let other = crate::crypto::SoftwareKey::generate().to_pkcs8_pem();
         let err = parse("u", "Org1MSP", chain.as_bytes(), other.as_bytes()).unwrap_err();
         assert!(matches!(err, Error::Key(crate::crypto::KeyError::Mismatch { .. })), "{err}");

@@ -3,7 +3,7 @@
 //!
 //! Hand-written: two length-delimited fields do not justify a protobuf crate and its code generator.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, FormatError, Result};
 use crate::identity::{Certificate, Identity};
 
 const FORMAT: &str = "SerializedIdentity";
@@ -38,7 +38,7 @@ fn put_varint(out: &mut Vec<u8>, mut v: u64) {
 }
 
 fn malformed(detail: impl Into<String>) -> Error {
-    Error::Format { format: FORMAT, what: "the protobuf bytes".into(), detail: detail.into() }
+    FormatError::invalid(FORMAT, "the protobuf bytes", detail).into()
 }
 
 /// Reads protobuf primitives, refusing to run past the end.
@@ -131,23 +131,17 @@ pub fn decode(bytes: &[u8]) -> Result<(String, Vec<u8>)> {
 pub fn decode_certificate(bytes: &[u8]) -> Result<(String, Certificate)> {
     let (msp_id, id_bytes) = decode(bytes)?;
     let what = "SerializedIdentity id_bytes";
-    let blocks = pem::parse_many(&id_bytes).map_err(|e| Error::Pem { what: what.into(), detail: e.to_string() })?;
+    let blocks = pem::parse_many(&id_bytes).map_err(|e| FormatError::pem_parse(what, e))?;
     let [block] = blocks.as_slice() else {
-        return Err(Error::Pem {
-            what: what.into(),
-            detail: format!("{} PEM blocks, expected exactly one", blocks.len()),
-        });
+        return Err(FormatError::pem(what, format!("{} PEM blocks, expected exactly one", blocks.len())).into());
     };
     if block.tag() != "CERTIFICATE" {
-        return Err(Error::Pem { what: what.into(), detail: format!("a {} block, expected CERTIFICATE", block.tag()) });
+        return Err(FormatError::pem(what, format!("a {} block, expected CERTIFICATE", block.tag())).into());
     }
     let end = b"-----END CERTIFICATE-----";
     let tail = id_bytes.windows(end.len()).rposition(|w| w == end).map(|i| &id_bytes[i + end.len()..]).unwrap_or(&[]);
     if !matches!(tail, b"" | b"\n" | b"\r\n") {
-        return Err(Error::Pem {
-            what: what.into(),
-            detail: "bytes after the certificate (Fabric refuses them)".into(),
-        });
+        return Err(FormatError::pem(what, "bytes after the certificate (Fabric refuses them)").into());
     }
     Ok((msp_id, Certificate::from_der(block.contents(), what)?))
 }

@@ -127,7 +127,6 @@ fn wrong_passphrase_is_reported_and_changes_nothing() {
         "{err}"
     );
     assert!(err.to_string().contains(&dir.display().to_string()));
-    assert!(err.hint().unwrap().contains("nothing was changed"));
     assert_eq!(snapshot(&dir), before);
 }
 
@@ -222,7 +221,7 @@ fn an_unknown_format_version_is_unsupported() {
     rewrite_header(&dir, |h| h[8..10].copy_from_slice(&3u16.to_be_bytes()));
     let err = FileBackend::open(&dir, &opts("pw")).unwrap_err();
     assert!(
-        matches!(&err, Error::UnsupportedVersion { found, supported, .. } if found == "3" && supported == "1, 2"),
+        matches!(&err, Error::Format(FormatError::UnsupportedVersion { found, supported, .. }) if found == "3" && supported == "1, 2"),
         "{err}"
     );
 }
@@ -279,7 +278,6 @@ fn every_record_byte_is_checked_and_damage_stays_local() {
     for at in 0..len {
         let original = flip(&path, at);
         let err = backend.get(&id("alice")).unwrap_err();
-        assert!(err.hint().unwrap().contains("other records are unaffected"));
         let record = integrity_record(err);
         assert!(record.contains("identity \"alice\""), "byte {at}: {record}");
         assert!(!record.contains(&hex::encode(backend.keys.record_id("identity", "alice"))), "{record}");

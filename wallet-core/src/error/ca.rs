@@ -105,55 +105,12 @@ pub enum CaError {
     #[error("invalid {what}: {detail}")]
     InvalidParameter { what: String, detail: String },
 
+    /// A remote Fabric CA server refused a request, or could not be reached.
+    #[cfg(feature = "remote-ca")]
+    #[error(transparent)]
+    Remote(#[from] super::RemoteError),
+
     /// A stored CA record cannot be decoded.
     #[error("CA record {record} is damaged: {detail}")]
     Registry { record: String, detail: String },
-}
-
-impl CaError {
-    /// How to fix it.
-    pub fn hint(&self) -> Option<String> {
-        Some(match self {
-            CaError::UnknownCa { .. } => "create it with `wallet ca init`, or list the CAs with `wallet ca list`".into(),
-            CaError::NoCa { .. } => "create one with `wallet ca init NAME --msp-id MSPID`".into(),
-            CaError::AmbiguousCa { .. } => "name the CA to use".into(),
-            CaError::CaExists { .. } => "choose another CA name".into(),
-            CaError::UnknownIdentity { .. } => "register it first with `wallet ca register`".into(),
-            CaError::DuplicateIdentity { .. } => "choose another enrollment ID, or enrol the existing one".into(),
-            CaError::UnknownAffiliation { .. } => {
-                "add it with `wallet ca add-affiliation`, or pick one from `wallet ca affiliations`".into()
-            }
-            CaError::DuplicateAffiliation { .. } => "nothing to do: the affiliation is there".into(),
-            CaError::Unauthorized { .. } => {
-                "act as a registrar that holds the right (the bootstrap admin holds them all), or ask one to grant it".into()
-            }
-            CaError::WrongSecret { .. } => {
-                "check the enrolment secret; a registrar can set a new one with `wallet ca reset-secret`".into()
-            }
-            CaError::Locked { .. } => "a registrar can unlock it by setting a new secret (`wallet ca reset-secret`)".into(),
-            CaError::IdentityRevoked { .. } => "register a new identity; a revoked one cannot be restored".into(),
-            CaError::MaxEnrollmentsReached { .. } | CaError::EnrollmentDisabled { .. } => {
-                "reenrol with the certificate you already have (`wallet ca reenroll`), or register a new identity".into()
-            }
-            CaError::InvalidRegistration { .. } => "see `wallet ca register --help` for the rules".into(),
-            CaError::MissingAttribute { .. } => "mark the attribute request optional, or register the attribute".into(),
-            CaError::InvalidCsr { .. } => "give a PEM `CERTIFICATE REQUEST` for an ECDSA P-256 key, signed by that key".into(),
-            CaError::CsrCommonName { .. } => "make the CSR with CN set to the enrollment ID".into(),
-            CaError::CallerCertificate { .. } => {
-                "reenrol the caller (`wallet ca reenroll`, with --allow-expired for an expired certificate) or act as another registrar".into()
-            }
-            CaError::UnknownCertificate { .. } => "`wallet ca certificates` lists the serials and AKIs this CA issued".into(),
-            CaError::AlreadyRevoked { .. } => "nothing to do: it is already on the CRL".into(),
-            CaError::UnknownReason { .. } => {
-                "use one of unspecified, keycompromise, cacompromise, affiliationchanged, superseded, cessationofoperation, certificatehold, privilegewithdrawn, aacompromise".into()
-            }
-            CaError::NotACa { .. } => {
-                "give the CA certificate (CA:TRUE, keyCertSign) with the P-256 private key that belongs to it".into()
-            }
-            CaError::InvalidParameter { .. } => return None,
-            CaError::Registry { .. } => {
-                "the CA record was modified outside this tool; restore the wallet from a backup".into()
-            }
-        })
-    }
 }

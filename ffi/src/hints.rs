@@ -1,0 +1,174 @@
+//! How a C caller fixes a library error: libwallet's wording, naming its functions.
+//!
+//! The library says what went wrong; this module says which call to make instead. It matches on
+//! error variants only, never on message text. Fixes that need a tool libwallet does not offer
+//! (repairing an index, resetting a secret) name the `wallet` command that does it.
+
+use wallet_core::backend::BackendError;
+use wallet_core::ca::CaError;
+use wallet_core::crypto::keystore::{BUILT_IN_STORES, ENV_KEY_STORE};
+use wallet_core::crypto::KeyError;
+use wallet_core::env::{WALLET_PASSPHRASE, WALLET_URI};
+use wallet_core::error::FormatError;
+use wallet_core::Error;
+
+/// How the C caller can fix `error`, when there is something useful to say.
+pub fn hint(error: &Error) -> Option<String> {
+    Some(match error {
+        Error::Key(e) => return key_hint(e),
+        Error::Format(e) => format_hint(e).into(),
+        Error::InvalidLabel { .. } => {
+            "pass a non-empty label of at most 255 bytes without '/', '\\\\', or control characters".into()
+        }
+        Error::NotFound { .. } => "wallet_wallet_list gives the labels that exist".into(),
+        Error::AlreadyExists { kind: "wallet", .. } => {
+            "open it with wallet_wallet_open, or pass another location to wallet_wallet_create".into()
+        }
+        Error::AlreadyExists { .. } => "pass another label, or remove the old one first with wallet_wallet_remove".into(),
+        Error::BadSignature { .. } => "check that the message, signature and certificate belong together (and that a digest goes to the _digest variant)".into(),
+        Error::InvalidDigest { .. } => "pass a 32-byte SHA-256 digest to wallet_identity_sign_digest, or the message itself to wallet_identity_sign".into(),
+        Error::Io { .. } => "check that the path exists and that the process may read and write it".into(),
+        Error::Backend(e) => return backend_hint(e),
+        Error::Ca(e) => return ca_hint(e),
+        _ => return None,
+    })
+}
+
+fn format_hint(error: &FormatError) -> &'static str {
+    match error {
+        FormatError::Pem { .. } => "pass PEM text (-----BEGIN …-----), not DER or a truncated file",
+        FormatError::Certificate { .. } => "pass the X.509 certificate as PEM (-----BEGIN CERTIFICATE-----)",
+        FormatError::UnsupportedVersion { .. } => "link a newer libwallet, or export with the tool that wrote it",
+        _ => "wallet_wallet_import_pem reads a PEM certificate with its PEM private key",
+    }
+}
+
+fn backend_hint(error: &BackendError) -> Option<String> {
+    Some(match error {
+        BackendError::InvalidUri { .. } => format!(
+            "pass {}, or a plain path",
+            wallet_core::backend::providers()
+                .iter()
+                .map(|p| if p.scheme() == "file" { "file:PATH".to_owned() } else { format!("{}:", p.scheme()) })
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        BackendError::NoStore { .. } => format!("create it with wallet_wallet_create (or check the URI, or {WALLET_URI})"),
+        BackendError::WrongPassphrase { .. } => {
+            "check the passphrase given to wallet_wallet_open; nothing was changed".into()
+        }
+        BackendError::PassphraseRequired { .. } => {
+            format!("pass the passphrase to wallet_wallet_open, or set {WALLET_PASSPHRASE} for wallet_wallet_open_from_env")
+        }
+        BackendError::IndexDamaged { .. } => "the index can be rebuilt from the records: run `wallet repair` on it".into(),
+        BackendError::Integrity { .. } => "the record was modified outside libwallet or the disk is failing; restore it from a backup (other records are unaffected)".into(),
+        BackendError::ExcessiveCost { .. } => {
+            "the wallet header demands more memory or time than this build allows; it was not written by libwallet".into()
+        }
+        BackendError::Conflict { .. } => "another process changed the record at the same time; make the call again".into(),
+        BackendError::Io { .. } => "check that the path exists and that the process may read and write it".into(),
+        _ => return None,
+    })
+}
+
+fn key_hint(error: &KeyError) -> Option<String> {
+    Some(match error {
+        KeyError::Parse { .. } => {
+            "pass an ECDSA P-256 key in PKCS#8 (PRIVATE KEY) or SEC1 (EC PRIVATE KEY) PEM".into()
+        }
+        KeyError::Mismatch { .. } => "pass the private key that was generated with this certificate's request".into(),
+        KeyError::NotExportable { .. } => {
+            "the key can sign where it is but cannot be written out; use public data only (wallet_identity_get_certificate_pem, wallet_identity_serialize)".into()
+        }
+        KeyError::UnknownStore { .. } => format!(
+            "set {ENV_KEY_STORE} to a key store this build knows ({}) before opening the wallet",
+            BUILT_IN_STORES.join(", ")
+        ),
+        KeyError::UnknownKey { .. } => "the key is gone from its store: enrol the identity again (wallet_ca_enroll) for a new key".into(),
+        _ => return None,
+    })
+}
+
+fn ca_hint(error: &CaError) -> Option<String> {
+    Some(match error {
+        CaError::UnknownCa { .. } | CaError::NoCa { .. } => {
+            "create it with wallet_ca_create or wallet_ca_bootstrap, or pass the name of an existing CA to wallet_ca_open".into()
+        }
+        CaError::AmbiguousCa { .. } => "pass the CA's name to wallet_ca_open".into(),
+        CaError::CaExists { .. } => "open it with wallet_ca_open, or pass another CA name".into(),
+        CaError::UnknownIdentity { .. } => "register it first with wallet_ca_register".into(),
+        CaError::DuplicateIdentity { .. } => "pass another enrollment ID, or enrol the existing one with wallet_ca_enroll".into(),
+        CaError::UnknownAffiliation { .. } => "pass an affiliation that exists in the CA (`wallet ca affiliations` lists them)".into(),
+        CaError::DuplicateAffiliation { .. } => "nothing to do: the affiliation is there".into(),
+        CaError::Unauthorized { .. } => {
+            "register as a registrar that holds the right (the bootstrap admin holds them all)".into()
+        }
+        CaError::WrongSecret { .. } => {
+            "check the secret passed to wallet_ca_enroll; a registrar can set a new one (`wallet ca reset-secret`)".into()
+        }
+        CaError::Locked { .. } => "a registrar can unlock it by setting a new secret (`wallet ca reset-secret`)".into(),
+        CaError::IdentityRevoked { .. } => "register a new identity with wallet_ca_register; a revoked one cannot be restored".into(),
+        CaError::MaxEnrollmentsReached { .. } | CaError::EnrollmentDisabled { .. } => {
+            "register a new identity with wallet_ca_register, or reenrol the existing certificate (`wallet ca reenroll`)".into()
+        }
+        CaError::InvalidRegistration { .. } => "check the arguments of wallet_ca_register against the rule in the message".into(),
+        CaError::MissingAttribute { .. } => "mark the attribute request optional, or register the attribute".into(),
+        CaError::InvalidCsr { .. } => "pass a PEM `CERTIFICATE REQUEST` for an ECDSA P-256 key, signed by that key".into(),
+        CaError::CsrCommonName { .. } => "make the CSR with CN set to the enrollment ID".into(),
+        CaError::CallerCertificate { .. } => {
+            "act as another registrar, or reenrol the caller (`wallet ca reenroll`)".into()
+        }
+        CaError::UnknownCertificate { .. } => "`wallet ca certificates` lists the serials and AKIs this CA issued".into(),
+        CaError::AlreadyRevoked { .. } => "nothing to do: it is already on the CRL".into(),
+        CaError::UnknownReason { .. } => {
+            "pass one of unspecified, keycompromise, cacompromise, affiliationchanged, superseded, cessationofoperation, certificatehold, privilegewithdrawn, aacompromise".into()
+        }
+        CaError::NotACa { .. } => {
+            "pass the CA certificate (CA:TRUE, keyCertSign) with the P-256 private key that belongs to it".into()
+        }
+        CaError::Registry { .. } => {
+            "the CA record was modified outside libwallet; restore the wallet from a backup".into()
+        }
+        // InvalidParameter names the value and its range: there is nothing to add.
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn of(error: impl Into<Error>) -> String {
+        let error = error.into();
+        hint(&error).unwrap_or_else(|| panic!("no hint for {error:?}"))
+    }
+
+    #[test]
+    fn hints_name_c_functions_not_cli_flags() {
+        let s = String::new;
+        let passphrase = of(BackendError::PassphraseRequired { location: s() });
+        assert!(passphrase.contains("wallet_wallet_open") && !passphrase.contains("--"), "{passphrase}");
+        let wrong = of(BackendError::WrongPassphrase { location: s() });
+        assert!(wrong.contains("nothing was changed") && !wrong.contains("--passphrase-file"), "{wrong}");
+        assert!(of(BackendError::NoStore { location: s() }).contains("wallet_wallet_create"));
+        assert!(of(Error::NotFound { kind: "identity", name: s(), location: s() }).contains("wallet_wallet_list"));
+        assert!(of(CaError::UnknownIdentity { id: s(), ca: s() }).contains("wallet_ca_register"));
+        assert!(of(KeyError::NotExportable { label: s(), location: s() }).contains("certificate"));
+        assert!(
+            of(Error::AlreadyExists { kind: "identity", name: s(), location: s() }).contains("wallet_wallet_remove")
+        );
+    }
+
+    #[test]
+    fn every_bad_interchange_file_gets_a_hint() {
+        let s = String::new;
+        let formats = [
+            FormatError::pem(s(), s()),
+            FormatError::certificate(s(), s()),
+            FormatError::invalid("x", s(), s()),
+            FormatError::UnsupportedVersion { what: s(), found: s(), supported: s() },
+        ];
+        let hints: std::collections::HashSet<_> = formats.into_iter().map(of).collect();
+        assert_eq!(hints.len(), 4, "{hints:?}");
+    }
+}

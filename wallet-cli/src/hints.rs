@@ -1,0 +1,211 @@
+//! How a `wallet` user fixes a library error: the CLI's wording, naming its flags and commands.
+//!
+//! The library says what went wrong; this module says what to type next. It matches on error
+//! variants only, never on message text.
+
+use wallet_core::backend::BackendError;
+use wallet_core::ca::CaError;
+use wallet_core::crypto::keystore::{BUILT_IN_STORES, ENV_KEY_STORE};
+use wallet_core::crypto::KeyError;
+use wallet_core::error::FormatError;
+use wallet_core::Error;
+
+/// How the user can fix `error`, when there is something useful to say.
+pub fn hint(error: &Error) -> Option<String> {
+    Some(match error {
+        Error::Key(e) => return key_hint(e),
+        Error::Format(e) => format_hint(e).into(),
+        Error::InvalidLabel { .. } => {
+            "use a non-empty label of at most 255 bytes without '/', '\\\\', or control characters".into()
+        }
+        Error::NotFound { .. } => "`wallet list` shows the labels that exist".into(),
+        Error::AlreadyExists { kind: "wallet", .. } => {
+            "open the existing wallet, or choose another folder for a new one".into()
+        }
+        Error::AlreadyExists { kind: "file", .. } => "choose another path, or pass --force to replace it".into(),
+        Error::AlreadyExists { .. } => "choose another label, or pass --force to replace it".into(),
+        Error::BadSignature { .. } => "check that the message, signature and certificate belong together (and the --digest flag matches how it was signed)".into(),
+        Error::InvalidDigest { .. } => "hash the message with SHA-256 first, or sign the message itself".into(),
+        Error::Io { .. } => "check that the path exists and that you may read and write it".into(),
+        Error::Backend(e) => return backend_hint(e),
+        Error::Ca(e) => return ca_hint(e),
+        _ => return None,
+    })
+}
+
+fn format_hint(error: &FormatError) -> &'static str {
+    match error {
+        FormatError::Pem { .. } => "check that the file is PEM text (-----BEGIN …-----) and not DER or truncated",
+        FormatError::Certificate { .. } => "give the X.509 certificate as PEM (-----BEGIN CERTIFICATE-----)",
+        FormatError::UnsupportedVersion { .. } => "upgrade the wallet tool, or export with the tool that wrote it",
+        _ => "see `wallet import --help` for the formats that can be read",
+    }
+}
+
+fn backend_hint(error: &BackendError) -> Option<String> {
+    Some(match error {
+        BackendError::InvalidUri { .. } => format!(
+            "use {}, or a plain path",
+            wallet_core::backend::providers()
+                .iter()
+                .map(|p| if p.scheme() == "file" { "file:PATH".to_owned() } else { format!("{}:", p.scheme()) })
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        BackendError::NoStore { .. } => "create it with `wallet init` (or check --wallet / WALLET_URI)".into(),
+        BackendError::WrongPassphrase { .. } => "check WALLET_PASSPHRASE or --passphrase-file; nothing was changed".into(),
+        BackendError::PassphraseRequired { .. } => {
+            "set WALLET_PASSPHRASE, pass --passphrase-file FILE, or run on a terminal to be prompted".into()
+        }
+        BackendError::IndexDamaged { .. } => "the index can be rebuilt from the records: run `wallet repair`".into(),
+        BackendError::Integrity { .. } => "the record was modified outside this tool or the disk is failing; restore it from a backup (other records are unaffected)".into(),
+        BackendError::ExcessiveCost { .. } => {
+            "the wallet header demands more memory or time than this build allows; it was not written by this tool".into()
+        }
+        BackendError::Conflict { .. } => "another process changed the record at the same time; run the command again".into(),
+        BackendError::Io { .. } => "check that the path exists and that you may read and write it".into(),
+        _ => return None,
+    })
+}
+
+fn key_hint(error: &KeyError) -> Option<String> {
+    Some(match error {
+        KeyError::Parse { .. } => {
+            "only ECDSA P-256 keys in PKCS#8 (PRIVATE KEY) or SEC1 (EC PRIVATE KEY) PEM are supported".into()
+        }
+        KeyError::Mismatch { .. } => "pass the key that was generated with this certificate's request; `wallet show` prints the certificate's key identifier".into(),
+        KeyError::NotExportable { .. } => {
+            "the key can sign where it is but cannot be written out; export public data only (the certificate, or a SerializedIdentity)".into()
+        }
+        KeyError::UnknownStore { .. } => format!(
+            "set {ENV_KEY_STORE} to a key store this build knows ({}), or configure the store the wallet's keys live in",
+            BUILT_IN_STORES.join(", ")
+        ),
+        KeyError::UnknownKey { .. } => "the key is gone from its store: enrol the identity again for a new key".into(),
+        _ => return None,
+    })
+}
+
+fn ca_hint(error: &CaError) -> Option<String> {
+    Some(match error {
+        CaError::UnknownCa { .. } => "create it with `wallet ca init`, or list the CAs with `wallet ca list`".into(),
+        CaError::NoCa { .. } => "create one with `wallet ca init NAME --msp-id MSPID`".into(),
+        CaError::AmbiguousCa { .. } => "name the CA to use".into(),
+        CaError::CaExists { .. } => "choose another CA name".into(),
+        CaError::UnknownIdentity { .. } => "register it first with `wallet ca register`".into(),
+        CaError::DuplicateIdentity { .. } => "choose another enrollment ID, or enrol the existing one".into(),
+        CaError::UnknownAffiliation { .. } => {
+            "add it with `wallet ca add-affiliation`, or pick one from `wallet ca affiliations`".into()
+        }
+        CaError::DuplicateAffiliation { .. } => "nothing to do: the affiliation is there".into(),
+        CaError::Unauthorized { .. } => {
+            "act as a registrar that holds the right (the bootstrap admin holds them all), or ask one to grant it".into()
+        }
+        CaError::WrongSecret { .. } => {
+            "check the enrolment secret; a registrar can set a new one with `wallet ca reset-secret`".into()
+        }
+        CaError::Locked { .. } => "a registrar can unlock it by setting a new secret (`wallet ca reset-secret`)".into(),
+        CaError::IdentityRevoked { .. } => "register a new identity; a revoked one cannot be restored".into(),
+        CaError::MaxEnrollmentsReached { .. } | CaError::EnrollmentDisabled { .. } => {
+            "reenrol with the certificate you already have (`wallet ca reenroll`), or register a new identity".into()
+        }
+        CaError::InvalidRegistration { .. } => "see `wallet ca register --help` for the rules".into(),
+        CaError::MissingAttribute { .. } => "mark the attribute request optional, or register the attribute".into(),
+        CaError::InvalidCsr { .. } => "give a PEM `CERTIFICATE REQUEST` for an ECDSA P-256 key, signed by that key".into(),
+        CaError::CsrCommonName { .. } => "make the CSR with CN set to the enrollment ID".into(),
+        CaError::CallerCertificate { .. } => {
+            "reenrol the caller (`wallet ca reenroll`, with --allow-expired for an expired certificate) or act as another registrar".into()
+        }
+        CaError::UnknownCertificate { .. } => "`wallet ca certificates` lists the serials and AKIs this CA issued".into(),
+        CaError::AlreadyRevoked { .. } => "nothing to do: it is already on the CRL".into(),
+        CaError::UnknownReason { .. } => {
+            "use one of unspecified, keycompromise, cacompromise, affiliationchanged, superseded, cessationofoperation, certificatehold, privilegewithdrawn, aacompromise".into()
+        }
+        CaError::NotACa { .. } => {
+            "give the CA certificate (CA:TRUE, keyCertSign) with the P-256 private key that belongs to it".into()
+        }
+        CaError::Registry { .. } => {
+            "the CA record was modified outside this tool; restore the wallet from a backup".into()
+        }
+        // InvalidParameter names the value and its range: there is nothing to add.
+        CaError::Remote(e) => return e.hint(),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn of(error: impl Into<Error>) -> String {
+        let error = error.into();
+        hint(&error).unwrap_or_else(|| panic!("no hint for {error:?}"))
+    }
+
+    #[test]
+    fn store_hints_name_the_flags_and_say_what_is_safe() {
+        let s = String::new;
+        assert!(of(BackendError::WrongPassphrase { location: s() }).contains("nothing was changed"));
+        assert!(of(BackendError::WrongPassphrase { location: s() }).contains("--passphrase-file"));
+        assert!(of(BackendError::Integrity { record: s(), detail: s() }).contains("other records are unaffected"));
+        assert!(of(BackendError::IndexDamaged { record: s(), detail: s() }).contains("wallet repair"));
+        assert!(of(BackendError::InvalidUri { uri: s(), detail: s() }).contains("memory:"));
+    }
+
+    #[test]
+    fn key_hints_say_what_can_still_be_done() {
+        let s = String::new;
+        assert!(of(KeyError::NotExportable { label: s(), location: s() }).contains("certificate"));
+        let unknown = of(KeyError::UnknownStore { scheme: "memory".into(), known: "software".into() });
+        assert!(unknown.contains("WALLET_KEY_STORE"), "{unknown}");
+    }
+
+    #[test]
+    fn every_bad_interchange_file_gets_a_hint() {
+        let s = String::new;
+        let formats = [
+            FormatError::pem(s(), s()),
+            FormatError::certificate(s(), s()),
+            FormatError::invalid("x", s(), s()),
+            FormatError::UnsupportedVersion { what: s(), found: s(), supported: s() },
+        ];
+        let hints: std::collections::HashSet<_> = formats.into_iter().map(of).collect();
+        assert_eq!(hints.len(), 4, "each kind of bad file has its own fix: {hints:?}");
+    }
+
+    #[test]
+    fn every_ca_refusal_but_an_out_of_range_value_gets_a_hint() {
+        let s = String::new;
+        let refusals = [
+            CaError::UnknownCa { name: s(), location: s() },
+            CaError::NoCa { location: s() },
+            CaError::AmbiguousCa { names: vec![], location: s() },
+            CaError::CaExists { name: s(), location: s() },
+            CaError::UnknownIdentity { id: s(), ca: s() },
+            CaError::DuplicateIdentity { id: s(), ca: s() },
+            CaError::UnknownAffiliation { affiliation: s(), ca: s() },
+            CaError::DuplicateAffiliation { affiliation: s(), ca: s() },
+            CaError::Unauthorized { registrar: s(), detail: s() },
+            CaError::WrongSecret { id: s(), attempts_left: s() },
+            CaError::Locked { id: s(), attempts: 10 },
+            CaError::IdentityRevoked { id: s() },
+            CaError::MaxEnrollmentsReached { id: s(), count: 1 },
+            CaError::EnrollmentDisabled { id: s() },
+            CaError::InvalidRegistration { id: s(), detail: s() },
+            CaError::MissingAttribute { id: s(), name: s() },
+            CaError::InvalidCsr { detail: s() },
+            CaError::CsrCommonName { cn: s(), id: s() },
+            CaError::CallerCertificate { label: s(), ca: s(), detail: s() },
+            CaError::UnknownCertificate { serial: s(), aki: s(), ca: s() },
+            CaError::AlreadyRevoked { serial: s() },
+            CaError::UnknownReason { name: s() },
+            CaError::NotACa { what: s(), detail: s() },
+            CaError::Registry { record: s(), detail: s() },
+        ];
+        for refusal in refusals {
+            of(refusal);
+        }
+        assert!(of(CaError::Locked { id: s(), attempts: 10 }).contains("reset-secret"));
+        assert!(hint(&CaError::InvalidParameter { what: s(), detail: s() }.into()).is_none());
+    }
+}
