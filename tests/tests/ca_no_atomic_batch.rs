@@ -109,7 +109,7 @@ fn bulk_crashed_at_each_write_then_rerun_counts_match_certificates() {
             ..Default::default()
         })
         .collect();
-    let options = BulkOptions { max_enrollments: Some(1) };
+    let options = BulkOptions { max_enrollments: Some(1), ..Default::default() };
 
     let dry = Arc::new(wallet());
     let ca0 = ca(&dry);

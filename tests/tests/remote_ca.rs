@@ -266,7 +266,9 @@ fn every_operation_against_the_real_server() {
     let info = service.info().unwrap();
     assert_eq!((info.msp_id.as_deref(), info.chain.len()), (Some(MSP), 1));
     assert_eq!(service.identities(Some("admin")).unwrap().len(), 3);
-    let e = service.identities(None).unwrap_err();
+    assert_eq!(service.identities(None).unwrap().len(), 3, "asked as the wallet's admin");
+    let bare = RemoteCa::connect(self::wallet(), options(&server.url)).unwrap();
+    let e = CaService::identities(&bare, None).unwrap_err();
     assert!(e.to_string().contains("signed by an identity"), "{e}");
 
     // The revoked identity can no longer enrol: code 20 with the hint naming the causes.
@@ -717,6 +719,106 @@ fn short_lived_certificates_are_found_and_renewed_and_a_stopped_run_is_finished(
         let e = ca.identities(label).unwrap_err();
         assert_eq!(remote_err(&e).code(), Some(71), "{label}'s new certificate authenticates (and is no registrar)");
     }
+}
+
+// ----- keys in a non-software store ---------------------------------------------------------------
+
+#[test]
+fn a_failed_enrolment_deletes_the_key_it_made_in_a_key_store() {
+    use wallet_core::crypto::{KeyStores, MemoryKeyStore};
+    let mut server = Server::start();
+    let store = Arc::new(MemoryKeyStore::new());
+    let keys = KeyStores::new().with(store.clone()).with_default("memory").unwrap();
+    let wallet = Arc::new(Wallet::open("memory:", &OpenOptions::default()).unwrap().with_key_stores(keys));
+    let ca = RemoteCa::connect(wallet.clone(), options(&server.url)).unwrap();
+    ca.enroll(&enroll_req("admin", "adminpw")).unwrap();
+    assert_eq!(store.len(), 1, "the admin's key lives in the store");
+    assert!(wallet.get("admin").unwrap().key().reference().scheme() == "memory");
+    let before = snapshot(&wallet);
+
+    // Refused by the server (wrong secret): the key made for it is gone, the wallet unchanged.
+    let e = ca.enroll(&EnrollRequest { label: Some("x".into()), ..enroll_req("admin", "wrong") }).unwrap_err();
+    assert_eq!(remote_err(&e).code(), Some(20), "{e}");
+    assert_eq!(store.len(), 1, "no orphan key after a refused enrolment");
+    // A malformed answer (the operations port), and no MSP ID: likewise.
+    let ops = RemoteCa::connect(wallet.clone(), options(&format!("http://127.0.0.1:{}", server.ops_port))).unwrap();
+    ops.enroll(&EnrollRequest { label: Some("y".into()), ..enroll_req("admin", "adminpw") }).unwrap_err();
+    let e = ops.reenroll("admin", &ReenrollOptions::default()).unwrap_err();
+    assert!(matches!(remote_err(&e), RemoteError::Protocol { .. }), "{e:?}");
+    let no_msp = RemoteCa::connect(wallet.clone(), RemoteCaOptions::new(&server.url, "")).unwrap();
+    let e = no_msp.enroll(&EnrollRequest { label: Some("z".into()), ..enroll_req("admin", "adminpw") }).unwrap_err();
+    assert!(e.to_string().contains("MSP ID"), "{e}");
+    assert_eq!(store.len(), 1, "no orphan key after a malformed answer");
+    // ...but that client can reenrol: the identity keeps its own MSP ID.
+    assert_eq!(no_msp.reenroll("admin", &ReenrollOptions::default()).unwrap().msp_id(), MSP);
+    assert_eq!(store.len(), 2, "the new key (the old one is the record's no longer, but stays in the store)");
+    let before_stop = snapshot(&wallet);
+    assert_ne!(before_stop, before);
+
+    // A server gone: a reenrolment with a new key leaves no new key behind.
+    server.kill();
+    let e = ca.reenroll("admin", &ReenrollOptions::default()).unwrap_err();
+    assert!(matches!(remote_err(&e), RemoteError::Connect { .. }), "{e:?}");
+    assert_eq!(store.len(), 2);
+    assert_eq!(snapshot(&wallet), before_stop);
+}
+
+// ----- bulk enrolment against a server ------------------------------------------------------------
+
+#[test]
+fn bulk_enrolment_through_the_ca_interface_is_concurrent_and_resumable() {
+    use wallet_core::ca::{BulkOptions, BulkOutcome, BulkRow};
+    let server = Server::start();
+    let wallet = wallet();
+    let ca = RemoteCa::connect(wallet.clone(), options(&server.url)).unwrap();
+    ca.enroll(&enroll_req("admin", "adminpw")).unwrap();
+    // One identity registered by an earlier run that stopped before enrolling it.
+    ca.register(
+        "admin",
+        &RegistrationRequest {
+            id: "b03".into(),
+            identity_type: Some("client".into()),
+            affiliation: Some("org1.department1".into()),
+            attributes: vec![Attribute::new("n", "3", true)],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let mut rows: Vec<BulkRow> = (0..12)
+        .map(|i| BulkRow {
+            id: format!("b{i:02}"),
+            identity_type: Some("client".into()),
+            affiliation: Some("org1.department1".into()),
+            attributes: vec![Attribute::new("n", &i.to_string(), true)],
+        })
+        .collect();
+    rows[5].affiliation = Some("no.such.affiliation".into());
+    let service: &dyn CaService = &ca;
+    let mut seen = vec![];
+    let report = service
+        .bulk_enroll("admin", rows.clone(), &BulkOptions { concurrency: Some(4), ..Default::default() }, &mut |p| {
+            seen.push((p.done, p.id.to_owned(), matches!(p.outcome, BulkOutcome::Enrolled)))
+        })
+        .unwrap();
+    assert_eq!((report.enrolled, report.skipped, report.failed.len()), (11, 0, 1), "{:?}", report.failed);
+    assert_eq!(report.failed[0].0, "b05");
+    let e = &report.failed[0].1;
+    assert!(remote_err(e).code().is_some(), "{e}");
+    // Reported in row order, each once.
+    assert_eq!(seen.iter().map(|s| s.0).collect::<Vec<_>>(), (1..=12).collect::<Vec<_>>());
+    assert_eq!(
+        seen.iter().map(|s| s.1.clone()).collect::<Vec<_>>(),
+        rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>()
+    );
+    for (i, row) in rows.iter().enumerate().filter(|(i, _)| *i != 5) {
+        let id = wallet.get(&row.id).unwrap();
+        assert_eq!(attrs_of(id.certificate()).get("n"), Some(&i.to_string()), "{}", row.id);
+        assert_eq!(id.msp_id(), MSP);
+    }
+    assert!(!wallet.contains("b05").unwrap());
+    // A rerun skips what is there and reports the refusal again.
+    let report = service.bulk_enroll("admin", rows, &BulkOptions::default(), &mut |_| {}).unwrap();
+    assert_eq!((report.enrolled, report.skipped, report.failed.len()), (0, 11, 1));
 }
 
 /// The hint a Fabric CA's refusal carries (the server's code says which fix applies).

@@ -1,19 +1,27 @@
 //! `--ca NAME|URL` and its TLS flags, for commands that work with the embedded CA and a remote
-//! Fabric CA server alike: the flags become a `wallet_core` CA, nothing more.
+//! Fabric CA server alike: the flags become a `wallet_core` CA target, nothing more (which CA
+//! when none is named is `wallet_core::ca::target::resolve`'s rule).
 
-use crate::error::{CliError, Result};
+use crate::error::{exit, CliError, Result};
 use crate::files::read_file;
 use std::path::PathBuf;
-use wallet_core::ca::remote::{RemoteCa, RemoteCaOptions};
-use wallet_core::ca::{CertificateAuthority, ReenrollOptions};
-use wallet_core::{Identity, Wallet};
+use std::sync::Arc;
+use wallet_core::ca::target::{self, CaTarget, TargetOverrides};
+use wallet_core::ca::{CaError, CaService};
+use wallet_core::Wallet;
+use zeroize::Zeroizing;
 
-/// Which CA: a CA in the wallet by name, or a Fabric CA server by URL.
-#[derive(Debug, clap::Args)]
-pub struct CaTarget {
-    /// The CA: a name in the wallet (default: its only CA) or a Fabric CA URL (https://host:port[/path])
+/// Which CA: a CA in the wallet by name, or a Fabric CA server by URL; by default the
+/// wallet's default CA (`wallet ca use`), else its only CA. Flattened into every verb that
+/// works with a CA.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CaTargetArgs {
+    /// The CA: a name in the wallet or a Fabric CA URL (https://host:port[/path]); default: the wallet's default CA (`wallet ca use`), else its only CA
     #[arg(long, env = "WALLET_CA", value_name = "NAME|URL")]
     ca: Option<String>,
+    /// The CA name on a multi-CA Fabric CA server
+    #[arg(long, value_name = "NAME")]
+    ca_name: Option<String>,
     /// PEM root certificate(s) the Fabric CA's TLS certificate must chain to
     #[arg(long, value_name = "FILE")]
     tls_root: Option<PathBuf>,
@@ -23,60 +31,78 @@ pub struct CaTarget {
     /// PEM client TLS key
     #[arg(long, value_name = "FILE", requires = "client_cert")]
     client_key: Option<PathBuf>,
-    /// The CA name on a multi-CA Fabric CA server
-    #[arg(long, value_name = "NAME")]
-    ca_name: Option<String>,
+    /// MSP ID of the identities a Fabric CA enrols (a Fabric CA does not know it)
+    #[arg(long, value_name = "MSPID")]
+    msp_id: Option<String>,
 }
 
-/// An opened CA.
-#[derive(Debug)]
-pub enum Ca {
-    /// The embedded CA of the wallet.
-    Embedded(Box<CertificateAuthority>),
-    /// A Fabric CA server.
-    Remote(Box<RemoteCa>),
+fn read_text(path: &std::path::Path) -> Result<String> {
+    String::from_utf8(read_file(path)?).map_err(|_| CliError::usage(format!("{} is not PEM text", path.display())))
 }
 
-impl Ca {
-    /// Reenrol the identity under `label`.
-    pub fn reenroll(&self, label: &str, options: &ReenrollOptions) -> wallet_core::Result<Identity> {
-        match self {
-            Ca::Embedded(ca) => ca.reenroll(label, options),
-            Ca::Remote(ca) => ca.reenroll(label, options),
-        }
-    }
-
-    /// The key identifier of the CA key that issues certificates (their AKI).
-    pub fn issuer_key_id(&self) -> wallet_core::Result<Option<Vec<u8>>> {
-        Ok(match self {
-            Ca::Embedded(ca) => ca.certificate().subject_key_id(),
-            Ca::Remote(ca) => ca.cainfo()?.chain.first().and_then(|c| c.subject_key_id()),
+impl CaTargetArgs {
+    /// The settings given on the command line for this call.
+    fn overrides(&self) -> Result<TargetOverrides> {
+        Ok(TargetOverrides {
+            ca_name: self.ca_name.clone(),
+            msp_id: self.msp_id.clone(),
+            tls_root_pem: self.tls_root.as_deref().map(read_text).transpose()?,
+            client_cert_pem: self.client_cert.as_deref().map(read_text).transpose()?,
+            client_key_pem: self.client_key.as_deref().map(read_text).transpose()?.map(Zeroizing::new),
         })
     }
-}
 
-fn is_url(s: &str) -> bool {
-    s.contains("://")
-}
+    /// The CA these flags name (or the wallet's default), not yet opened.
+    pub fn target(&self, wallet: &Wallet) -> Result<CaTarget> {
+        self.with(wallet, self.ca.as_deref())
+    }
 
-impl CaTarget {
-    /// Open it. `msp_id` is given to identities a remote CA enrols (reenrolment keeps theirs).
-    pub fn open(&self, wallet: &std::sync::Arc<Wallet>, msp_id: &str) -> Result<Ca> {
-        match &self.ca {
-            Some(url) if is_url(url) => {
-                let mut options = RemoteCaOptions::new(url, msp_id);
-                options.ca_name = self.ca_name.clone();
-                options.tls_root_pem = self.tls_root.as_deref().map(read_file).transpose()?;
-                options.client_cert_pem = self.client_cert.as_deref().map(read_file).transpose()?;
-                options.client_key_pem = self.client_key.as_deref().map(read_file).transpose()?.map(Into::into);
-                Ok(Ca::Remote(Box::new(RemoteCa::connect(wallet.clone(), options)?)))
-            }
-            _ if self.tls_root.is_some() || self.client_cert.is_some() || self.ca_name.is_some() => {
-                Err(CliError::usage("--tls-root, --client-cert, --client-key and --ca-name apply to a Fabric CA URL")
-                    .with_hint("pass --ca https://host:port"))
-            }
-            name => Ok(Ca::Embedded(Box::new(CertificateAuthority::open_default(wallet.clone(), name.as_deref())?))),
+    /// Whether any CA or CA setting was given.
+    pub fn names_a_ca(&self) -> bool {
+        self.ca.is_some()
+            || self.ca_name.is_some()
+            || self.tls_root.is_some()
+            || self.client_cert.is_some()
+            || self.msp_id.is_some()
+    }
+
+    /// The CA named by `spec` (else --ca) with the settings given now, the default ignored.
+    pub fn target_ignoring_default(&self, wallet: &Wallet, spec: Option<&str>) -> Result<CaTarget> {
+        let Some(spec) = spec.or(self.ca.as_deref()) else {
+            return Err(CliError::usage("no CA named").with_hint("give a Fabric CA URL or an embedded CA's name"));
+        };
+        self.with(wallet, Some(spec))
+    }
+
+    fn with(&self, wallet: &Wallet, spec: Option<&str>) -> Result<CaTarget> {
+        let remote_flags = self.ca_name.is_some()
+            || self.tls_root.is_some()
+            || self.client_cert.is_some()
+            || self.client_key.is_some();
+        if remote_flags && !target::resolve(wallet, spec, TargetOverrides::default())?.is_remote() {
+            return Err(CliError::usage(
+                "--tls-root, --client-cert, --client-key and --ca-name apply to a Fabric CA URL",
+            )
+            .with_hint("pass --ca https://host:port, or make a Fabric CA the default with `wallet ca use URL`"));
         }
+        target::resolve(wallet, spec, self.overrides()?).map_err(|e| match e {
+            e @ wallet_core::Error::Ca(CaError::InvalidParameter { .. }) => CliError::from(e)
+                .with_hint("pass --ca https://host:port, or set a Fabric CA as the default with `wallet ca use URL`"),
+            e => e.into(),
+        })
+    }
+
+    /// Open the CA: the same interface for the embedded CA and a Fabric CA server.
+    pub fn open(&self, wallet: &Arc<Wallet>) -> Result<Box<dyn CaService>> {
+        let target = self.target(wallet)?;
+        target.open(wallet.clone()).map_err(|e| match e {
+            wallet_core::Error::Ca(CaError::NoCa { .. }) => CliError::new(exit::NOT_FOUND, e.to_string()).with_hint(
+                "create one with `wallet ca init NAME --msp-id MSPID`, or name a Fabric CA with --ca URL or `wallet ca use URL`",
+            ),
+            wallet_core::Error::Ca(CaError::AmbiguousCa { .. }) => CliError::usage(e.to_string())
+                .with_hint("pass --ca NAME, set WALLET_CA, or make one the default with `wallet ca use NAME`"),
+            e => e.into(),
+        })
     }
 }
 

@@ -1,7 +1,7 @@
 //! `wallet renew`: reenrol the identities whose certificates end soon (or all), with the
 //! embedded CA or a Fabric CA server; one identity at a time, each replaced only once renewed.
 
-use super::ca_target::{parse_within, CaTarget};
+use super::ca_target::{parse_within, CaTargetArgs};
 use super::examples;
 use crate::context::Context;
 use crate::error::{exit, CliError, Result};
@@ -32,7 +32,7 @@ pub struct Args {
     #[arg(long)]
     same_key: bool,
     #[command(flatten)]
-    target: CaTarget,
+    target: CaTargetArgs,
 }
 
 #[derive(Debug, Serialize)]
@@ -46,7 +46,7 @@ struct Row {
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let wallet = Arc::new(ctx.open_wallet()?);
-    let ca = args.target.open(&wallet, "renew")?;
+    let ca = args.target.open(&wallet)?;
     let selection = match (args.all, args.within) {
         (true, _) => Selection::All,
         (false, w) => Selection::Within(w.unwrap_or(std::time::Duration::from_secs(30 * 86_400))),

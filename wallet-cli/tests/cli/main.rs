@@ -10,6 +10,7 @@ mod export;
 mod help;
 mod import;
 mod lifecycle;
+mod remote_ca;
 mod renew;
 mod show;
 mod sign_verify;

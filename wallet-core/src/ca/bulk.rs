@@ -127,7 +127,13 @@ fn split_records(text: &str) -> Result<Vec<Vec<String>>, CaError> {
 pub struct BulkOptions {
     /// Max enrolments of the new identities (`None` = the CA's default).
     pub max_enrollments: Option<i32>,
+    /// Rows in flight at once for a CA reached over the network (`None` = [`DEFAULT_CONCURRENCY`]).
+    pub concurrency: Option<usize>,
 }
+
+/// Rows a remote bulk enrolment keeps in flight: enough to keep a server's cores busy with
+/// bcrypt while round trips and key generation overlap.
+pub const DEFAULT_CONCURRENCY: usize = 8;
 
 /// What happened to one row.
 #[derive(Debug)]
@@ -344,6 +350,149 @@ impl CertificateAuthority {
         }
         Ok(BulkOutcome::Failed(BackendError::Conflict { record: format!("enrolment of {:?}", row.id) }.into()))
     }
+}
+
+/// The general bulk enrolment of [`CaService::bulk_enroll`](super::CaService::bulk_enroll):
+/// each row registered (with a generated secret) and enrolled, `concurrency` rows at once,
+/// reported in order. A row registered by an earlier, stopped run gets a new secret and is
+/// enrolled. A connection, TLS or interrupted-request failure stops the run (a rerun finishes
+/// it); refusals are per row.
+pub(super) fn concurrent<C: super::CaService + ?Sized>(
+    ca: &C,
+    registrar: &str,
+    rows: Vec<BulkRow>,
+    options: &BulkOptions,
+    progress: &mut dyn FnMut(&BulkProgress<'_>),
+) -> Result<BulkReport> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let issuer = ca.issuer_key_id()?;
+    let workers = options.concurrency.unwrap_or(DEFAULT_CONCURRENCY).clamp(1, 64).min(rows.len().max(1));
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<BulkOutcome>)>();
+    let mut report = BulkReport::default();
+    let mut fatal: Option<Error> = None;
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (next, stop, rows, issuer) = (&next, &stop, &rows, issuer.as_deref());
+            s.spawn(move || loop {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(row) = rows.get(i) else { break };
+                let outcome = enroll_row(ca, registrar, row, options, issuer);
+                if outcome.as_ref().is_err() {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                if tx.send((i, outcome)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        // Report in row order: hold finished rows until those before them are in.
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut done = 0;
+        for (i, outcome) in rx {
+            waiting.insert(i, outcome);
+            while let Some(outcome) = waiting.remove(&done) {
+                let row = &rows[done];
+                match outcome {
+                    Ok(outcome) => {
+                        done += 1;
+                        match &outcome {
+                            BulkOutcome::Enrolled => report.enrolled += 1,
+                            BulkOutcome::Skipped => report.skipped += 1,
+                            BulkOutcome::Failed(_) => {}
+                        }
+                        progress(&BulkProgress { done, id: &row.id, outcome: &outcome });
+                        if let BulkOutcome::Failed(e) = outcome {
+                            report.failed.push((row.id.clone(), e));
+                        }
+                    }
+                    Err(e) => {
+                        fatal.get_or_insert(e);
+                        // Rows after a fatal one are not reported: a rerun settles them.
+                        waiting.clear();
+                        break;
+                    }
+                }
+            }
+            if fatal.is_some() {
+                stop.store(true, Ordering::Relaxed);
+            }
+        }
+    });
+    match fatal {
+        Some(e) => Err(e),
+        None => Ok(report),
+    }
+}
+
+/// One row: `Ok(outcome)` for what belongs to the row, `Err` for a failure that stops the run.
+fn enroll_row<C: super::CaService + ?Sized>(
+    ca: &C,
+    registrar: &str,
+    row: &BulkRow,
+    options: &BulkOptions,
+    issuer: Option<&[u8]>,
+) -> Result<BulkOutcome> {
+    let settle = |r: Result<BulkOutcome>| match r {
+        Err(e) if stops_a_remote_run(&e) => Err(e),
+        Err(e) => Ok(BulkOutcome::Failed(e)),
+        ok => ok,
+    };
+    if let Some(existing) = ca.wallet().try_get(&row.id)? {
+        if issuer.is_some() && existing.certificate().authority_key_id().as_deref() == issuer {
+            return Ok(BulkOutcome::Skipped);
+        }
+        return Ok(BulkOutcome::Failed(Error::AlreadyExists {
+            kind: "identity",
+            name: row.id.clone(),
+            location: ca.wallet().location(),
+        }));
+    }
+    let request = super::RegistrationRequest {
+        id: row.id.clone(),
+        secret: Some(super::Secret::generate()),
+        identity_type: row.identity_type.clone(),
+        affiliation: row.affiliation.clone(),
+        attributes: row.attributes.clone(),
+        max_enrollments: options.max_enrollments,
+    };
+    let secret = match ca.register(registrar, &request) {
+        Ok(secret) => secret,
+        // Registered by a run that stopped before enrolling it: a new secret, then enrol.
+        Err(e) if is_duplicate(&e) => match ca.reset_secret(registrar, &row.id, None) {
+            Ok(secret) => secret,
+            Err(_) => return settle(Err(e)),
+        },
+        Err(e) => return settle(Err(e)),
+    };
+    let enrol = super::EnrollRequest { id: row.id.clone(), secret: Some(secret), ..Default::default() };
+    settle(ca.enroll(&enrol).map(|_| BulkOutcome::Enrolled))
+}
+
+fn is_duplicate(e: &Error) -> bool {
+    match e {
+        Error::Ca(CaError::DuplicateIdentity { .. }) => true,
+        Error::Ca(CaError::Remote(r)) => r.code() == Some(74),
+        _ => false,
+    }
+}
+
+/// The server cannot be reached or stopped answering: every further row would fail alike.
+fn stops_a_remote_run(e: &Error) -> bool {
+    use crate::error::RemoteError;
+    is_fatal(e)
+        || matches!(
+            e,
+            Error::Ca(CaError::Remote(
+                RemoteError::Connect { .. } | RemoteError::Tls { .. } | RemoteError::Interrupted { .. }
+            ))
+        )
 }
 
 /// A batch refused because a record changed since it was decided.

@@ -42,16 +42,18 @@ pub mod renewal;
 pub mod rules;
 mod secret;
 mod service;
+pub mod target;
 
 pub use crate::error::CaError;
 pub use authority::{
     AdminEnrolment, Bootstrap, BootstrapOptions, CaSource, CertificateAuthority, INTERMEDIATE_VALIDITY, ROOT_VALIDITY,
 };
-pub use bulk::{BulkOptions, BulkOutcome, BulkProgress, BulkReport, BulkRow};
+pub use bulk::{BulkOptions, BulkOutcome, BulkProgress, BulkReport, BulkRow, DEFAULT_CONCURRENCY};
 pub use model::*;
 pub use profile::build_csr;
 pub use secret::{Secret, GENERATED_SECRET_LEN};
 pub use service::{CaInfo, CaService, CertificateFilter};
+pub use target::{CaTarget, RemoteTarget, TargetOverrides};
 
 #[cfg(test)]
 mod bootstrap_tests;

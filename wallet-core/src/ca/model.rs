@@ -484,3 +484,18 @@ fn rfc3339_option<S: serde::Serializer>(t: &Option<OffsetDateTime>, s: S) -> Res
         None => s.serialize_none(),
     }
 }
+
+/// A change to a registered identity (`identities/{id}` PUT); `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct IdentityUpdate {
+    /// New type.
+    pub identity_type: Option<String>,
+    /// New affiliation.
+    pub affiliation: Option<String>,
+    /// Attributes to add or replace (by name).
+    pub attributes: Vec<Attribute>,
+    /// New maximum enrolments.
+    pub max_enrollments: Option<i32>,
+    /// New secret.
+    pub secret: Option<Secret>,
+}

@@ -8,10 +8,11 @@
 //! Enrolment stores the new identity in the wallet the service was opened with.
 
 use super::{
-    CertificateInfo, Crl, CrlOptions, EnrollRequest, IdentityInfo, ReenrollOptions, RegistrationRequest,
-    RevocationReason, RevokeTarget, RevokedCertificate, Secret,
+    BulkOptions, BulkProgress, BulkReport, BulkRow, CertificateInfo, Crl, CrlOptions, EnrollRequest, IdentityInfo,
+    IdentityUpdate, ReenrollOptions, RegistrationRequest, RevocationReason, RevokeTarget, RevokedCertificate, Secret,
 };
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::formats::msp;
 use crate::identity::{Certificate, Identity};
 
 /// What a CA says about itself (Fabric CA's `cainfo`).
@@ -50,6 +51,9 @@ pub trait CaService: Send + Sync + std::fmt::Debug {
     /// The CA's name and certificate chain.
     fn info(&self) -> Result<CaInfo>;
 
+    /// The wallet the service acts from and stores enrolled identities in.
+    fn wallet(&self) -> &std::sync::Arc<crate::wallet::Wallet>;
+
     /// Register an identity; returns its enrolment secret (generated unless the request has one).
     fn register(&self, caller: &str, request: &RegistrationRequest) -> Result<Secret>;
 
@@ -86,4 +90,68 @@ pub trait CaService: Send + Sync + std::fmt::Debug {
 
     /// Issued certificates.
     fn certificates(&self, caller: Option<&str>, filter: &CertificateFilter) -> Result<Vec<CertificateInfo>>;
+
+    /// Change a registered identity. Not every CA offers it (the embedded CA does not).
+    fn modify_identity(&self, caller: &str, id: &str, update: &IdentityUpdate) -> Result<IdentityInfo> {
+        let _ = (caller, id, update);
+        Err(unsupported(self, "changing a registered identity (identity modify)"))
+    }
+
+    /// Remove a registered identity (`force` to remove the caller itself). Not every CA offers it.
+    fn remove_identity(&self, caller: &str, id: &str, force: bool) -> Result<IdentityInfo> {
+        let _ = (caller, id, force);
+        Err(unsupported(self, "removing a registered identity (identity remove)"))
+    }
+
+    /// Rename an affiliation (`force` also moves its identities). Not every CA offers it.
+    fn modify_affiliation(&self, caller: &str, name: &str, new_name: &str, force: bool) -> Result<()> {
+        let _ = (caller, name, new_name, force);
+        Err(unsupported(self, "renaming an affiliation (affiliation modify)"))
+    }
+
+    /// Remove an affiliation (`force` also what is below it). Not every CA offers it.
+    fn remove_affiliation(&self, caller: &str, name: &str, force: bool) -> Result<()> {
+        let _ = (caller, name, force);
+        Err(unsupported(self, "removing an affiliation (affiliation remove)"))
+    }
+
+    /// Give an identity a new enrolment secret (generated unless given) and unlock it.
+    fn reset_secret(&self, caller: &str, id: &str, secret: Option<Secret>) -> Result<Secret> {
+        let secret = secret.unwrap_or_else(Secret::generate);
+        let update = IdentityUpdate { secret: Some(secret.clone()), ..Default::default() };
+        self.modify_identity(caller, id, &update)?;
+        Ok(secret)
+    }
+
+    /// Write the identity stored under `label` as the MSP folder `fabric-ca-client` writes.
+    fn export_msp(&self, label: &str, dir: &std::path::Path, options: &msp::WriteOptions) -> Result<()>;
+
+    /// The key identifier of the CA key that issues certificates (their AKI).
+    fn issuer_key_id(&self) -> Result<Option<Vec<u8>>> {
+        Ok(self.info()?.chain.first().and_then(Certificate::subject_key_id))
+    }
+
+    /// Register and enrol every row as `registrar`; each identity lands in the wallet under
+    /// its ID. A row already in the wallet is skipped, so a rerun finishes a stopped run; a
+    /// refused row is reported and the run goes on. Rows are reported, in order, once stored.
+    ///
+    /// This general form registers and enrols each row with [`register`](Self::register) and
+    /// [`enroll`](Self::enroll), several rows at once (a remote server checks each secret with
+    /// bcrypt, so its cores, not the round trips, set the pace); the embedded CA writes rows in
+    /// atomic batches instead.
+    fn bulk_enroll(
+        &self,
+        registrar: &str,
+        rows: Vec<BulkRow>,
+        options: &BulkOptions,
+        progress: &mut dyn FnMut(&BulkProgress<'_>),
+    ) -> Result<BulkReport> {
+        super::bulk::concurrent(self, registrar, rows, options, progress)
+    }
+}
+
+/// A clear refusal of an operation this CA does not offer.
+fn unsupported<T: CaService + ?Sized>(ca: &T, what: &str) -> Error {
+    let name = ca.info().map(|i| i.name).unwrap_or_default();
+    Error::Unsupported(format!("{what} is not offered by CA {name:?}; a Fabric CA server offers it"))
 }

@@ -1,6 +1,6 @@
 //! `wallet ca affiliations`: list the affiliation tree.
 
-use super::{open_service, Which};
+use super::{open_service, AsCaller};
 use crate::commands::examples;
 use crate::context::Context;
 use crate::error::Result;
@@ -14,12 +14,12 @@ use wallet_core::Wallet;
 ))]
 pub(super) struct AffiliationsArgs {
     #[command(flatten)]
-    which: Which,
+    who: AsCaller,
 }
 
 pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: AffiliationsArgs) -> Result<()> {
-    let ca = open_service(wallet, &a.which)?;
-    let list = ca.affiliations(None)?;
+    let ca = open_service(wallet, &a.who.which)?;
+    let list = ca.affiliations(a.who.caller.as_deref())?;
     ctx.print(
         || list.iter().map(|a| format!("{}{}", "  ".repeat(a.matches('.').count()), a)).collect::<Vec<_>>().join("\n"),
         &list,

@@ -1,6 +1,6 @@
 //! `wallet ca certificates`: list issued certificates.
 
-use super::{open_service, Which};
+use super::{open_service, AsCaller};
 use crate::commands::examples;
 use crate::context::Context;
 use crate::error::Result;
@@ -15,7 +15,7 @@ use wallet_core::Wallet;
 ))]
 pub(super) struct CertificatesArgs {
     #[command(flatten)]
-    which: Which,
+    who: AsCaller,
     /// Only the certificates of this enrollment ID
     #[arg(long)]
     id: Option<String>,
@@ -25,8 +25,8 @@ pub(super) struct CertificatesArgs {
 }
 
 pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: CertificatesArgs) -> Result<()> {
-    let ca = open_service(wallet, &a.which)?;
-    let mut list = ca.certificates(None, &CertificateFilter { id: a.id, ..Default::default() })?;
+    let ca = open_service(wallet, &a.who.which)?;
+    let mut list = ca.certificates(a.who.caller.as_deref(), &CertificateFilter { id: a.id, ..Default::default() })?;
     if !a.pem {
         for c in &mut list {
             c.pem.clear();

@@ -1,7 +1,7 @@
 //! `wallet ca enroll`: enrol a registered identity: new key and certificate, stored in the wallet.
 
 use super::common::{attr_reqs, enrolment_secret, parse_attr_req, IssuedView};
-use super::{open_service, SecretArgs, Which};
+use super::{open_service, CaTargetArgs, SecretArgs};
 use crate::commands::examples;
 use crate::context::Context;
 use crate::error::Result;
@@ -20,7 +20,7 @@ pub(super) struct EnrollArgs {
     /// The enrollment ID
     id: String,
     #[command(flatten)]
-    which: Which,
+    which: CaTargetArgs,
     #[command(flatten)]
     secret: SecretArgs,
     /// Wallet label (default: the enrollment ID)

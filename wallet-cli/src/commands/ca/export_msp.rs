@@ -1,6 +1,6 @@
 //! `wallet ca export-msp`: write an identity as an MSP folder with the CA's latest CRL.
 
-use super::{open_ca, Which};
+use super::{open_service, CaTargetArgs};
 use crate::commands::examples;
 use crate::context::Context;
 use crate::error::{CliError, Result};
@@ -17,7 +17,7 @@ pub(super) struct ExportMspArgs {
     /// The label of the identity
     label: String,
     #[command(flatten)]
-    which: Which,
+    which: CaTargetArgs,
     /// The MSP folder to write
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -34,7 +34,7 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: ExportMspArgs) -> Resu
         return Err(CliError::usage("an MSP folder holds the private key unencrypted")
             .with_hint("pass --insecure to write it anyway"));
     }
-    let ca = open_ca(wallet, &a.which)?;
+    let ca = open_service(wallet, &a.which)?;
     let options = wallet_core::formats::msp::WriteOptions { overwrite: a.force, ..Default::default() };
     ca.export_msp(&a.label, &a.out, &options)?;
     let crl = a.out.join("crls/crl.pem").exists();

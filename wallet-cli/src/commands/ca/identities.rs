@@ -1,6 +1,6 @@
 //! `wallet ca identities`: list registered identities (or show one).
 
-use super::{open_service, Which};
+use super::{open_service, AsCaller};
 use crate::commands::examples;
 use crate::context::Context;
 use crate::error::Result;
@@ -17,14 +17,14 @@ pub(super) struct IdentitiesArgs {
     /// Show only this enrollment ID
     id: Option<String>,
     #[command(flatten)]
-    which: Which,
+    who: AsCaller,
 }
 
 pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: IdentitiesArgs) -> Result<()> {
-    let ca = open_service(wallet, &a.which)?;
+    let ca = open_service(wallet, &a.who.which)?;
     let list = match &a.id {
-        Some(id) => vec![ca.identity(None, id)?],
-        None => ca.identities(None)?,
+        Some(id) => vec![ca.identity(a.who.caller.as_deref(), id)?],
+        None => ca.identities(a.who.caller.as_deref())?,
     };
     ctx.print(
         || {

@@ -1,4 +1,5 @@
-//! `wallet ca …`: the embedded certificate authority (Fabric CA semantics, no server).
+//! `wallet ca …`: the embedded certificate authority (Fabric CA semantics, no server) or a
+//! Fabric CA server by URL, behind one interface (`wallet_core::ca::CaService`).
 //!
 //! Every decision is `wallet_core::ca`'s; this module parses flags, finds secrets (a file, the
 //! environment or the terminal — never argv) and prints results.
@@ -12,20 +13,27 @@ mod crl;
 mod enroll;
 mod export_msp;
 mod identities;
+mod info;
 mod init;
 mod list;
+mod modify_affiliation;
+mod modify_identity;
 mod reenroll;
 mod register;
+mod remove_affiliation;
+mod remove_identity;
 mod reset_secret;
 mod revoke;
 mod sign_csr;
+mod use_ca;
 
+use super::ca_target::CaTargetArgs;
 use super::examples;
 use crate::context::Context;
-use crate::error::{exit, CliError, Result};
+use crate::error::Result;
 use std::path::PathBuf;
 use std::sync::Arc;
-use wallet_core::ca::{CaError, CaService, CertificateAuthority, DEFAULT_ADMIN_ID};
+use wallet_core::ca::{CaService, DEFAULT_ADMIN_ID};
 use wallet_core::Wallet;
 
 /// Environment variable holding an enrolment secret (instead of --secret-file or a prompt).
@@ -41,8 +49,13 @@ pub const ENV_ENROLL_SECRET: &str = "WALLET_ENROLL_SECRET";
     "    $ wallet ca revoke --id user1 --reason keycompromise",
     "    $ wallet ca crl --out crl.pem",
     "",
+    "  The same against a Fabric CA server, made the wallet's default first:",
+    "    $ wallet ca use https://ca.org1.example.com:7054 --tls-root tls-ca.pem --msp-id Org1MSP",
+    "    $ wallet ca enroll admin --secret-file admin.secret",
+    "",
     "Each command acts as a registrar identity held in the wallet (--as, default admin) and is",
-    "checked against its Fabric CA rights. With one CA in the wallet, --ca may be left out.",
+    "checked against its Fabric CA rights. --ca takes an embedded CA's name or a Fabric CA URL;",
+    "without it, the wallet's default CA (`wallet ca use`), else its only CA.",
 ))]
 pub struct Args {
     #[command(subcommand)]
@@ -81,24 +94,39 @@ enum CaCommand {
     BulkEnroll(bulk_enroll::BulkArgs),
     /// Write an identity as an MSP folder with the CA's latest CRL in crls/crl.pem
     ExportMsp(export_msp::ExportMspArgs),
+    /// Set, show or clear the wallet's default CA (a Fabric CA URL or an embedded CA)
+    Use(use_ca::UseArgs),
+    /// What the CA says about itself: name, version, certificate chain
+    Info(info::InfoArgs),
+    /// Change a registered identity (type, affiliation, attributes, enrolments, secret)
+    ModifyIdentity(modify_identity::ModifyIdentityArgs),
+    /// Remove a registered identity from the CA
+    RemoveIdentity(remove_identity::RemoveIdentityArgs),
+    /// Rename an affiliation
+    ModifyAffiliation(modify_affiliation::ModifyAffiliationArgs),
+    /// Remove an affiliation
+    RemoveAffiliation(remove_affiliation::RemoveAffiliationArgs),
 }
 
-/// Which CA.
-#[derive(Debug, clap::Args)]
-struct Which {
-    /// The CA to use (default: the only CA in the wallet)
-    #[arg(long, env = "WALLET_CA", value_name = "NAME")]
-    ca: Option<String>,
-}
-
-/// Which CA, and as whom.
+/// Which CA, and as whom (a registrar identity held in the wallet).
 #[derive(Debug, clap::Args)]
 struct AsRegistrar {
     #[command(flatten)]
-    which: Which,
+    which: CaTargetArgs,
     /// The label of the registrar identity to act as
     #[arg(long = "as", value_name = "LABEL", default_value = DEFAULT_ADMIN_ID)]
     registrar: String,
+}
+
+/// Which CA, and as whom for a query: the embedded CA reads its registry when no one is named,
+/// a Fabric CA is asked as the wallet's `admin`.
+#[derive(Debug, clap::Args)]
+struct AsCaller {
+    #[command(flatten)]
+    which: CaTargetArgs,
+    /// The label of the identity to ask as (a Fabric CA shows what that identity may see)
+    #[arg(long = "as", value_name = "LABEL")]
+    caller: Option<String>,
 }
 
 /// Where an enrolment secret comes from.
@@ -127,22 +155,17 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         CaCommand::ResetSecret(a) => reset_secret::run(ctx, &wallet, a),
         CaCommand::BulkEnroll(a) => bulk_enroll::run(ctx, &wallet, a),
         CaCommand::ExportMsp(a) => export_msp::run(ctx, &wallet, a),
+        CaCommand::Use(a) => use_ca::run(ctx, &wallet, a),
+        CaCommand::Info(a) => info::run(ctx, &wallet, a),
+        CaCommand::ModifyIdentity(a) => modify_identity::run(ctx, &wallet, a),
+        CaCommand::RemoveIdentity(a) => remove_identity::run(ctx, &wallet, a),
+        CaCommand::ModifyAffiliation(a) => modify_affiliation::run(ctx, &wallet, a),
+        CaCommand::RemoveAffiliation(a) => remove_affiliation::run(ctx, &wallet, a),
     }
 }
 
-/// Open the CA named by --ca, or the only one in the wallet.
-fn open_ca(wallet: &Arc<Wallet>, which: &Which) -> Result<CertificateAuthority> {
-    CertificateAuthority::open_default(wallet.clone(), which.ca.as_deref()).map_err(|e| match e {
-        wallet_core::Error::Ca(CaError::NoCa { .. }) => CliError::new(exit::NOT_FOUND, e.to_string())
-            .with_hint("create one with `wallet ca init NAME --msp-id MSPID`"),
-        wallet_core::Error::Ca(CaError::AmbiguousCa { .. }) => {
-            CliError::usage(e.to_string()).with_hint("pass --ca NAME or set WALLET_CA")
-        }
-        e => e.into(),
-    })
-}
-
-/// The CA named by --ca (or the only one), for the verbs every CA offers.
-fn open_service(wallet: &Arc<Wallet>, which: &Which) -> Result<Box<dyn CaService>> {
-    Ok(Box::new(open_ca(wallet, which)?))
+/// The CA named by --ca (or the wallet's default, or its only one): the embedded CA and a
+/// Fabric CA server behind one interface.
+fn open_service(wallet: &Arc<Wallet>, which: &CaTargetArgs) -> Result<Box<dyn CaService>> {
+    which.open(wallet)
 }

@@ -1,7 +1,7 @@
 //! `wallet ca reenroll`: renew the certificate of an identity in the wallet.
 
 use super::common::IssuedView;
-use super::{open_service, Which};
+use super::{open_service, CaTargetArgs};
 use crate::commands::examples;
 use crate::context::Context;
 use crate::error::Result;
@@ -20,7 +20,7 @@ pub(super) struct ReenrollArgs {
     /// The label of the identity in the wallet
     label: String,
     #[command(flatten)]
-    which: Which,
+    which: CaTargetArgs,
     /// Keep the current key
     #[arg(long)]
     reuse_key: bool,

@@ -1,7 +1,7 @@
 //! `wallet ca reset-secret`: set a new enrolment secret for an identity and unlock it.
 
 use super::common::secret_from_file;
-use super::{open_ca, AsRegistrar};
+use super::{open_service, AsRegistrar};
 use crate::commands::examples;
 use crate::context::Context;
 use crate::error::Result;
@@ -25,7 +25,7 @@ pub(super) struct ResetSecretArgs {
 }
 
 pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: ResetSecretArgs) -> Result<()> {
-    let ca = open_ca(wallet, &a.who.which)?;
+    let ca = open_service(wallet, &a.who.which)?;
     let secret = a.secret_file.as_deref().map(secret_from_file).transpose()?;
     let secret = ca.reset_secret(&a.who.registrar, &a.id, secret)?;
     ctx.print(|| secret.expose().to_owned(), &serde_json::json!({ "id": a.id, "secret": secret.expose() }));

@@ -1,7 +1,7 @@
 //! `wallet ca sign-csr`: issue a certificate for a CSR whose key stays with its owner.
 
 use super::common::{attr_reqs, enrolment_secret, parse_attr_req};
-use super::{open_service, SecretArgs, Which};
+use super::{open_service, CaTargetArgs, SecretArgs};
 use crate::commands::examples;
 use crate::context::Context;
 use crate::error::Result;
@@ -20,7 +20,7 @@ pub(super) struct SignCsrArgs {
     /// The enrollment ID (must be the CSR's CN)
     id: String,
     #[command(flatten)]
-    which: Which,
+    which: CaTargetArgs,
     #[command(flatten)]
     secret: SecretArgs,
     /// The CSR, PEM or DER (default: stdin)

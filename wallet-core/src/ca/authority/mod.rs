@@ -234,7 +234,7 @@ fn validate_affiliation_name(name: &str) -> Result<()> {
 
 /// A CA or an enrolment that could not be made leaves no key behind in a store that keeps keys
 /// apart from records (a software key lives only in the record that was not written).
-pub(super) fn forget_key_on_error<T>(wallet: &Wallet, key: &IdentityKey, made: Result<T>) -> Result<T> {
+pub(crate) fn forget_key_on_error<T>(wallet: &Wallet, key: &IdentityKey, made: Result<T>) -> Result<T> {
     if made.is_err() && !key.is_software() {
         if let Ok(store) = wallet.key_stores().get(key.reference().scheme()) {
             // The error that stopped the CA is the one to report; a failed clean-up adds nothing.

@@ -34,6 +34,37 @@ impl CaService for CertificateAuthority {
         Ok(CaInfo { name: self.name().into(), msp_id: Some(self.msp_id().into()), chain: self.chain(), version: None })
     }
 
+    fn wallet(&self) -> &std::sync::Arc<crate::wallet::Wallet> {
+        CertificateAuthority::wallet(self)
+    }
+
+    fn reset_secret(&self, caller: &str, id: &str, secret: Option<Secret>) -> Result<Secret> {
+        CertificateAuthority::reset_secret(self, caller, id, secret)
+    }
+
+    fn export_msp(
+        &self,
+        label: &str,
+        dir: &std::path::Path,
+        options: &crate::formats::msp::WriteOptions,
+    ) -> Result<()> {
+        CertificateAuthority::export_msp(self, label, dir, options)
+    }
+
+    fn issuer_key_id(&self) -> Result<Option<Vec<u8>>> {
+        Ok(self.certificate().subject_key_id())
+    }
+
+    fn bulk_enroll(
+        &self,
+        registrar: &str,
+        rows: Vec<crate::ca::BulkRow>,
+        options: &crate::ca::BulkOptions,
+        progress: &mut dyn FnMut(&crate::ca::BulkProgress<'_>),
+    ) -> Result<crate::ca::BulkReport> {
+        CertificateAuthority::bulk_enroll(self, registrar, rows, options, progress)
+    }
+
     fn register(&self, caller: &str, request: &RegistrationRequest) -> Result<Secret> {
         CertificateAuthority::register(self, caller, request)
     }

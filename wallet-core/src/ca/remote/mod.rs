@@ -26,9 +26,11 @@ mod service;
 pub mod token;
 mod transport;
 
+pub use super::IdentityUpdate;
 pub use crate::error::RemoteError;
 pub use token::TokenForm;
 
+use super::authority::forget_key_on_error;
 use super::{
     Attribute, AttributeRequest, CaError, CertificateFilter, CertificateInfo, Crl, CrlOptions, EnrollRequest,
     IdentityInfo, IdentityState, ReenrollOptions, RegistrationRequest, RevocationReason, RevokeTarget,
@@ -57,6 +59,8 @@ pub struct RemoteCaOptions {
     /// The CA to address on a multi-CA server (`?ca=` / `caname`); `None` = the default CA.
     pub ca_name: Option<String>,
     /// MSP ID given to the identities enrolled through this client (Fabric CA does not know it).
+    /// May be empty for a client that only reenrols (identities keep theirs), queries or
+    /// registers; enrolment then asks for it.
     pub msp_id: String,
     /// PEM root(s) that the server's TLS certificate must chain to; `None` = the public web roots.
     pub tls_root_pem: Option<Vec<u8>>,
@@ -126,21 +130,6 @@ pub struct RemoteEnrollOptions {
     pub profile: Option<String>,
 }
 
-/// A change to a registered identity (`identities/{id}` PUT); `None` leaves a field as it is.
-#[derive(Debug, Clone, Default)]
-pub struct IdentityUpdate {
-    /// New type.
-    pub identity_type: Option<String>,
-    /// New affiliation.
-    pub affiliation: Option<String>,
-    /// Attributes to add or replace (by name).
-    pub attributes: Vec<Attribute>,
-    /// New maximum enrolments.
-    pub max_enrollments: Option<i32>,
-    /// New secret.
-    pub secret: Option<Secret>,
-}
-
 /// A Fabric CA server seen through one wallet, with one connection pool.
 #[derive(Debug)]
 pub struct RemoteCa {
@@ -157,7 +146,9 @@ impl RemoteCa {
     /// A client for the server of `options`, storing enrolled identities in `wallet`. Nothing
     /// is sent yet.
     pub fn connect(wallet: Arc<Wallet>, options: RemoteCaOptions) -> Result<Self> {
-        crate::identity::validate_msp_id(&options.msp_id)?;
+        if !options.msp_id.is_empty() {
+            crate::identity::validate_msp_id(&options.msp_id)?;
+        }
         let transport = Transport::new(
             &options.url,
             &TlsFiles {
@@ -311,11 +302,38 @@ impl RemoteCa {
                 location: self.wallet.location(),
             });
         }
+        if self.options.msp_id.is_empty() {
+            return Err(CaError::InvalidParameter {
+                what: "MSP ID".into(),
+                detail: format!(
+                    "a Fabric CA server does not tell the MSP ID of the identities it enrols; give the one {} belongs to",
+                    self.url()
+                ),
+            }
+            .into());
+        }
         let key = self.wallet.generate_key(label)?;
         let names = request.names.clone().unwrap_or_else(fabric_client_names);
-        let identity = self.enroll_key(request, extra, label, key, &names)?;
-        self.wallet.put(&identity, request.overwrite)?;
-        Ok(identity)
+        // A key made in a vault or an HSM for an enrolment that failed is deleted again.
+        let made = self.enroll_key(request, extra, label, key.clone(), &names).and_then(|identity| {
+            self.wallet.put(&identity, request.overwrite)?;
+            Ok(identity)
+        });
+        forget_key_on_error(&self.wallet, &key, made)
+    }
+
+    /// Write the identity stored under `label` as the MSP folder `fabric-ca-client` writes for
+    /// this server (`cacerts/<host>-<port>[-<caname>].pem` unless `options` names the stem).
+    pub fn export_msp(
+        &self,
+        label: &str,
+        dir: &std::path::Path,
+        options: &crate::formats::msp::WriteOptions,
+    ) -> Result<()> {
+        let identity = self.wallet.get(label)?;
+        let mut options = options.clone();
+        options.ca_file_stem.get_or_insert_with(|| self.msp_file_stem());
+        crate::formats::msp::write_dir(dir, &identity, &options)
     }
 
     fn enroll_key(
@@ -328,7 +346,7 @@ impl RemoteCa {
     ) -> Result<Identity> {
         let csr = super::build_csr(key.signer().as_ref(), &request.id, names, &request.hosts)?;
         let result = self.post_enroll(request, extra, &csr)?;
-        self.identity_from("enroll", result, label, key)
+        self.identity_from("enroll", result, label, &self.options.msp_id, key)
     }
 
     fn post_enroll(
@@ -349,9 +367,21 @@ impl RemoteCa {
         Ok(self.transport.send("enroll", Method::POST, "enroll", Some(&body), auth)?.1)
     }
 
-    /// Enrol for a key held elsewhere: send its PKCS#10 request (DER) and return the
+    /// Enrol for a key held elsewhere: send its PKCS#10 request (DER or PEM) and return the
     /// certificate. Nothing is stored. The server requires the CSR's CN to be the enrollment ID.
     pub fn enroll_csr(&self, request: &EnrollRequest, csr_der: &[u8]) -> Result<Certificate> {
+        // PEM is read too, as the embedded CA does.
+        let parsed;
+        let csr_der = match std::str::from_utf8(csr_der).ok().filter(|t| t.trim_start().starts_with("-----BEGIN")) {
+            Some(text) => {
+                parsed = pem::parse(text).map_err(|e| CaError::InvalidCsr { detail: format!("not PEM ({e})") })?;
+                if parsed.tag() != "CERTIFICATE REQUEST" && parsed.tag() != "NEW CERTIFICATE REQUEST" {
+                    return Err(CaError::InvalidCsr { detail: format!("a PEM {} is no CSR", parsed.tag()) }.into());
+                }
+                parsed.contents()
+            }
+            None => csr_der,
+        };
         let csr_pem = pem::encode_config(
             &pem::Pem::new("CERTIFICATE REQUEST", csr_der.to_vec()),
             pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
@@ -367,6 +397,7 @@ impl RemoteCa {
         operation: &str,
         result: serde_json::Value,
         label: &str,
+        msp_id: &str,
         key: IdentityKey,
     ) -> Result<Identity> {
         let result: api::EnrollResult = self.decode(operation, result)?;
@@ -374,7 +405,7 @@ impl RemoteCa {
         let cert = Certificate::from_pem(&cert_pem, &format!("the certificate from {}", self.url()))?;
         let info = self.ca_info(operation, &result.server_info)?;
         let chain = crate::formats::msp::order_chain(&cert, info.chain);
-        Identity::new(label, &self.options.msp_id, cert, chain, key)
+        Identity::new(label, msp_id, cert, chain, key)
     }
 
     /// Reenrol the identity stored under `label` with its current certificate: same subject,
@@ -408,25 +439,37 @@ impl RemoteCa {
                 old.subject_alt_names().iter().map(|s| s.split_once(':').map_or(s.clone(), |(_, v)| v.into())).collect()
             }
         };
-        let csr = super::build_csr(key.signer().as_ref(), &id, &names, &hosts)?;
+        let made = self.reenroll_key(&current, label, &id, &names, &hosts, options, extra, key.clone());
+        if options.reuse_key {
+            made
+        } else {
+            forget_key_on_error(&self.wallet, &key, made)
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn reenroll_key(
+        &self,
+        current: &Identity,
+        label: &str,
+        id: &str,
+        names: &SubjectNames,
+        hosts: &[String],
+        options: &ReenrollOptions,
+        extra: &RemoteEnrollOptions,
+        key: IdentityKey,
+    ) -> Result<Identity> {
+        let csr = super::build_csr(key.signer().as_ref(), id, names, hosts)?;
         let body = Self::json(&api::EnrollBody {
-            hosts: &hosts,
+            hosts,
             certificate_request: &csr,
             profile: extra.profile.as_deref(),
             caname: self.ca_name(),
             attr_reqs: attr_reqs(options.attr_reqs.as_deref()),
         });
-        let result = self.call_with("reenroll", &current, Method::POST, "reenroll", Some(&body))?;
-        let mut identity = self.identity_from("reenroll", result, label, key)?;
-        if identity.msp_id() != current.msp_id() {
-            identity = Identity::new(
-                label,
-                current.msp_id(),
-                identity.certificate().clone(),
-                identity.chain().to_vec(),
-                identity.key().clone(),
-            )?;
-        }
+        let result = self.call_with("reenroll", current, Method::POST, "reenroll", Some(&body))?;
+        // The identity keeps its MSP ID.
+        let identity = self.identity_from("reenroll", result, label, current.msp_id(), key)?;
         self.wallet.put(&identity, true)?;
         Ok(identity)
     }

@@ -1406,7 +1406,7 @@ fn bulk_rerun_after_a_crash_at_any_step_picks_up_where_it_stopped() {
         })
         .collect();
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let options = BulkOptions { max_enrollments: Some(1) };
+    let options = BulkOptions { max_enrollments: Some(1), ..Default::default() };
     for (step, committed) in steps {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("wallet");
@@ -1500,9 +1500,13 @@ fn a_refused_bulk_batch_is_retried_row_by_row() {
     armed.store(true, std::sync::atomic::Ordering::SeqCst);
     let mut seen = vec![];
     let report = ca
-        .bulk_enroll_in_batches("admin", rows, &BulkOptions { max_enrollments: Some(1) }, 8, &mut |p| {
-            seen.push((p.done, p.id.to_owned(), matches!(p.outcome, BulkOutcome::Enrolled)))
-        })
+        .bulk_enroll_in_batches(
+            "admin",
+            rows,
+            &BulkOptions { max_enrollments: Some(1), ..Default::default() },
+            8,
+            &mut |p| seen.push((p.done, p.id.to_owned(), matches!(p.outcome, BulkOutcome::Enrolled))),
+        )
         .unwrap();
     assert_eq!((report.enrolled, report.skipped, report.failed.len()), (3, 1, 0), "{:?}", report.failed);
     assert_eq!(seen, [(1, "a".into(), true), (2, "pre".into(), true), (3, "b".into(), true), (4, "a".into(), false)]);
