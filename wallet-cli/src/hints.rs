@@ -127,6 +127,9 @@ fn ca_hint(error: &CaError) -> Option<String> {
         CaError::Registry { .. } => {
             "the CA record was modified outside this tool; restore the wallet from a backup".into()
         }
+        CaError::NoMspId { .. } => {
+            "pass --msp-id MSPID, or keep it with the default CA: `wallet ca use URL --msp-id MSPID`".into()
+        }
         // InvalidParameter names the value and its range: there is nothing to add.
         CaError::Remote(e) => return e.hint(),
         _ => return None,

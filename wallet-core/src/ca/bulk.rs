@@ -483,10 +483,12 @@ fn is_duplicate(e: &Error) -> bool {
     }
 }
 
-/// The server cannot be reached or stopped answering: every further row would fail alike.
+/// The server cannot be reached or stopped answering, or no MSP ID was given: every further
+/// row would fail alike.
 fn stops_a_remote_run(e: &Error) -> bool {
     use crate::error::RemoteError;
     is_fatal(e)
+        || matches!(e, Error::Ca(CaError::NoMspId { .. }))
         || matches!(
             e,
             Error::Ca(CaError::Remote(

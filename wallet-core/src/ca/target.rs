@@ -230,13 +230,15 @@ pub fn resolve(wallet: &Wallet, named: Option<&str>, overrides: TargetOverrides)
     };
     match &mut target {
         CaTarget::Remote(r) => overrides.apply(r),
-        CaTarget::Embedded { .. } if overrides.any_remote() => return Err(Error::from(CaError::InvalidParameter {
-            what: "CA settings".into(),
-            detail: format!(
+        CaTarget::Embedded { .. } if overrides.any_remote() => {
+            return Err(Error::from(CaError::InvalidParameter {
+                what: "CA settings".into(),
+                detail: format!(
                 "a CA name on the server, a TLS root and client TLS apply to a Fabric CA URL, and {} is an embedded CA",
                 target.display()
             ),
-        })),
+            }))
+        }
         CaTarget::Embedded { .. } => {}
     }
     Ok(target)

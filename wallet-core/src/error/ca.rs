@@ -101,6 +101,10 @@ pub enum CaError {
     #[error("cannot use {what} as a certificate authority: {detail}")]
     NotACa { what: String, detail: String },
 
+    /// A Fabric CA server does not tell the MSP ID of the identities it enrols, and none was given.
+    #[error("no MSP ID for the identities fabric CA {url} enrols: a Fabric CA server does not tell it")]
+    NoMspId { url: String },
+
     /// A CA-parameter or request value out of range.
     #[error("invalid {what}: {detail}")]
     InvalidParameter { what: String, detail: String },

@@ -303,14 +303,7 @@ impl RemoteCa {
             });
         }
         if self.options.msp_id.is_empty() {
-            return Err(CaError::InvalidParameter {
-                what: "MSP ID".into(),
-                detail: format!(
-                    "a Fabric CA server does not tell the MSP ID of the identities it enrols; give the one {} belongs to",
-                    self.url()
-                ),
-            }
-            .into());
+            return Err(CaError::NoMspId { url: self.url().into() }.into());
         }
         let key = self.wallet.generate_key(label)?;
         let names = request.names.clone().unwrap_or_else(fabric_client_names);
