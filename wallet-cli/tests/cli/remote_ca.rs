@@ -104,6 +104,14 @@ fn every_ca_verb_speaks_to_a_fabric_ca_server_through_the_default_ca() {
     let certs = w.json(["ca", "certificates", "--id", "user1"]);
     assert_eq!(certs.as_array().unwrap().len(), 3, "enrol, reenrol, renew: {certs}");
 
+    // A signing profile: the server's `tls` profile adds the TLS key usages.
+    let secret = w.ok(["ca", "register", "peer0", "--type", "peer", "--affiliation", "org1"]);
+    enroll(&w, "peer0", secret.trim(), &["--profile", "tls", "--host", "127.0.0.1"]);
+    w.ok(["export", "peer0", "--format", "cert", "--out", w.tmp("peer0.pem").to_str().unwrap()]);
+    let eku = openssl(&["x509", "-in", "peer0.pem", "-noout", "-ext", "extendedKeyUsage,subjectAltName"], w.dir.path());
+    let eku = String::from_utf8_lossy(&eku);
+    assert!(eku.contains("TLS Web Server Authentication") && eku.contains("127.0.0.1"), "{eku}");
+
     // A CSR for a key held elsewhere (made by openssl): only the certificate comes back.
     let secret = w.ok(["ca", "register", "ext", "--affiliation", "org1"]);
     openssl(

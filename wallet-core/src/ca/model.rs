@@ -164,6 +164,9 @@ pub struct EnrollRequest {
     pub names: Option<SubjectNames>,
     /// Replace an identity already stored under the label.
     pub overwrite: bool,
+    /// A Fabric CA signing profile (`tls` for a TLS certificate, `ca` for an intermediate CA);
+    /// `None` = the default. The embedded CA has none and refuses one.
+    pub profile: Option<String>,
 }
 
 /// What to do when reenrolling.

@@ -35,6 +35,9 @@ pub(super) struct EnrollArgs {
     /// Replace an identity stored under the label
     #[arg(long)]
     force: bool,
+    /// A Fabric CA signing profile: tls (a TLS certificate) or ca (an intermediate CA)
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
 }
 
 pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: EnrollArgs) -> Result<()> {
@@ -48,6 +51,7 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: EnrollArgs) -> Result<
         attr_reqs: attr_reqs(a.attr_reqs),
         names: None,
         overwrite: a.force,
+        profile: a.profile,
     })?;
     let view = IssuedView::of(&identity);
     ctx.print(|| view.text(), &view);

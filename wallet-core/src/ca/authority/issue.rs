@@ -313,6 +313,13 @@ impl CertificateAuthority {
     /// nothing and cost two elliptic-curve operations. Third-party keys go through
     /// [`sign_csr`](Self::sign_csr), which does verify the CSR.
     pub fn enroll(&self, request: &EnrollRequest) -> Result<Identity> {
+        if let Some(profile) = &request.profile {
+            return Err(CaError::InvalidParameter {
+                what: format!("signing profile {profile:?}"),
+                detail: "the embedded CA has no signing profiles (a Fabric CA server has `tls` and `ca`)".into(),
+            }
+            .into());
+        }
         let secret = request.secret.as_ref().map(Secret::expose).unwrap_or_default();
         self.enroll_with(&request.id, Auth::Secret(secret), request)
     }

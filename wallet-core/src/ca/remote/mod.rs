@@ -351,7 +351,7 @@ impl RemoteCa {
         let body = Self::json(&api::EnrollBody {
             hosts: &request.hosts,
             certificate_request: csr_pem,
-            profile: extra.profile.as_deref(),
+            profile: extra.profile.as_deref().or(request.profile.as_deref()),
             caname: self.ca_name(),
             attr_reqs: attr_reqs(request.attr_reqs.as_deref()),
         });
