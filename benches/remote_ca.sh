@@ -32,8 +32,10 @@ fi
 work=$(mktemp -d)
 server_pid=
 cleanup() {
-	[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+	status=$?
+	if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; fi
 	rm -rf "$work"
+	exit "$status"
 }
 trap cleanup EXIT
 

@@ -18,6 +18,8 @@ async function main() {
 		console.error('usage: node remote_ca_node.js URL N PREFIX CONCURRENCY');
 		process.exit(2);
 	}
+	// The package gives up on a connection after 3 s; a busy machine queues requests longer.
+	Utils.setConfigSetting('connection-timeout', 120000);
 	const ca = new FabricCAServices(url);
 	const enrolment = await ca.enroll({ enrollmentID: 'admin', enrollmentSecret: 'adminpw' });
 	const admin = new User('admin');
