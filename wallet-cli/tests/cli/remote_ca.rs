@@ -241,3 +241,67 @@ fn refusals_of_a_fabric_ca_name_the_cause_and_leave_the_wallet_unchanged() {
     assert_eq!(w.labels(), labels);
     assert_eq!(w.ok(["export", "plain", "--format", "cert"]), before);
 }
+
+/// Every identity in the wallet at `path`: label → (certificate serial, whether its key and
+/// certificate belong together and it signs).
+fn usable(path: &Path) -> std::collections::BTreeMap<String, (String, bool)> {
+    use wallet_core::backend::{OpenOptions, Passphrase};
+    let options = OpenOptions::new().with_passphrase(Passphrase::new(PASSPHRASE));
+    let wallet = wallet_core::Wallet::open(path.to_str().unwrap(), &options).unwrap();
+    wallet
+        .list()
+        .unwrap()
+        .into_iter()
+        .map(|label| {
+            let id = wallet.get(&label).unwrap();
+            let key = id.certificate().public_key().unwrap();
+            let ok = key == id.signer().public_key()
+                && wallet_core::crypto::verify(&key, b"m", &id.sign(b"m").unwrap()).is_ok();
+            (label, (id.certificate().serial_hex(), ok))
+        })
+        .collect()
+}
+
+#[test]
+fn a_renewal_killed_half_way_and_rerun_leaves_every_identity_usable() {
+    let server = Server::start();
+    let w = TestWallet::new();
+    w.ok(["ca", "use", &server.url, "--msp-id", "Org1MSP"]);
+    enroll(&w, "admin", "adminpw", &[]);
+    let rows: String = (0..30).map(|i| format!("r{i},client,org1,\n")).collect();
+    std::fs::write(w.tmp("rows.csv"), rows).unwrap();
+    assert_eq!(w.json(["ca", "bulk-enroll", "--csv", w.tmp("rows.csv").to_str().unwrap()])["enrolled"], 30);
+    let before = usable(&w.path);
+    assert_eq!(before.len(), 31);
+    let reenrolls = || server.log().matches("POST /reenroll").count();
+    let start = reenrolls();
+
+    // `wallet renew --all`, killed (SIGKILL) once the server has renewed a few.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wallet"))
+        .args(["--wallet", w.path.to_str().unwrap(), "renew", "--all"])
+        .env("WALLET_PASSPHRASE", PASSPHRASE)
+        .env("HOME", w.dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    while reenrolls() < start + 3 {
+        assert!(child.try_wait().unwrap().is_none(), "renew ended before it could be killed");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let after_kill = usable(&w.path);
+    assert_eq!(after_kill.keys().collect::<Vec<_>>(), before.keys().collect::<Vec<_>>(), "no identity lost");
+    assert!(after_kill.values().all(|(_, ok)| *ok), "every identity is usable: {after_kill:?}");
+    let renewed = after_kill.iter().filter(|(l, (s, _))| before[*l].0 != *s).count();
+    assert!((1..31).contains(&renewed), "killed half-way: {renewed} of 31 renewed");
+
+    // The rerun finishes: every identity renewed and usable.
+    let rows = w.json(["renew", "--all"]);
+    assert!(rows.as_array().unwrap().iter().all(|r| r["error"].is_null()), "{rows}");
+    let finished = usable(&w.path);
+    assert!(finished.values().all(|(_, ok)| *ok));
+    assert!(finished.iter().all(|(l, (s, _))| before[l].0 != *s), "every certificate is new");
+}

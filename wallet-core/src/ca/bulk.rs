@@ -478,6 +478,7 @@ fn enroll_row<C: super::CaService + ?Sized>(
 fn is_duplicate(e: &Error) -> bool {
     match e {
         Error::Ca(CaError::DuplicateIdentity { .. }) => true,
+        #[cfg(feature = "remote-ca")]
         Error::Ca(CaError::Remote(r)) => r.code() == Some(74),
         _ => false,
     }
@@ -486,15 +487,23 @@ fn is_duplicate(e: &Error) -> bool {
 /// The server cannot be reached or stopped answering, or no MSP ID was given: every further
 /// row would fail alike.
 fn stops_a_remote_run(e: &Error) -> bool {
+    is_fatal(e) || matches!(e, Error::Ca(CaError::NoMspId { .. })) || is_unreachable(e)
+}
+
+#[cfg(feature = "remote-ca")]
+fn is_unreachable(e: &Error) -> bool {
     use crate::error::RemoteError;
-    is_fatal(e)
-        || matches!(e, Error::Ca(CaError::NoMspId { .. }))
-        || matches!(
-            e,
-            Error::Ca(CaError::Remote(
-                RemoteError::Connect { .. } | RemoteError::Tls { .. } | RemoteError::Interrupted { .. }
-            ))
-        )
+    matches!(
+        e,
+        Error::Ca(CaError::Remote(
+            RemoteError::Connect { .. } | RemoteError::Tls { .. } | RemoteError::Interrupted { .. }
+        ))
+    )
+}
+
+#[cfg(not(feature = "remote-ca"))]
+fn is_unreachable(_: &Error) -> bool {
+    false
 }
 
 /// A batch refused because a record changed since it was decided.
