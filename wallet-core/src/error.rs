@@ -88,6 +88,11 @@ pub enum Error {
     #[error("unsupported: {0}")]
     Unsupported(String),
 
+    /// The Vault/OpenBao backend failed (see [`crate::backend::vault::VaultError`]).
+    #[cfg(feature = "vault")]
+    #[error("{0}")]
+    Vault(Box<crate::backend::vault::VaultError>),
+
     /// A certificate-authority rule refused the request (see [`crate::ca`]).
     #[error("{0}")]
     Ca(#[from] crate::ca::CaError),
@@ -117,13 +122,15 @@ impl Error {
             Error::UnsupportedVersion { .. } => "upgrade the wallet tool, or export with the tool that wrote it".into(),
             Error::Format { .. } => "see `wallet import --help` for the formats that can be read".into(),
             Error::BadSignature { .. } => "check that the message, signature and certificate belong together (and the --digest flag matches how it was signed)".into(),
-            Error::InvalidUri { .. } => "use memory:, file:PATH or a plain path".into(),
+            Error::InvalidUri { .. } => "use memory:, file:PATH, a plain path, or vault://HOST:PORT/MOUNT/PREFIX".into(),
             Error::NoWallet { .. } => "create it with `wallet init` (or check --wallet / WALLET_URI)".into(),
             Error::Unsupported(m) if m.contains("asks for too much work") => {
                 "the wallet header demands more memory or time than this build allows; it was not written by this tool".into()
             }
             Error::Io { .. } => "check that the path exists and that you may read and write it".into(),
             Error::Ca(e) => return e.hint(),
+            #[cfg(feature = "vault")]
+            Error::Vault(e) => return e.hint(),
             _ => return None,
         })
     }

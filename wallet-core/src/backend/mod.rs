@@ -11,6 +11,8 @@ mod options;
 mod provider;
 mod registry;
 mod uri;
+#[cfg(feature = "vault")]
+pub mod vault;
 
 pub use memory::{MemoryBackend, MemoryProvider};
 pub use options::{OpenOptions, Passphrase, Secret, TlsRoot};
