@@ -26,6 +26,7 @@ pub mod crypto;
 pub mod error;
 pub mod formats;
 pub mod identity;
+pub mod migrate;
 pub mod wallet;
 
 pub use error::{Error, Result};

@@ -230,17 +230,17 @@ impl Config {
                 })?;
                 (mount, prefix.to_owned())
             }
-            None => {
-                match path.split_once('/') {
-                    Some((m, p)) => (m.to_owned(), p.to_owned()),
-                    None => return Err(config_err(
+            None => match path.split_once('/') {
+                Some((m, p)) => (m.to_owned(), p.to_owned()),
+                None => {
+                    return Err(config_err(
                         "URI",
                         format!(
                             "{uri} names the mount {path:?} but no folder for the wallet: add one, e.g. /{path}/wallet"
                         ),
-                    )),
+                    ))
                 }
-            }
+            },
         };
         check_segments(&mount, "mount")?;
         check_segments(&prefix, "prefix")?;
