@@ -2,12 +2,20 @@
 //! turns them into `#[test]`s; each gets a fresh, empty backend.
 
 use crate::{self_signed_identity, Subject};
-use wallet_core::backend::{Backend, BatchPut, Expect, RecordKey};
+use wallet_core::backend::{Backend, BackendError, BatchPut, Expect, RecordKey};
 use wallet_core::crypto::verify;
 use wallet_core::Error;
 
 fn key(kind: &str, name: &str) -> RecordKey {
     RecordKey::new(kind, name)
+}
+
+/// `list` gives `want`, where the backend lists at all.
+fn assert_list<S: AsRef<str>>(b: &dyn Backend, kind: &str, prefix: &str, want: &[S]) {
+    if b.capabilities().list {
+        let want: Vec<&str> = want.iter().map(AsRef::as_ref).collect();
+        assert_eq!(b.list(kind, prefix).unwrap(), want, "list({kind:?}, {prefix:?})");
+    }
 }
 
 fn value_of(backend: &dyn Backend, k: &RecordKey) -> Option<(Vec<u8>, u64)> {
@@ -48,9 +56,9 @@ pub fn version_cas_succeeds_and_stale_version_conflicts(s: Subject) {
     b.put(&k, b"v1", Expect::Absent).unwrap();
     assert_eq!(b.put(&k, b"v2", Expect::Version(1)).unwrap(), 2);
     let err = b.put(&k, b"stale", Expect::Version(1)).unwrap_err();
-    assert!(matches!(err, Error::Conflict { .. }), "{err}");
+    assert!(matches!(err, Error::Backend(BackendError::Conflict { .. })), "{err}");
     let err = b.put(&k, b"future", Expect::Version(3)).unwrap_err();
-    assert!(matches!(err, Error::Conflict { .. }), "{err}");
+    assert!(matches!(err, Error::Backend(BackendError::Conflict { .. })), "{err}");
     assert_eq!(value_of(b, &k), Some((b"v2".to_vec(), 2)));
 }
 
@@ -61,7 +69,7 @@ pub fn version_on_missing_is_not_found(s: Subject) {
     let err = b.put(&k, b"x", Expect::Version(1)).unwrap_err();
     assert!(matches!(&err, Error::NotFound { name, .. } if name == "ghost"), "{err}");
     assert!(b.get(&k).unwrap().is_none());
-    assert!(b.list("identity", "").unwrap().is_empty());
+    assert_list::<&str>(b, "identity", "", &[]);
 }
 
 /// `Expect::Any` creates a missing record and overwrites an existing one.
@@ -71,7 +79,7 @@ pub fn any_overwrites_and_creates(s: Subject) {
     assert_eq!(b.put(&k, b"created", Expect::Any).unwrap(), 1);
     assert_eq!(b.put(&k, b"overwritten", Expect::Any).unwrap(), 2);
     assert_eq!(value_of(b, &k), Some((b"overwritten".to_vec(), 2)));
-    assert_eq!(b.list("identity", "").unwrap(), ["alice"]);
+    assert_list(b, "identity", "", &["alice"]);
 }
 
 /// Every write returns the previous version plus one, and `get` agrees.
@@ -89,24 +97,20 @@ pub fn versions_increase_by_one(s: Subject) {
     }
 }
 
-/// Delete: `Any` on a missing record reports false; `Version` checks like a put; a deleted
-/// record is gone from `get` and `list` and can be created again.
+/// Delete: `Any` on a missing record reports false; a deleted record is gone from `get` and
+/// `list` and can be created again.
 pub fn delete_semantics(s: Subject) {
     let b = s.backend();
     let k = key("identity", "alice");
     assert!(!b.delete(&k, Expect::Any).unwrap());
-    let err = b.delete(&k, Expect::Version(1)).unwrap_err();
-    assert!(matches!(err, Error::NotFound { .. }), "{err}");
 
     b.put(&k, b"v1", Expect::Absent).unwrap();
     b.put(&k, b"v2", Expect::Version(1)).unwrap();
-    let err = b.delete(&k, Expect::Version(1)).unwrap_err();
-    assert!(matches!(err, Error::Conflict { .. }), "{err}");
-    assert_eq!(value_of(b, &k), Some((b"v2".to_vec(), 2)));
     assert!(b.delete(&k, Expect::Absent).is_err(), "delete expecting absence makes no sense");
-    assert!(b.delete(&k, Expect::Version(2)).unwrap());
+    assert_eq!(value_of(b, &k), Some((b"v2".to_vec(), 2)));
+    assert!(b.delete(&k, Expect::Any).unwrap());
     assert!(b.get(&k).unwrap().is_none());
-    assert!(b.list("identity", "").unwrap().is_empty());
+    assert_list::<&str>(b, "identity", "", &[]);
 
     let again = b.put(&k, b"again", Expect::Absent).unwrap();
     assert_eq!(value_of(b, &k), Some((b"again".to_vec(), again)));
@@ -117,25 +121,28 @@ pub fn delete_semantics(s: Subject) {
 /// `list` returns the names of one kind, filtered by prefix, sorted; kinds do not mix.
 pub fn list_by_kind_and_prefix_sorted_and_isolated(s: Subject) {
     let b = s.backend();
+    if !b.capabilities().list {
+        return; // `capabilities_are_honest` checks that list refuses instead.
+    }
     for name in ["carol", "alice", "bob", "al", "alicia", "Zed", "bobby"] {
         b.put(&key("identity", name), name.as_bytes(), Expect::Absent).unwrap();
     }
     for name in ["root", "alice"] {
         b.put(&key("ca", name), b"ca", Expect::Absent).unwrap();
     }
-    assert_eq!(b.list("identity", "").unwrap(), ["Zed", "al", "alice", "alicia", "bob", "bobby", "carol"]);
-    assert_eq!(b.list("identity", "al").unwrap(), ["al", "alice", "alicia"]);
-    assert_eq!(b.list("identity", "alice").unwrap(), ["alice"]);
-    assert_eq!(b.list("identity", "bob").unwrap(), ["bob", "bobby"]);
-    assert!(b.list("identity", "dave").unwrap().is_empty());
-    assert!(b.list("identity", "z").unwrap().is_empty(), "prefixes are case-sensitive");
-    assert_eq!(b.list("ca", "").unwrap(), ["alice", "root"]);
-    assert!(b.list("cert", "").unwrap().is_empty());
-    assert!(b.list("identit", "").unwrap().is_empty(), "a kind is not a prefix");
+    assert_list(b, "identity", "", &["Zed", "al", "alice", "alicia", "bob", "bobby", "carol"]);
+    assert_list(b, "identity", "al", &["al", "alice", "alicia"]);
+    assert_list(b, "identity", "alice", &["alice"]);
+    assert_list(b, "identity", "bob", &["bob", "bobby"]);
+    assert_list::<&str>(b, "identity", "dave", &[]);
+    assert_list::<&str>(b, "identity", "z", &[]); // "prefixes are case-sensitive"
+    assert_list(b, "ca", "", &["alice", "root"]);
+    assert_list::<&str>(b, "cert", "", &[]);
+    assert_list::<&str>(b, "identit", "", &[]); // "a kind is not a prefix"
 
     b.delete(&key("identity", "alice"), Expect::Any).unwrap();
-    assert_eq!(b.list("identity", "al").unwrap(), ["al", "alicia"]);
-    assert_eq!(b.list("ca", "").unwrap(), ["alice", "root"]);
+    assert_list(b, "identity", "al", &["al", "alicia"]);
+    assert_list(b, "ca", "", &["alice", "root"]);
 }
 
 /// Names are opaque strings: unicode, spaces, `/`, dots and URL-ish characters round-trip
@@ -166,12 +173,12 @@ pub fn names_with_unicode_spaces_and_slashes(s: Subject) {
     let mut sorted: Vec<String> = names.iter().map(|n| n.to_string()).collect();
     sorted.sort();
     assert_eq!(b.list("ca", "").unwrap(), sorted);
-    assert_eq!(b.list("ca", "a/b").unwrap(), ["a/b", "a/b/c"]);
-    assert_eq!(b.list("ca", "ü").unwrap(), ["ünïcødé ✓ 名前"]);
+    assert_list(b, "ca", "a/b", &["a/b", "a/b/c"]);
+    assert_list(b, "ca", "ü", &["ünïcødé ✓ 名前"]);
 
     let label = "Admin Org1 é-ü_1.2@example.com";
     b.put(&key("identity", label), b"id", Expect::Absent).unwrap();
-    assert_eq!(b.list("identity", "").unwrap(), [label]);
+    assert_list(b, "identity", "", &[label]);
     assert!(b.get(&key("identity", "a/b")).unwrap().is_none(), "kinds share no names");
 }
 
@@ -222,7 +229,7 @@ pub fn concurrent_cas_increments_are_exact(s: Subject) {
                                 assert_eq!(v, current.version + 1);
                                 break;
                             }
-                            Err(Error::Conflict { .. }) => {
+                            Err(Error::Backend(BackendError::Conflict { .. })) => {
                                 conflicts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                             }
                             Err(e) => panic!("unexpected error: {e}"),
@@ -327,6 +334,7 @@ type Contents = Vec<(RecordKey, Option<(Vec<u8>, u64)>)>;
 
 fn everything(b: &dyn Backend, kinds: &[&str]) -> Contents {
     let mut out = vec![];
+    assert!(b.capabilities().list, "the batch checks compare listings");
     for kind in kinds {
         for name in b.list(kind, "").unwrap() {
             let k = key(kind, &name);
@@ -349,8 +357,8 @@ pub fn batch_creates_read_back(s: Subject) {
     for (k, v, _) in &writes {
         assert_eq!(value_of(b, k), Some((v.clone(), 1)), "{k}");
     }
-    assert_eq!(b.list("identity", "").unwrap(), ["alice", "bob"]);
-    assert_eq!(b.list("ca-id", "root/").unwrap(), ["root/alice"]);
+    assert_list(b, "identity", "", &["alice", "bob"]);
+    assert_list(b, "ca-id", "root/", &["root/alice"]);
     assert!(b.put_batch(&[]).unwrap().is_empty(), "an empty batch is fine");
 }
 
@@ -373,7 +381,7 @@ pub fn batch_with_a_failing_expectation_writes_nothing(s: Subject) {
         (
             key("ca", "counter"),
             Expect::Version(1),
-            |e| matches!(e, Error::Conflict { record } if record.contains("counter")),
+            |e| matches!(e, Error::Backend(BackendError::Conflict { record }) if record.contains("counter")),
         ),
         (key("ca", "ghost"), Expect::Version(1), |e| matches!(e, Error::NotFound { name, .. } if name == "ghost")),
     ];
@@ -392,7 +400,7 @@ pub fn batch_with_a_failing_expectation_writes_nothing(s: Subject) {
     let twice =
         [(key("identity", "dup"), b"1".to_vec(), Expect::Absent), (key("identity", "dup"), b"2".to_vec(), Expect::Any)];
     let err = b.put_batch(&put_all(&twice)).unwrap_err();
-    assert!(matches!(&err, Error::Unsupported(m) if m.contains("dup")), "{err}");
+    assert!(matches!(&err, Error::Backend(BackendError::Unsupported(m)) if m.contains("dup")), "{err}");
     assert_eq!(everything(b, &kinds), before);
 }
 
@@ -415,9 +423,9 @@ pub fn batch_mixes_creates_and_updates(s: Subject) {
     assert_eq!(value_of(b, &c), Some((b"c2".to_vec(), 2)));
     assert_eq!(value_of(b, &d), Some((b"d1".to_vec(), 1)));
     assert_eq!(value_of(b, &e), Some((b"e1".to_vec(), 1)));
-    assert_eq!(b.list("ca", "").unwrap(), ["a", "c"]);
-    assert_eq!(b.list("identity", "").unwrap(), ["d"]);
-    assert_eq!(b.list("ca-cert", "").unwrap(), ["e"]);
+    assert_list(b, "ca", "", &["a", "c"]);
+    assert_list(b, "identity", "", &["d"]);
+    assert_list(b, "ca-cert", "", &["e"]);
     // The versions it returned are the ones the next compare-and-swap needs.
     b.put(&a, b"a4", Expect::Version(3)).unwrap();
     b.put(&d, b"d2", Expect::Version(1)).unwrap();
@@ -448,6 +456,9 @@ pub fn concurrent_batches_are_atomic(s: Subject) {
     const THREADS: u64 = 4;
     const EACH: u64 = 20;
     let b = s.backend();
+    if !b.capabilities().atomic_batch {
+        return; // Only single-writer semantics are promised: the other batch checks.
+    }
     let (from, to) = (key("ca", "from"), key("ca", "to"));
     let parse = |v: &[u8]| -> u64 { std::str::from_utf8(v).unwrap().parse().unwrap() };
     b.put_batch(&[BatchPut::new(&from, b"1000", Expect::Absent), BatchPut::new(&to, b"0", Expect::Absent)]).unwrap();
@@ -468,7 +479,7 @@ pub fn concurrent_batches_are_atomic(s: Subject) {
                                 assert_eq!(v, [f.version + 1, t.version + 1]);
                                 break;
                             }
-                            Err(Error::Conflict { .. }) => continue,
+                            Err(Error::Backend(BackendError::Conflict { .. })) => continue,
                             Err(e) => panic!("unexpected error: {e}"),
                         }
                     }
@@ -479,4 +490,85 @@ pub fn concurrent_batches_are_atomic(s: Subject) {
     let moved = THREADS * EACH;
     assert_eq!(value_of(b, &from), Some(((1000 - moved).to_string().into_bytes(), moved + 1)));
     assert_eq!(value_of(b, &to), Some((moved.to_string().into_bytes(), moved + 1)));
+}
+
+// ----- capabilities and persistence -------------------------------------------------------------
+
+/// What a backend reports is what it does: a persistent one comes with a reopen hook (and a
+/// hook means it says persistent); one without listing refuses to list rather than answer
+/// wrongly; a value size limit is enforced.
+pub fn capabilities_are_honest(s: Subject) {
+    let caps = s.backend().capabilities();
+    let b = s.backend();
+    assert_eq!(
+        caps.persistent,
+        s.reopen().is_some(),
+        "persistent = {}, but the suite was {} a reopen hook",
+        caps.persistent,
+        if caps.persistent { "not given" } else { "given" }
+    );
+    if !caps.list {
+        assert!(b.list("identity", "").is_err(), "a backend without listing must refuse to list");
+    }
+    if let Some(max) = caps.max_value_len {
+        assert!(b.put(&key("ca", "too-big"), &vec![0; max + 1], Expect::Absent).is_err());
+        assert!(b.get(&key("ca", "too-big")).unwrap().is_none());
+    }
+    if caps.shared {
+        assert!(caps.persistent, "a store shared between processes keeps its records");
+    }
+}
+
+/// Where the backend is `persistent`: records, versions, deletes and a batch written through
+/// one handle are there, at the same versions, when the store is opened again; compare-and-
+/// swap goes on from those versions; and where `shared`, each handle sees the other's writes.
+pub fn records_outlive_the_handle(s: Subject) {
+    let b = s.backend();
+    if !b.capabilities().persistent {
+        return; // `capabilities_are_honest` checks that no reopen hook was given.
+    }
+    let (alice, bob, gone, counter) =
+        (key("identity", "alice"), key("identity", "bob"), key("ca", "gone"), key("ca", "n"));
+    b.put(&alice, b"alice v1", Expect::Absent).unwrap();
+    b.put(&alice, b"alice v2", Expect::Version(1)).unwrap();
+    b.put(&gone, b"x", Expect::Absent).unwrap();
+    assert!(b.delete(&gone, Expect::Any).unwrap());
+    b.put_batch(&[BatchPut::new(&bob, b"bob", Expect::Absent), BatchPut::new(&counter, b"7", Expect::Any)]).unwrap();
+
+    let again = s.reopen().expect("a persistent backend has a reopen hook");
+    assert_eq!(value_of(again.as_ref(), &alice), Some((b"alice v2".to_vec(), 2)));
+    assert_eq!(value_of(again.as_ref(), &bob), Some((b"bob".to_vec(), 1)));
+    assert_eq!(value_of(again.as_ref(), &counter), Some((b"7".to_vec(), 1)));
+    assert!(again.get(&gone).unwrap().is_none());
+    assert_list(again.as_ref(), "identity", "", &["alice", "bob"]);
+    assert_list(again.as_ref(), "ca", "", &["n"]);
+    let err = again.put(&alice, b"stale", Expect::Version(1)).unwrap_err();
+    assert!(matches!(err, Error::Backend(BackendError::Conflict { .. })), "{err}");
+    assert_eq!(again.put(&alice, b"alice v3", Expect::Version(2)).unwrap(), 3);
+    if b.capabilities().shared {
+        assert_eq!(value_of(b, &alice), Some((b"alice v3".to_vec(), 3)), "the first handle sees the second's write");
+        b.put(&counter, b"8", Expect::Version(1)).unwrap();
+        assert_eq!(value_of(again.as_ref(), &counter), Some((b"8".to_vec(), 2)));
+    }
+}
+
+/// Where the backend has `cas_delete`: a delete at a version checks it like a put does.
+pub fn delete_by_version_where_cas_delete(s: Subject) {
+    let b = s.backend();
+    if !b.capabilities().cas_delete {
+        return; // Only `Expect::Any` deletes are promised: `delete_semantics`.
+    }
+    let k = key("identity", "alice");
+    let err = b.delete(&k, Expect::Version(1)).unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err}");
+    b.put(&k, b"v1", Expect::Absent).unwrap();
+    b.put(&k, b"v2", Expect::Version(1)).unwrap();
+    let err = b.delete(&k, Expect::Version(1)).unwrap_err();
+    assert!(matches!(err, Error::Backend(BackendError::Conflict { .. })), "{err}");
+    assert_eq!(value_of(b, &k), Some((b"v2".to_vec(), 2)));
+    let err = b.delete(&k, Expect::Version(3)).unwrap_err();
+    assert!(matches!(err, Error::Backend(BackendError::Conflict { .. })), "{err}");
+    assert!(b.delete(&k, Expect::Version(2)).unwrap());
+    assert!(b.get(&k).unwrap().is_none());
+    assert_list::<&str>(b, "identity", "", &[]);
 }

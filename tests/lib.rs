@@ -1,9 +1,13 @@
 //! Shared helpers for the cross-crate integration tests, and the backend conformance suite.
 //!
 //! Every backend must pass the same suite. Instantiate it with [`backend_conformance!`] and a
-//! factory that returns a fresh, empty backend: either a `Box<dyn Backend>`, or a
+//! factory that returns a fresh, empty backend: a `Box<dyn Backend>`, a
 //! `(Box<dyn Backend>, guard)` pair where the guard (a `TempDir`, a server process…) lives as
-//! long as the test.
+//! long as the test, or a [`Subject`] (with [`Subject::with_reopen`], which a backend that
+//! reports `persistent` must give). Checks of a guarantee run only where the backend reports
+//! it ([`Backend::capabilities`]): atomic-batch checks where `atomic_batch`, delete by version
+//! where `cas_delete`, listing where `list`, reopening where `persistent`; and
+//! `capabilities_are_honest` makes sure a backend reports what it was given hooks for.
 //!
 //! ```
 //! use wallet_core::backend::{Backend, MemoryBackend};
@@ -18,14 +22,20 @@ use wallet_core::backend::Backend;
 use wallet_core::crypto::SoftwareKey;
 use wallet_core::{Certificate, Identity, PrivateKey, Wallet};
 
+pub mod backends;
 pub mod conformance;
 pub mod pki;
 pub mod tools;
 
-/// A backend under test, with whatever must outlive it.
+/// Opens the same store again, as another process would (for persistence checks).
+pub type Reopen = Box<dyn Fn() -> Box<dyn Backend>>;
+
+/// A backend under test, with whatever must outlive it, and how to open it again if it
+/// keeps its records.
 pub struct Subject {
     // Declared first so it drops before its guard (a backend may still write while dropping).
     backend: Box<dyn Backend>,
+    reopen: Option<Reopen>,
     guard: Option<Box<dyn Any>>,
 }
 
@@ -38,17 +48,29 @@ impl std::fmt::Debug for Subject {
 impl Subject {
     /// A backend that needs nothing kept alive beside it.
     pub fn new(backend: Box<dyn Backend>) -> Self {
-        Self { backend, guard: None }
+        Self { backend, reopen: None, guard: None }
     }
 
     /// A backend and something that must live as long as it (a temporary folder, a server).
     pub fn with_guard(backend: Box<dyn Backend>, guard: impl Any) -> Self {
-        Self { backend, guard: Some(Box::new(guard)) }
+        Self { backend, reopen: None, guard: Some(Box::new(guard)) }
+    }
+
+    /// With a hook that opens the same store again: required of a backend whose capabilities
+    /// say `persistent`, so the suite can check that its records outlive the handle.
+    pub fn with_reopen(mut self, reopen: impl Fn() -> Box<dyn Backend> + 'static) -> Self {
+        self.reopen = Some(Box::new(reopen));
+        self
     }
 
     /// The backend.
     pub fn backend(&self) -> &dyn Backend {
         self.backend.as_ref()
+    }
+
+    /// The store opened again through the reopen hook, if there is one.
+    pub fn reopen(&self) -> Option<Box<dyn Backend>> {
+        self.reopen.as_ref().map(|r| r())
     }
 
     /// A wallet over the backend, and the guard to keep while the wallet is in use.
@@ -131,6 +153,9 @@ macro_rules! backend_conformance {
                 batch_mixes_creates_and_updates,
                 batch_of_a_thousand,
                 concurrent_batches_are_atomic,
+                capabilities_are_honest,
+                records_outlive_the_handle,
+                delete_by_version_where_cas_delete,
             );
         }
     };

@@ -5,6 +5,7 @@
 
 use crate::handle::{self, Castable, OutBuf, OwnershipBox};
 use std::ffi::c_char;
+use wallet_core::backend::BackendError;
 use wallet_core::ca::CaError;
 use wallet_core::Error;
 
@@ -226,17 +227,22 @@ pub fn result_for(error: &Error) -> wallet_result {
         Error::InvalidLabel { .. } => R::InvalidLabel,
         Error::NotFound { .. } => R::NotFound,
         Error::AlreadyExists { .. } => R::AlreadyExists,
-        Error::Conflict { .. } => R::Conflict,
-        Error::WrongPassphrase { .. } => R::WrongPassphrase,
-        Error::PassphraseRequired { .. } => R::PassphraseRequired,
-        Error::Integrity { .. } => R::Integrity,
         Error::UnsupportedVersion { .. } => R::UnsupportedVersion,
         Error::Format { .. } => R::Format,
         Error::BadSignature { .. } => R::BadSignature,
-        Error::InvalidUri { .. } => R::InvalidUri,
-        Error::NoWallet { .. } => R::NoWallet,
-        Error::Backend { .. } => R::Backend,
         Error::Io { .. } => R::Io,
+        Error::Backend(backend) => match backend {
+            BackendError::InvalidUri { .. } => R::InvalidUri,
+            BackendError::NoStore { .. } => R::NoWallet,
+            BackendError::WrongPassphrase { .. } => R::WrongPassphrase,
+            BackendError::PassphraseRequired { .. } => R::PassphraseRequired,
+            BackendError::Integrity { .. } | BackendError::IndexDamaged { .. } => R::Integrity,
+            BackendError::Conflict { .. } => R::Conflict,
+            BackendError::Io { .. } => R::Io,
+            BackendError::Unsupported(_) => R::Unsupported,
+            // Unavailable, ExcessiveCost, TooLarge, and any failure added later.
+            _ => R::Backend,
+        },
         Error::Unsupported(_) => R::Unsupported,
         Error::Ca(ca) => match ca {
             CaError::UnknownCa { .. } => R::CaUnknown,
@@ -405,21 +411,31 @@ mod tests {
             Error::InvalidLabel { label: s(), reason: "" },
             Error::NotFound { kind: "", name: s(), location: s() },
             Error::AlreadyExists { kind: "", name: s(), location: s() },
-            Error::Conflict { record: s() },
-            Error::WrongPassphrase { location: s() },
-            Error::PassphraseRequired { location: s() },
-            Error::Integrity { record: s(), detail: s() },
             Error::UnsupportedVersion { what: s(), found: s(), supported: s() },
             Error::Format { format: "", what: s(), detail: s() },
             Error::BadSignature { detail: s() },
-            Error::InvalidUri { uri: s(), detail: s() },
-            Error::NoWallet { location: s() },
-            Error::Backend { backend: "", detail: s() },
             Error::Io { context: "", path: "".into(), source: std::io::Error::other("x") },
             Error::Unsupported(s()),
         ];
+        let backend_errors = [
+            BackendError::Conflict { record: s() },
+            BackendError::WrongPassphrase { location: s() },
+            BackendError::PassphraseRequired { location: s() },
+            BackendError::Integrity { record: s(), detail: s() },
+            BackendError::InvalidUri { uri: s(), detail: s() },
+            BackendError::NoStore { location: s() },
+            BackendError::unavailable("", s()),
+        ];
+        let n = errors.len() + backend_errors.len();
+        let errors: Vec<Error> = errors.into_iter().chain(backend_errors.into_iter().map(Error::from)).collect();
         let codes: std::collections::HashSet<_> = errors.iter().map(result_for).collect();
-        assert_eq!(codes.len(), errors.len(), "two core errors share a code");
+        assert_eq!(codes.len(), n, "two core errors share a code");
+        let same = |e: BackendError| result_for(&Error::from(e));
+        assert_eq!(same(BackendError::IndexDamaged { record: s(), detail: s() }), wallet_result::Integrity);
+        assert_eq!(same(BackendError::ExcessiveCost { location: s(), detail: s() }), wallet_result::Backend);
+        assert_eq!(same(BackendError::Unsupported(s())), wallet_result::Unsupported);
+        let io = BackendError::Io { context: "", path: "".into(), source: std::io::Error::other("x") };
+        assert_eq!(same(io), wallet_result::Io);
         assert!(!codes.contains(&wallet_result::Internal) && !codes.contains(&wallet_result::Ok));
         let ca_errors = [
             CaError::UnknownCa { name: s(), location: s() },

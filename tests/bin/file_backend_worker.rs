@@ -58,7 +58,9 @@ fn run(args: &[String]) -> Result<u64, String> {
                     .ok_or("the counter is not a number")?;
                 match backend.put(&counter, (n + 1).to_string().as_bytes(), Expect::Version(current.version)) {
                     Ok(_) => break,
-                    Err(wallet_core::Error::Conflict { .. }) => conflicts += 1,
+                    Err(wallet_core::Error::Backend(wallet_core::backend::BackendError::Conflict { .. })) => {
+                        conflicts += 1
+                    }
                     Err(e) => return Err(e.to_string()),
                 }
             }

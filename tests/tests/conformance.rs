@@ -1,23 +1,50 @@
 //! The backend conformance suite, run against every backend this build has.
 
-use tempfile::TempDir;
 use wallet_core::backend::file::{FileBackend, KdfParams};
-use wallet_core::backend::{Backend, Expect, MemoryBackend, OpenOptions, Passphrase, RecordKey, Version, Versioned};
+use wallet_core::backend::{self, Backend, BackendUri, MemoryBackend, OpenOptions, Passphrase};
 use wallet_core::Wallet;
-use wallet_tests::{backend_conformance, self_signed_identity};
+use wallet_tests::backends::NoAtomicBatch;
+use wallet_tests::{backend_conformance, self_signed_identity, Subject};
 
 /// Small Argon2id parameters so each test unlocks in well under a millisecond.
 const TEST_KDF: KdfParams = KdfParams { m_cost_kib: 256, t_cost: 1, p_cost: 1 };
 
-fn file_backend() -> (Box<dyn Backend>, TempDir) {
+fn file_options() -> OpenOptions {
+    OpenOptions::new().with_passphrase(Passphrase::new("conformance")).with_kdf(TEST_KDF)
+}
+
+/// A new file wallet in a temporary folder, and a hook that opens it again, wrapped by `wrap`.
+fn file_subject(wrap: fn(FileBackend) -> Box<dyn Backend>) -> Subject {
     let tmp = tempfile::tempdir().unwrap();
-    let options = OpenOptions::new().with_passphrase(Passphrase::new("conformance")).with_kdf(TEST_KDF);
-    let backend = FileBackend::create(&tmp.path().join("wallet"), &options).unwrap();
-    (Box::new(backend), tmp)
+    let dir = tmp.path().join("wallet");
+    let backend = FileBackend::create(&dir, &file_options()).unwrap();
+    Subject::with_guard(wrap(backend), tmp).with_reopen(move || wrap(FileBackend::open(&dir, &file_options()).unwrap()))
+}
+
+fn file_backend() -> Subject {
+    file_subject(|b| Box::new(b))
 }
 
 backend_conformance!(memory, || -> Box<dyn Backend> { Box::new(MemoryBackend::new()) });
 backend_conformance!(file, file_backend);
+// Stores with only single-record compare-and-swap: the trait's default `put_batch`.
+backend_conformance!(no_atomic_batch_memory, || -> Box<dyn Backend> { Box::new(NoAtomicBatch(MemoryBackend::new())) });
+backend_conformance!(no_atomic_batch_file, || file_subject(|b| Box::new(NoAtomicBatch(b))));
+
+/// The registry's providers report the capabilities their stores do, and a `file:` URI opens
+/// through its provider what `create` made.
+#[test]
+fn providers_report_what_their_stores_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    let uri = format!("file:{}", tmp.path().join("w").display());
+    for provider in wallet_core::backend::providers() {
+        let uri = if provider.scheme() == "file" { uri.clone() } else { format!("{}:", provider.scheme()) };
+        let parsed = BackendUri::parse(&uri).unwrap();
+        let store = provider.create(&parsed, &file_options()).unwrap();
+        assert_eq!(store.capabilities(), provider.capabilities(), "{uri}");
+        assert_eq!(backend::open(&uri, &file_options()).unwrap().capabilities(), provider.capabilities());
+    }
+}
 
 /// The file wallet with its default (RFC 9106) Argon2id parameters, through `Wallet` and a
 /// `file:` URI: created, reopened, read and used to sign.
@@ -39,62 +66,8 @@ fn file_wallet_with_default_kdf_parameters() {
     let signature = loaded.sign(b"msg").unwrap();
     wallet_core::crypto::verify(&alice.certificate().public_key().unwrap(), b"msg", &signature).unwrap();
     let wrong = OpenOptions::new().with_passphrase(Passphrase::new("wrong horse"));
-    assert!(matches!(Wallet::open(&uri, &wrong), Err(wallet_core::Error::WrongPassphrase { .. })));
-}
-
-/// A backend with no batch of its own: the trait's default `put_batch` (expectations first,
-/// then one `put` per record) over a memory store.
-#[derive(Debug, Default)]
-struct NoBatch(MemoryBackend);
-
-impl Backend for NoBatch {
-    fn location(&self) -> String {
-        "no-batch:".into()
-    }
-    fn capabilities(&self) -> wallet_core::backend::Capabilities {
-        wallet_core::backend::Capabilities::MINIMAL.with_cas_delete(true).with_list(true)
-    }
-    fn get(&self, key: &RecordKey) -> wallet_core::Result<Option<Versioned>> {
-        self.0.get(key)
-    }
-    fn put(&self, key: &RecordKey, value: &[u8], expect: Expect) -> wallet_core::Result<Version> {
-        self.0.put(key, value, expect)
-    }
-    fn delete(&self, key: &RecordKey, expect: Expect) -> wallet_core::Result<bool> {
-        self.0.delete(key, expect)
-    }
-    fn list(&self, kind: &str, prefix: &str) -> wallet_core::Result<Vec<String>> {
-        self.0.list(kind, prefix)
-    }
-}
-
-/// The default `put_batch` keeps the documented single-writer semantics (it is not atomic
-/// against concurrent writers, so the concurrency check is not run on it).
-mod default_put_batch {
-    use super::*;
-    use wallet_tests::{conformance, Subject};
-
-    fn subject() -> Subject {
-        Subject::new(Box::new(NoBatch::default()))
-    }
-
-    #[test]
-    fn creates_read_back() {
-        conformance::batch_creates_read_back(subject());
-    }
-
-    #[test]
-    fn a_failing_expectation_writes_nothing() {
-        conformance::batch_with_a_failing_expectation_writes_nothing(subject());
-    }
-
-    #[test]
-    fn mixes_creates_and_updates() {
-        conformance::batch_mixes_creates_and_updates(subject());
-    }
-
-    #[test]
-    fn a_thousand() {
-        conformance::batch_of_a_thousand(subject());
-    }
+    assert!(matches!(
+        Wallet::open(&uri, &wrong),
+        Err(wallet_core::Error::Backend(backend::BackendError::WrongPassphrase { .. }))
+    ));
 }

@@ -5,7 +5,7 @@ use crate::error::{CliError, Result};
 use crate::passphrase::{self, Source};
 use serde::Serialize;
 use std::path::PathBuf;
-use wallet_core::backend::{file::KdfParams, OpenOptions};
+use wallet_core::backend::{file::KdfParams, BackendError, OpenOptions};
 use wallet_core::{Error, Wallet};
 
 /// The global options, resolved.
@@ -49,11 +49,11 @@ impl Context {
     /// Open something protected by the wallet passphrase. A passphrase from the file or the
     /// environment is used at once; otherwise `open` is tried without one first, so a missing
     /// wallet is reported without a prompt and backends without a passphrase (`memory:`) never
-    /// prompt. Only [`Error::PassphraseRequired`] leads to the terminal.
+    /// prompt. Only [`BackendError::PassphraseRequired`] leads to the terminal.
     pub fn open_with<T>(&self, open: impl Fn(&OpenOptions) -> wallet_core::Result<T>) -> Result<T> {
         let given = passphrase::given(self.passphrase_source())?;
         match open(&OpenOptions::new().with_passphrase(given.clone())) {
-            Err(Error::PassphraseRequired { location }) if given.is_none() => {
+            Err(Error::Backend(BackendError::PassphraseRequired { location })) if given.is_none() => {
                 let passphrase = passphrase::prompt_current(&location)?;
                 Ok(open(&OpenOptions::new().with_passphrase(passphrase))?)
             }
@@ -69,7 +69,7 @@ impl Context {
         let given = passphrase::given(source)?;
         let first = Wallet::create(&uri, &OpenOptions::new().with_passphrase(given.clone()).with_kdf(kdf));
         match first {
-            Err(Error::PassphraseRequired { location }) if given.is_none() => {
+            Err(Error::Backend(BackendError::PassphraseRequired { location })) if given.is_none() => {
                 let passphrase = passphrase::prompt_new(source, &location, "passphrase")?;
                 Ok(Wallet::create(&uri, &OpenOptions::new().with_passphrase(passphrase).with_kdf(kdf))?)
             }

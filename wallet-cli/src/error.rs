@@ -4,6 +4,7 @@
 //! chosen here so that scripts can tell the common cases apart.
 
 use std::process::ExitCode;
+use wallet_core::backend::BackendError;
 use wallet_core::Error;
 
 /// Exit codes, documented in every command's help (see [`crate::cli::EXIT_CODES`]).
@@ -80,9 +81,13 @@ impl CliError {
 impl From<Error> for CliError {
     fn from(err: Error) -> Self {
         let code = match &err {
-            Error::NotFound { .. } | Error::NoWallet { .. } => exit::NOT_FOUND,
-            Error::WrongPassphrase { .. } | Error::PassphraseRequired { .. } => exit::PASSPHRASE,
+            Error::NotFound { .. } | Error::Backend(BackendError::NoStore { .. }) => exit::NOT_FOUND,
+            Error::Backend(BackendError::WrongPassphrase { .. } | BackendError::PassphraseRequired { .. }) => {
+                exit::PASSPHRASE
+            }
             Error::AlreadyExists { .. } => exit::EXISTS,
+            // Asking a store for what its scheme does not have (`repair` on memory:).
+            Error::Backend(BackendError::Unsupported(_)) => exit::USAGE,
             _ => exit::FAILURE,
         };
         let hint = match &err {
@@ -111,8 +116,13 @@ mod tests {
         assert_eq!(not_found.code(), exit::NOT_FOUND);
         assert_eq!(not_found.message(), "no identity named \"bob\" in w");
         assert!(not_found.hint().unwrap().contains("wallet list"));
-        let wrong = CliError::from(Error::WrongPassphrase { location: "w".into() });
+        let wrong = CliError::from(Error::from(BackendError::WrongPassphrase { location: "w".into() }));
         assert_eq!(wrong.code(), exit::PASSPHRASE);
+        let none = CliError::from(Error::from(BackendError::NoStore { location: "w".into() }));
+        assert_eq!((none.code(), none.message()), (exit::NOT_FOUND, "no wallet at w"));
+        assert!(none.hint().unwrap().contains("wallet init"));
+        let index = CliError::from(Error::from(BackendError::IndexDamaged { record: "i".into(), detail: "d".into() }));
+        assert!(index.hint().unwrap().contains("wallet repair"));
         let exists =
             CliError::from(Error::AlreadyExists { kind: "identity", name: "bob".into(), location: "w".into() });
         assert_eq!(exists.code(), exit::EXISTS);

@@ -3,7 +3,7 @@
 use crate::error::{exit, io_error, CliError, Result};
 use crate::terminal;
 use std::path::Path;
-use wallet_core::backend::Passphrase;
+use wallet_core::backend::{BackendError, Passphrase};
 use wallet_core::wallet::ENV_PASSPHRASE;
 use wallet_core::Error;
 use zeroize::Zeroizing;
@@ -48,7 +48,7 @@ pub fn given(source: Source<'_>) -> Result<Option<Passphrase>> {
 /// Ask once on the terminal for the passphrase of an existing wallet.
 pub fn prompt_current(location: &str) -> Result<Passphrase> {
     if !terminal::is_interactive() {
-        return Err(Error::PassphraseRequired { location: location.to_owned() }.into());
+        return Err(Error::from(BackendError::PassphraseRequired { location: location.to_owned() }).into());
     }
     non_empty(prompt(&format!("Passphrase for wallet {location}: "))?, "the passphrase")
 }

@@ -3,6 +3,7 @@
 //! Each variant says what went wrong; [`Error::hint`] says how to fix it. Messages are lowercase
 //! and carry their context (a label, a path, a record name) but never secret material.
 
+use crate::backend::BackendError;
 use std::path::PathBuf;
 
 /// Result alias used across `wallet_core`.
@@ -40,22 +41,6 @@ pub enum Error {
     #[error("{kind} {name:?} already exists in {location}")]
     AlreadyExists { kind: &'static str, name: String, location: String },
 
-    /// A compare-and-swap write lost a race: the record changed since it was read.
-    #[error("record {record:?} was changed by another writer")]
-    Conflict { record: String },
-
-    /// The passphrase does not open this wallet.
-    #[error("wrong passphrase for wallet {location}")]
-    WrongPassphrase { location: String },
-
-    /// No passphrase was supplied where one is needed.
-    #[error("wallet {location} needs a passphrase and none was given")]
-    PassphraseRequired { location: String },
-
-    /// A stored record fails its integrity check (tampered, truncated or corrupted).
-    #[error("integrity check failed for {record}: {detail}")]
-    Integrity { record: String, detail: String },
-
     /// Data written by a format version this build does not understand.
     #[error("unsupported {what} version {found} (this build reads {supported})")]
     UnsupportedVersion { what: String, found: String, supported: String },
@@ -68,30 +53,18 @@ pub enum Error {
     #[error("signature does not verify: {detail}")]
     BadSignature { detail: String },
 
-    /// A wallet URI that names no known backend or is malformed.
-    #[error("invalid wallet URI {uri:?}: {detail}")]
-    InvalidUri { uri: String, detail: String },
+    /// A store failed: its URI, its passphrase, a damaged record, a lost race, its I/O…
+    #[error(transparent)]
+    Backend(#[from] BackendError),
 
-    /// The wallet is not initialised at this location.
-    #[error("no wallet at {location}")]
-    NoWallet { location: String },
-
-    /// A backend failed for a reason of its own (server down, permission, quota…).
-    #[error("{backend} backend: {detail}")]
-    Backend { backend: &'static str, detail: String },
-
-    /// An operating-system input/output error with what we were doing.
+    /// An operating-system input/output error outside a store (an interchange file), with
+    /// what we were doing.
     #[error("{context} {path}: {source}")]
     Io { context: &'static str, path: PathBuf, source: std::io::Error },
 
     /// The caller asked for something this identity or backend cannot do.
     #[error("unsupported: {0}")]
     Unsupported(String),
-
-    /// The Vault/OpenBao backend failed (see [`crate::backend::vault::VaultError`]).
-    #[cfg(feature = "vault")]
-    #[error("{0}")]
-    Vault(Box<crate::backend::vault::VaultError>),
 
     /// A certificate-authority rule refused the request (see [`crate::ca`]).
     #[error("{0}")]
@@ -112,26 +85,42 @@ impl Error {
                 "open the existing wallet, or choose another folder for a new one".into()
             }
             Error::AlreadyExists { .. } => "choose another label, or pass --force to replace it".into(),
-            Error::Conflict { .. } => "another process changed the record at the same time; run the command again".into(),
-            Error::WrongPassphrase { .. } => "check WALLET_PASSPHRASE or --passphrase-file; nothing was changed".into(),
-            Error::PassphraseRequired { .. } => "set WALLET_PASSPHRASE, pass --passphrase-file FILE, or run on a terminal to be prompted".into(),
-            Error::Integrity { record, .. } if record.starts_with("index") || record.contains("wallet.index") => {
-                "the index can be rebuilt from the records: run `wallet repair`".into()
-            }
-            Error::Integrity { .. } => "the record was modified outside this tool or the disk is failing; restore it from a backup (other records are unaffected)".into(),
             Error::UnsupportedVersion { .. } => "upgrade the wallet tool, or export with the tool that wrote it".into(),
             Error::Format { .. } => "see `wallet import --help` for the formats that can be read".into(),
             Error::BadSignature { .. } => "check that the message, signature and certificate belong together (and the --digest flag matches how it was signed)".into(),
-            Error::InvalidUri { .. } => "use memory:, file:PATH, a plain path, or vault://HOST:PORT/MOUNT/PREFIX".into(),
-            Error::NoWallet { .. } => "create it with `wallet init` (or check --wallet / WALLET_URI)".into(),
-            Error::Unsupported(m) if m.contains("asks for too much work") => {
-                "the wallet header demands more memory or time than this build allows; it was not written by this tool".into()
-            }
             Error::Io { .. } => "check that the path exists and that you may read and write it".into(),
+            Error::Backend(e) => return backend_hint(e),
             Error::Ca(e) => return e.hint(),
-            #[cfg(feature = "vault")]
-            Error::Vault(e) => return e.hint(),
             _ => return None,
         })
     }
+}
+
+/// How the user can fix a store's error (the CLI's wording: its flags and commands).
+fn backend_hint(e: &BackendError) -> Option<String> {
+    Some(match e {
+        BackendError::InvalidUri { .. } => format!(
+            "use {}, or a plain path",
+            crate::backend::providers()
+                .iter()
+                .map(|p| if p.scheme() == "file" { "file:PATH".to_owned() } else { format!("{}:", p.scheme()) })
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        BackendError::NoStore { .. } => "create it with `wallet init` (or check --wallet / WALLET_URI)".into(),
+        BackendError::WrongPassphrase { .. } => "check WALLET_PASSPHRASE or --passphrase-file; nothing was changed".into(),
+        BackendError::PassphraseRequired { .. } => {
+            "set WALLET_PASSPHRASE, pass --passphrase-file FILE, or run on a terminal to be prompted".into()
+        }
+        BackendError::IndexDamaged { .. } => "the index can be rebuilt from the records: run `wallet repair`".into(),
+        BackendError::Integrity { .. } => "the record was modified outside this tool or the disk is failing; restore it from a backup (other records are unaffected)".into(),
+        BackendError::ExcessiveCost { .. } => {
+            "the wallet header demands more memory or time than this build allows; it was not written by this tool".into()
+        }
+        BackendError::Conflict { .. } => "another process changed the record at the same time; run the command again".into(),
+        BackendError::Io { .. } => "check that the path exists and that you may read and write it".into(),
+        #[cfg(feature = "vault")]
+        BackendError::Vault(e) => return e.hint(),
+        _ => return None,
+    })
 }

@@ -12,7 +12,7 @@
 //! Order: identities first, then each CA's registry, and the CA configuration records last,
 //! so a CA appears in the target only once its registry is all there.
 
-use crate::backend::{Expect, RecordKey};
+use crate::backend::{BackendError, Expect, RecordKey};
 use crate::ca::registry::{KIND_AFF, KIND_CERT, KIND_CONFIG, KIND_CRL, KIND_ID, KIND_KEY, KIND_REVOKED};
 use crate::error::{Error, Result};
 use crate::wallet::{Wallet, IDENTITY_KIND};
@@ -189,10 +189,11 @@ pub fn migrate(
         if matches!(outcome, Outcome::Copied | Outcome::Replaced) {
             let back = target.get(key)?;
             if back.as_ref().map(|b| b.value.as_slice()) != Some(record.value.as_slice()) {
-                return Err(Error::Integrity {
+                return Err(BackendError::Integrity {
                     record: format!("{key} in {}", target.location()),
                     detail: "the copy does not read back as written".into(),
-                });
+                }
+                .into());
             }
         }
         match outcome {

@@ -7,7 +7,7 @@ use crate::error::{exit, CliError, Result};
 use crate::passphrase::{self, Source};
 use serde::Serialize;
 use std::path::PathBuf;
-use wallet_core::backend::OpenOptions;
+use wallet_core::backend::{BackendError, OpenOptions};
 use wallet_core::migrate::{migrate, MigrateOptions};
 use wallet_core::{Error, Wallet};
 
@@ -66,14 +66,14 @@ fn open_target(a: &Args) -> Result<Wallet> {
     let given = passphrase::given(source)?;
     let options = OpenOptions::new().with_passphrase(given.clone());
     match Wallet::open(&a.to, &options) {
-        Err(Error::NoWallet { .. }) => match Wallet::create(&a.to, &options) {
-            Err(Error::PassphraseRequired { location }) if given.is_none() => {
+        Err(Error::Backend(BackendError::NoStore { .. })) => match Wallet::create(&a.to, &options) {
+            Err(Error::Backend(BackendError::PassphraseRequired { location })) if given.is_none() => {
                 let chosen = passphrase::prompt_new(source, &location, "passphrase")?;
                 Ok(Wallet::create(&a.to, &OpenOptions::new().with_passphrase(chosen))?)
             }
             other => Ok(other?),
         },
-        Err(Error::PassphraseRequired { location }) if given.is_none() => {
+        Err(Error::Backend(BackendError::PassphraseRequired { location })) if given.is_none() => {
             let typed = passphrase::prompt_current(&location)?;
             Ok(Wallet::open(&a.to, &OpenOptions::new().with_passphrase(typed))?)
         }

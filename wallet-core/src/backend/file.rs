@@ -43,7 +43,8 @@ mod tests;
 pub use provider::FileProvider;
 
 use super::{
-    check_distinct, Backend, BatchPut, Capabilities, Expect, OpenOptions, Passphrase, RecordKey, Version, Versioned,
+    check_distinct, Backend, BackendError, BatchPut, Capabilities, Expect, OpenOptions, Passphrase, RecordKey, Version,
+    Versioned,
 };
 use crate::backend::memory::check_expect;
 use crate::error::{Error, Result};
@@ -142,20 +143,22 @@ impl std::fmt::Debug for FileBackend {
 
 impl From<PathError> for Error {
     fn from(e: PathError) -> Self {
-        Error::Io { context: e.context, path: e.path, source: e.source }
+        BackendError::Io { context: e.context, path: e.path, source: e.source }.into()
     }
 }
 
 fn require_passphrase<'a>(options: &'a OpenOptions, dir: &Path) -> Result<&'a Passphrase> {
     match &options.passphrase {
         Some(p) if !p.expose().is_empty() => Ok(p),
-        _ => Err(Error::PassphraseRequired { location: dir.display().to_string() }),
+        _ => Err(BackendError::PassphraseRequired { location: dir.display().to_string() }.into()),
     }
 }
 
 fn header_error(fault: Fault, path: &Path) -> Error {
     match fault {
-        Fault::Corrupt(detail) => Error::Integrity { record: format!("wallet header {}", path.display()), detail },
+        Fault::Corrupt(detail) => {
+            BackendError::Integrity { record: format!("wallet header {}", path.display()), detail }.into()
+        }
         Fault::Version(found) => Error::UnsupportedVersion {
             what: format!("file wallet format ({})", path.display()),
             found: found.to_string(),
@@ -164,9 +167,7 @@ fn header_error(fault: Fault, path: &Path) -> Error {
                 .collect::<Vec<_>>()
                 .join(", "),
         },
-        Fault::Limits(detail) => {
-            Error::Unsupported(format!("wallet header {} asks for too much work: {detail}", path.display()))
-        }
+        Fault::Limits(detail) => BackendError::ExcessiveCost { location: path.display().to_string(), detail }.into(),
     }
 }
 
@@ -185,9 +186,12 @@ fn check_no_foreign_files(dir: &Path) -> Result<()> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(e).at("reading folder", dir).map_err(Into::into),
     };
-    let foreign = |what: String| Error::Backend {
-        backend: "file",
-        detail: format!("{} holds {what} but no wallet; create the wallet in a new or empty folder", dir.display()),
+    let foreign = |what: String| -> Error {
+        BackendError::unavailable(
+            "file",
+            format!("{} holds {what} but no wallet; create the wallet in a new or empty folder", dir.display()),
+        )
+        .into()
     };
     for entry in entries {
         let entry = entry.at("reading folder", dir)?;
@@ -235,7 +239,7 @@ fn crash_point(_step: &'static str) -> Result<()> {
             CRASH_SKIP.with(|c| c.set(skip - 1));
             return Ok(());
         }
-        return Err(Error::Backend { backend: "file", detail: format!("simulated crash at {_step}") });
+        return Err(BackendError::unavailable("file", format!("simulated crash at {_step}")).into());
     }
     Ok(())
 }
@@ -292,7 +296,7 @@ impl FileBackend {
         let bytes = match fs::read(&header_path) {
             Ok(bytes) => bytes,
             Err(e) if matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::NotADirectory) => {
-                return Err(Error::NoWallet { location: dir.display().to_string() })
+                return Err(BackendError::NoStore { location: dir.display().to_string() }.into())
             }
             Err(e) => return Err(e).at("reading", &header_path).map_err(Into::into),
         };
@@ -300,7 +304,7 @@ impl FileBackend {
         let header = Header::decode(&bytes).map_err(|f| header_error(f, &header_path))?;
         let data_key = header
             .unwrap(passphrase.expose())
-            .ok_or_else(|| Error::WrongPassphrase { location: dir.display().to_string() })?;
+            .ok_or_else(|| BackendError::WrongPassphrase { location: dir.display().to_string() })?;
         let backend = Self::unlocked(dir, Keys::new(data_key), header.version);
         backend.tidy_if_idle();
         Ok(backend)
@@ -327,7 +331,7 @@ impl FileBackend {
     /// `dyn Backend`.
     pub fn change_passphrase(&self, new: &Passphrase) -> Result<()> {
         if new.expose().is_empty() {
-            return Err(Error::PassphraseRequired { location: self.location() });
+            return Err(BackendError::PassphraseRequired { location: self.location() }.into());
         }
         let _lock = self.lock()?;
         let path = self.dir.join(HEADER_FILE);
@@ -368,14 +372,19 @@ impl FileBackend {
     }
 
     fn record_error(&self, key: &RecordKey, fault: Fault) -> Error {
-        Error::Integrity { record: format!("{key} in wallet {}", self.dir.display()), detail: fault_detail(fault) }
+        BackendError::Integrity {
+            record: format!("{key} in wallet {}", self.dir.display()),
+            detail: fault_detail(fault),
+        }
+        .into()
     }
 
     fn index_error(&self, detail: impl Into<String>) -> Error {
-        Error::Integrity {
+        BackendError::IndexDamaged {
             record: format!("wallet index {}", self.dir.join(INDEX_FILE).display()),
             detail: detail.into(),
         }
+        .into()
     }
 
     /// Take the writer lock and bring the folder to a consistent state first.
@@ -652,7 +661,7 @@ impl Backend for FileBackend {
 
     fn delete(&self, key: &RecordKey, expect: Expect) -> Result<bool> {
         if expect == Expect::Absent {
-            return Err(Error::Unsupported("delete with Expect::Absent".into()));
+            return Err(BackendError::Unsupported("delete with Expect::Absent".into()).into());
         }
         let mut lock = self.lock()?;
         let id = self.keys.record_id(&key.kind, &key.name);

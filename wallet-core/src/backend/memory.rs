@@ -4,8 +4,8 @@
 //! persistent, not shared (each `memory:` open is a new, empty store).
 
 use super::{
-    check_distinct, Backend, BackendUri, BatchPut, Capabilities, Expect, OpenOptions, Provider, RecordKey, Version,
-    Versioned,
+    check_distinct, Backend, BackendError, BackendUri, BatchPut, Capabilities, Expect, OpenOptions, Provider,
+    RecordKey, Version, Versioned,
 };
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
@@ -79,7 +79,7 @@ pub(crate) fn check_expect(key: &RecordKey, current: Option<Version>, expect: Ex
             Err(Error::NotFound { kind: kind_name(&key.kind), name: key.name.clone(), location: location.to_owned() })
         }
         (Expect::Version(want), Some(have)) if want == have => Ok(()),
-        (Expect::Version(_), Some(_)) => Err(Error::Conflict { record: key.to_string() }),
+        (Expect::Version(_), Some(_)) => Err(BackendError::Conflict { record: key.to_string() }.into()),
     }
 }
 
@@ -135,7 +135,7 @@ impl Backend for MemoryBackend {
         let mut map = self.records.write().unwrap_or_else(|p| p.into_inner());
         let current = map.get(key).map(|(_, v)| *v);
         if expect == Expect::Absent {
-            return Err(Error::Unsupported("delete with Expect::Absent".into()));
+            return Err(BackendError::Unsupported("delete with Expect::Absent".into()).into());
         }
         check_expect(key, current, expect, "memory:")?;
         Ok(map.remove(key).is_some())

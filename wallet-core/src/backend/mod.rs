@@ -5,6 +5,7 @@
 //! Backends that keep data at rest (the file backend) encrypt every record and bind its kind and
 //! name to the ciphertext, so a record cannot be moved to another name unnoticed.
 
+mod error;
 pub mod file;
 mod memory;
 mod options;
@@ -14,13 +15,14 @@ mod uri;
 #[cfg(feature = "vault")]
 pub mod vault;
 
+pub use error::{BackendError, Cause};
 pub use memory::{MemoryBackend, MemoryProvider};
 pub use options::{OpenOptions, Passphrase, Secret, TlsRoot};
 pub use provider::{Provider, RepairReport};
 pub use registry::{create, open, provider, providers, remove};
 pub use uri::BackendUri;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use zeroize::Zeroizing;
 
 /// The version of a stored record: starts at 1, grows by one on every write.
@@ -95,7 +97,7 @@ pub(crate) fn check_distinct(writes: &[BatchPut<'_>]) -> Result<()> {
     let mut seen = std::collections::BTreeSet::new();
     for w in writes {
         if !seen.insert(w.key) {
-            return Err(Error::Unsupported(format!("a batch that writes {} twice", w.key)));
+            return Err(BackendError::Unsupported(format!("a batch that writes {} twice", w.key)).into());
         }
     }
     Ok(())
@@ -199,8 +201,8 @@ pub trait Backend: AsAny + Send + Sync + std::fmt::Debug {
     fn get(&self, key: &RecordKey) -> Result<Option<Versioned>>;
 
     /// Write a record if `expect` holds; returns the new version. Fails with
-    /// [`Error::AlreadyExists`] for `Expect::Absent` on an existing record, [`Error::NotFound`] for
-    /// `Expect::Version` on a missing one, [`Error::Conflict`] on a version mismatch.
+    /// [`crate::Error::AlreadyExists`] for `Expect::Absent` on an existing record, [`crate::Error::NotFound`] for
+    /// `Expect::Version` on a missing one, [`BackendError::Conflict`] on a version mismatch.
     fn put(&self, key: &RecordKey, value: &[u8], expect: Expect) -> Result<Version>;
 
     /// Write several records as one. Every expectation is checked first, against the records
@@ -208,7 +210,7 @@ pub trait Backend: AsAny + Send + Sync + std::fmt::Debug {
     /// [`put`](Self::put) would give for the first failing record in batch order (it names that
     /// record). Otherwise every record is written, and all of them are durable when this
     /// returns `Ok` with their new versions, in batch order. A batch may name a record only once
-    /// ([`Error::Unsupported`] otherwise); an empty batch writes nothing.
+    /// ([`BackendError::Unsupported`] otherwise); an empty batch writes nothing.
     ///
     /// The memory and file backends make a batch atomic: other writers see all of it or none
     /// of it, and after a crash it is either wholly there or not at all (readers that take no

@@ -1,7 +1,7 @@
 //! The lifecycle of a store, apart from its use: one [`Provider`] per URI scheme makes,
 //! opens and removes stores, and carries the admin operations that only some stores have.
 
-use super::{Backend, BackendUri, Capabilities, OpenOptions};
+use super::{Backend, BackendError, BackendUri, Capabilities, OpenOptions};
 use crate::error::{Error, Result};
 
 /// What a [`Provider::repair`] found.
@@ -25,7 +25,7 @@ impl RepairReport {
 
 /// Makes, opens and removes the stores of one URI scheme, and administers them.
 ///
-/// Admin operations a store does not have fail with [`Error::Unsupported`] naming the scheme
+/// Admin operations a store does not have fail with [`BackendError::Unsupported`] naming the scheme
 /// and the operation. They take the store as [`open`](Self::open) returned it (the provider
 /// reaches its concrete type with [`super::AsAny`]); a store wrapped in another type is not
 /// the provider's and is refused the same way.
@@ -59,12 +59,16 @@ pub trait Provider: Send + Sync + 'static {
 
 /// The error of an admin operation a scheme does not have.
 pub(crate) fn unsupported(scheme: &str, what: &str) -> Error {
-    Error::Unsupported(format!("a {scheme}: store {what}"))
+    BackendError::Unsupported(format!("a {scheme}: store {what}")).into()
 }
 
 /// `store` as this provider's type `T`, or an unsupported-operation error.
 pub(crate) fn downcast<'a, T: 'static>(store: &'a dyn Backend, scheme: &str, operation: &str) -> Result<&'a T> {
     store.as_any().downcast_ref::<T>().ok_or_else(|| {
-        Error::Unsupported(format!("cannot {operation} {}: it was not opened as a {scheme}: store", store.location()))
+        BackendError::Unsupported(format!(
+            "cannot {operation} {}: it was not opened as a {scheme}: store",
+            store.location()
+        ))
+        .into()
     })
 }

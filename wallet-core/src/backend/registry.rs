@@ -34,7 +34,7 @@ pub fn providers() -> &'static [&'static dyn Provider] {
     PROVIDERS
 }
 
-/// The provider of `uri`'s scheme; [`crate::Error::InvalidUri`] if this build has none.
+/// The provider of `uri`'s scheme; [`super::BackendError::InvalidUri`] if this build has none.
 pub fn provider(uri: &BackendUri) -> Result<&'static dyn Provider> {
     if let Some(found) = PROVIDERS.iter().find(|p| p.scheme() == uri.scheme()) {
         return Ok(*found);
@@ -69,6 +69,7 @@ pub fn remove(uri: &str, options: &OpenOptions) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::BackendError;
     use crate::error::Error;
 
     #[test]
@@ -86,13 +87,16 @@ mod tests {
     fn unknown_and_planned_schemes_say_which_ones_exist() {
         let err = open("nosuch://x", &OpenOptions::new()).unwrap_err();
         assert!(
-            matches!(&err, Error::InvalidUri { detail, .. } if detail.contains("unknown scheme \"nosuch\"") && detail.contains("memory:, file:")),
+            matches!(&err, Error::Backend(BackendError::InvalidUri { detail, .. }) if detail.contains("unknown scheme \"nosuch\"") && detail.contains("memory:, file:")),
             "{err}"
         );
         #[cfg(not(feature = "vault"))]
         {
             let err = open("vault://127.0.0.1:8200/w", &OpenOptions::new()).unwrap_err();
-            assert!(matches!(&err, Error::InvalidUri { detail, .. } if detail.contains("`vault` feature")), "{err}");
+            assert!(
+                matches!(&err, Error::Backend(BackendError::InvalidUri { detail, .. }) if detail.contains("`vault` feature")),
+                "{err}"
+            );
         }
     }
 }

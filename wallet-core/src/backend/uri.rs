@@ -1,5 +1,6 @@
 //! Wallet URIs: a scheme that names a [`super::Provider`], and the rest, which it reads.
 
+use super::BackendError;
 use crate::error::{Error, Result};
 use std::path::PathBuf;
 
@@ -64,7 +65,7 @@ impl BackendUri {
         &self.text
     }
 
-    /// An [`Error::InvalidUri`] about this URI.
+    /// A [`BackendError::InvalidUri`] about this URI.
     pub fn invalid(&self, detail: impl Into<String>) -> Error {
         invalid(&self.text, detail)
     }
@@ -84,7 +85,7 @@ impl std::str::FromStr for BackendUri {
 }
 
 fn invalid(uri: &str, detail: impl Into<String>) -> Error {
-    Error::InvalidUri { uri: uri.to_owned(), detail: detail.into() }
+    BackendError::InvalidUri { uri: uri.to_owned(), detail: detail.into() }.into()
 }
 
 #[cfg(test)]
@@ -117,7 +118,7 @@ mod tests {
     fn empty_uris_and_empty_file_paths_are_refused() {
         for bad in ["", "file:", "file://"] {
             let err = BackendUri::parse(bad).unwrap_err();
-            assert!(matches!(err, Error::InvalidUri { .. }), "{bad:?}: {err}");
+            assert!(matches!(err, Error::Backend(BackendError::InvalidUri { .. })), "{bad:?}: {err}");
         }
     }
 }

@@ -9,12 +9,17 @@
 //! its key in the wallet. A rerun skips the identities already in the wallet and enrols the
 //! rest.
 //!
+//! On a store without atomic batches (`capabilities().atomic_batch` false) the rows of a group
+//! are written one by one, each wallet entry first and the registry record that counts it
+//! last (see `CertificateAuthority::store_issued`): a crash leaves at most one uncounted
+//! certificate and wallet entry, which the rerun discards and enrols again.
+//!
 //! [`Backend::put_batch`]: crate::backend::Backend::put_batch
 
 use super::authority::BulkEnrolment;
 use super::registry::MAX_RETRIES;
 use super::{Attribute, CaError, CertificateAuthority};
-use crate::backend::BatchPut;
+use crate::backend::{BackendError, BatchPut};
 use crate::error::{Error, Result};
 
 /// Rows per batch: large enough that a batch's fixed cost (journal, flushes, index) is small
@@ -274,24 +279,40 @@ impl CertificateAuthority<'_> {
         progress: &mut dyn FnMut(&BulkProgress<'_>),
     ) -> Result<()> {
         let backend = self.wallet().backend();
-        let writes: Vec<BatchPut<'_>> = group
-            .rows
-            .iter()
-            .filter_map(|(_, p)| match p {
-                Plan::Write(e) => Some(e.writes()),
-                Plan::Done(_) => None,
-            })
-            .flatten()
-            .collect();
-        let refused = match backend.put_batch(&writes) {
-            Ok(_) => false,
-            Err(e) if is_refusal(&e) => true,
-            Err(e) => return Err(e),
+        let refused: Vec<bool> = if backend.capabilities().atomic_batch {
+            let writes: Vec<BatchPut<'_>> = group
+                .rows
+                .iter()
+                .filter_map(|(_, p)| match p {
+                    Plan::Write(e) => Some(e.writes()),
+                    Plan::Done(_) => None,
+                })
+                .flatten()
+                .collect();
+            let refused = match backend.put_batch(&writes) {
+                Ok(_) => false,
+                Err(e) if is_refusal(&e) => true,
+                Err(e) => return Err(e),
+            };
+            vec![refused; group.rows.len()]
+        } else {
+            // No atomic batch: row by row, each in the crash-safe order of `store_issued`.
+            let mut refused = Vec::with_capacity(group.rows.len());
+            for (_, planned) in &group.rows {
+                refused.push(match planned {
+                    Plan::Write(e) => match self.store_issued(&e.issued, Some(&e.wallet_entry)) {
+                        Ok(()) => false,
+                        Err(e) if is_refusal(&e) => true,
+                        Err(e) => return Err(e),
+                    },
+                    Plan::Done(_) => false,
+                });
+            }
+            refused
         };
-        drop(writes);
         let rows = std::mem::take(&mut group.rows);
         group.ids.clear();
-        for (row, planned) in rows {
+        for ((row, planned), refused) in rows.into_iter().zip(refused) {
             let outcome = match planned {
                 Plan::Done(outcome) => outcome,
                 Plan::Write(_) if !refused => BulkOutcome::Enrolled,
@@ -315,32 +336,28 @@ impl CertificateAuthority<'_> {
                 Plan::Done(outcome) => return Ok(outcome),
                 Plan::Write(enrolment) => enrolment,
             };
-            match self.wallet().backend().put_batch(&enrolment.writes()) {
-                Ok(_) => return Ok(BulkOutcome::Enrolled),
+            match self.store_issued(&enrolment.issued, Some(&enrolment.wallet_entry)) {
+                Ok(()) => return Ok(BulkOutcome::Enrolled),
                 Err(e) if is_refusal(&e) => continue,
                 Err(e) => return Err(e),
             }
         }
-        Ok(BulkOutcome::Failed(Error::Conflict { record: format!("enrolment of {:?}", row.id) }))
+        Ok(BulkOutcome::Failed(BackendError::Conflict { record: format!("enrolment of {:?}", row.id) }.into()))
     }
 }
 
 /// A batch refused because a record changed since it was decided.
 fn is_refusal(e: &Error) -> bool {
-    matches!(e, Error::AlreadyExists { .. } | Error::NotFound { .. } | Error::Conflict { .. })
+    matches!(e, Error::AlreadyExists { .. } | Error::NotFound { .. } | Error::Backend(BackendError::Conflict { .. }))
 }
 
-/// Errors of the store rather than of a row.
+/// Errors of the store rather than of a row: all of the backend's but a lost race.
 fn is_fatal(e: &Error) -> bool {
-    matches!(
-        e,
-        Error::Io { .. }
-            | Error::Backend { .. }
-            | Error::Integrity { .. }
-            | Error::WrongPassphrase { .. }
-            | Error::PassphraseRequired { .. }
-            | Error::NoWallet { .. }
-    )
+    match e {
+        Error::Io { .. } => true,
+        Error::Backend(b) => !matches!(b, BackendError::Conflict { .. }),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

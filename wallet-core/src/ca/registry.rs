@@ -14,7 +14,7 @@
 //! CA's identities does not touch certificates, and a CRL reads only the revocation entries.
 
 use super::{Attribute, CaError, CaPolicy, IdentityState, RevocationReason, SubjectNames};
-use crate::backend::{Backend, Expect, RecordKey, Version};
+use crate::backend::{Backend, BackendError, Expect, RecordKey, Version};
 use crate::error::{Error, Result};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
@@ -29,7 +29,7 @@ pub(crate) const KIND_CRL: &str = "ca-crl";
 /// Record format version of every CA record.
 pub(crate) const RECORD_VERSION: u32 = 1;
 
-/// How often a compare-and-swap update is retried before giving up with [`Error::Conflict`].
+/// How often a compare-and-swap update is retried before giving up with [`BackendError::Conflict`].
 pub(crate) const MAX_RETRIES: usize = 1000;
 
 /// A CA's settings.
@@ -187,11 +187,11 @@ impl<'a> Registry<'a> {
             let out = change(&mut rec)?;
             match self.put(&key, &rec, Expect::Version(version)) {
                 Ok(_) => return Ok(out),
-                Err(Error::Conflict { .. }) => continue,
+                Err(Error::Backend(BackendError::Conflict { .. })) => continue,
                 Err(e) => return Err(e),
             }
         }
-        Err(Error::Conflict { record: key.to_string() })
+        Err(BackendError::Conflict { record: key.to_string() }.into())
     }
 }
 

@@ -1344,7 +1344,10 @@ fn bulk_rerun_after_a_crash_at_any_step_picks_up_where_it_stopped() {
             reported.push(p.id.to_owned());
         });
         crate::backend::file::crash_at(None, 0);
-        assert!(matches!(&result, Err(Error::Backend { detail, .. }) if detail.contains(step)), "{step}: {result:?}");
+        assert!(
+            matches!(&result, Err(Error::Backend(crate::backend::BackendError::Unavailable { detail, .. })) if detail.contains(step)),
+            "{step}: {result:?}"
+        );
         assert_eq!(reported, ids[..4], "{step}");
 
         // The process died there; another one opens the wallet.

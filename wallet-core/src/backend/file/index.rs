@@ -255,10 +255,11 @@ impl FileBackend {
     }
 
     fn log_error(&self, detail: impl Into<String>) -> Error {
-        Error::Integrity {
+        crate::backend::BackendError::IndexDamaged {
             record: format!("wallet index log {}", self.dir.join(LOG_FILE).display()),
             detail: detail.into(),
         }
+        .into()
     }
 
     /// Apply the frames the log gained since `state` last read it.

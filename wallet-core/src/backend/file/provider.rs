@@ -8,8 +8,8 @@ use super::{
     crash_point, fsutil, parse_record_id, FileBackend, HEADER_FILE, INDEX_FILE, LOCK_FILE, LOG_FILE, RECORDS_DIR,
 };
 use crate::backend::provider::downcast;
-use crate::backend::{Backend, BackendUri, Capabilities, OpenOptions, Provider, RepairReport};
-use crate::error::{Error, Result};
+use crate::backend::{Backend, BackendError, BackendUri, Capabilities, OpenOptions, Provider, RepairReport};
+use crate::error::Result;
 use fsutil::Context as _;
 use std::fs;
 use std::io;
@@ -52,7 +52,7 @@ impl Provider for FileProvider {
         let store = downcast::<FileBackend>(store, "file", "change the passphrase of")?;
         match &new.passphrase {
             Some(passphrase) => store.change_passphrase(passphrase),
-            None => Err(Error::PassphraseRequired { location: store.location() }),
+            None => Err(BackendError::PassphraseRequired { location: store.location() }.into()),
         }
     }
 
@@ -80,7 +80,7 @@ impl FileBackend {
             drop(lock);
             crash_point("remove: header removed")?;
         } else if !has_leftovers(dir)? {
-            return Err(Error::NoWallet { location: dir.display().to_string() });
+            return Err(BackendError::NoStore { location: dir.display().to_string() }.into());
         }
         remove_ours(dir)?;
         let empty = match fs::read_dir(dir) {
@@ -139,5 +139,100 @@ fn remove_file(path: &Path) -> Result<()> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e).at("removing", path).map_err(Into::into),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{crash_at, KdfParams};
+    use super::*;
+    use crate::backend::{Expect, MemoryBackend, Passphrase, RecordKey};
+    use crate::error::Error;
+
+    const FAST: KdfParams = KdfParams { m_cost_kib: 64, t_cost: 1, p_cost: 1 };
+
+    fn opts(pass: &str) -> OpenOptions {
+        OpenOptions::new().with_passphrase(Passphrase::new(pass)).with_kdf(FAST)
+    }
+
+    fn uri(dir: &Path) -> BackendUri {
+        BackendUri::parse(&format!("file:{}", dir.display())).unwrap()
+    }
+
+    #[test]
+    fn remove_needs_the_passphrase_and_then_leaves_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("w");
+        let store = FileProvider.create(&uri(&dir), &opts("pw")).unwrap();
+        store.put(&RecordKey::new("identity", "alice"), b"a", Expect::Absent).unwrap();
+        drop(store);
+        let err = FileProvider.remove(&uri(&dir), &opts("wrong")).unwrap_err();
+        assert!(matches!(err, Error::Backend(BackendError::WrongPassphrase { .. })), "{err}");
+        assert!(FileProvider.open(&uri(&dir), &opts("pw")).is_ok(), "a refused remove changed nothing");
+        FileProvider.remove(&uri(&dir), &opts("pw")).unwrap();
+        assert!(!dir.exists());
+        assert!(matches!(
+            FileProvider.open(&uri(&dir), &opts("pw")),
+            Err(Error::Backend(BackendError::NoStore { .. }))
+        ));
+        assert!(matches!(
+            FileProvider.remove(&uri(&dir), &opts("pw")),
+            Err(Error::Backend(BackendError::NoStore { .. }))
+        ));
+    }
+
+    #[test]
+    fn a_remove_that_crashed_is_finished_by_the_next_and_foreign_files_stay() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("w");
+        let store = FileProvider.create(&uri(&dir), &opts("pw")).unwrap();
+        store.put(&RecordKey::new("identity", "alice"), b"a", Expect::Absent).unwrap();
+        drop(store);
+        crash_at(Some("remove: header removed"), 0);
+        assert!(FileProvider.remove(&uri(&dir), &opts("pw")).is_err());
+        crash_at(None, 0);
+        assert!(matches!(
+            FileProvider.open(&uri(&dir), &opts("pw")),
+            Err(Error::Backend(BackendError::NoStore { .. }))
+        ));
+        assert!(dir.join(RECORDS_DIR).exists(), "the crash left the sealed records");
+        std::fs::write(dir.join("notes.txt"), "mine").unwrap();
+        // No passphrase needed: without the header the leftovers can never be opened.
+        FileProvider.remove(&uri(&dir), &OpenOptions::new()).unwrap();
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, ["notes.txt"]);
+    }
+
+    #[test]
+    fn change_unlock_and_repair_through_the_provider() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("w");
+        let store = FileProvider.create(&uri(&dir), &opts("old")).unwrap();
+        store.put(&RecordKey::new("identity", "alice"), b"a", Expect::Absent).unwrap();
+        let err = FileProvider.change_unlock(store.as_ref(), &OpenOptions::new()).unwrap_err();
+        assert!(matches!(err, Error::Backend(BackendError::PassphraseRequired { .. })), "{err}");
+        FileProvider.change_unlock(store.as_ref(), &opts("new")).unwrap();
+        assert!(matches!(
+            FileProvider.open(&uri(&dir), &opts("old")),
+            Err(Error::Backend(BackendError::WrongPassphrase { .. }))
+        ));
+        let reopened = FileProvider.open(&uri(&dir), &opts("new")).unwrap();
+        std::fs::remove_file(dir.join(INDEX_FILE)).unwrap();
+        let report = FileProvider.repair(reopened.as_ref()).unwrap();
+        assert_eq!((report.indexed, report.unreadable.len()), (1, 0));
+        assert_eq!(reopened.list("identity", "").unwrap(), ["alice"]);
+    }
+
+    #[test]
+    fn admin_operations_refuse_stores_that_are_not_theirs_and_schemes_without_them() {
+        let memory = MemoryBackend::new();
+        for err in [
+            FileProvider.change_unlock(&memory, &opts("x")).unwrap_err(),
+            FileProvider.repair(&memory).map(drop).unwrap_err(),
+            crate::backend::MemoryProvider.change_unlock(&memory, &opts("x")).unwrap_err(),
+            crate::backend::MemoryProvider.repair(&memory).map(drop).unwrap_err(),
+        ] {
+            assert!(matches!(&err, Error::Backend(BackendError::Unsupported(m)) if m.contains("memory:")), "{err}");
+        }
     }
 }

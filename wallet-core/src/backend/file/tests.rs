@@ -54,7 +54,7 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, u32)> {
 
 fn integrity_record(err: Error) -> String {
     match err {
-        Error::Integrity { record, .. } => record,
+        Error::Backend(BackendError::Integrity { record, .. } | BackendError::IndexDamaged { record, .. }) => record,
         other => panic!("expected an integrity error, got {other:?}"),
     }
 }
@@ -122,7 +122,10 @@ fn wrong_passphrase_is_reported_and_changes_nothing() {
     drop(backend);
     let before = snapshot(&dir);
     let err = FileBackend::open(&dir, &opts("not the passphrase")).unwrap_err();
-    assert!(matches!(&err, Error::WrongPassphrase { location } if location == &dir.display().to_string()), "{err}");
+    assert!(
+        matches!(&err, Error::Backend(BackendError::WrongPassphrase { location }) if location == &dir.display().to_string()),
+        "{err}"
+    );
     assert!(err.to_string().contains(&dir.display().to_string()));
     assert!(err.hint().unwrap().contains("nothing was changed"));
     assert_eq!(snapshot(&dir), before);
@@ -135,10 +138,10 @@ fn missing_or_empty_passphrase_is_required() {
     for passphrase in [None, Some(Passphrase::new(""))] {
         let options = OpenOptions::new().with_passphrase(passphrase).with_kdf(FAST);
         let err = FileBackend::open(&dir, &options).unwrap_err();
-        assert!(matches!(err, Error::PassphraseRequired { .. }), "{err}");
+        assert!(matches!(err, Error::Backend(BackendError::PassphraseRequired { .. })), "{err}");
         let fresh = tmp.path().join("fresh");
         let err = FileBackend::create(&fresh, &options).unwrap_err();
-        assert!(matches!(err, Error::PassphraseRequired { .. }), "{err}");
+        assert!(matches!(err, Error::Backend(BackendError::PassphraseRequired { .. })), "{err}");
         assert!(!fresh.exists(), "create without a passphrase left a folder");
     }
 }
@@ -153,7 +156,10 @@ fn a_folder_without_a_wallet_is_no_wallet() {
     fs::write(with_files.join("notes.txt"), b"x").unwrap();
     for dir in [tmp.path().join("missing"), tmp.path().to_owned(), plain_file, with_files] {
         let err = FileBackend::open(&dir, &opts("pw")).unwrap_err();
-        assert!(matches!(&err, Error::NoWallet { location } if location == &dir.display().to_string()), "{err}");
+        assert!(
+            matches!(&err, Error::Backend(BackendError::NoStore { location }) if location == &dir.display().to_string()),
+            "{err}"
+        );
     }
 }
 
@@ -175,7 +181,10 @@ fn creating_in_a_folder_of_other_files_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     fs::write(tmp.path().join("notes.txt"), b"mine").unwrap();
     let err = FileBackend::create(tmp.path(), &opts("pw")).unwrap_err();
-    assert!(matches!(&err, Error::Backend { backend: "file", detail } if detail.contains("notes.txt")), "{err}");
+    assert!(
+        matches!(&err, Error::Backend(BackendError::Unavailable { backend: "file", detail, .. }) if detail.contains("notes.txt")),
+        "{err}"
+    );
     assert_eq!(fs::read(tmp.path().join("notes.txt")).unwrap(), b"mine");
     assert!(!tmp.path().join(HEADER_FILE).exists());
 }
@@ -224,13 +233,19 @@ fn a_hostile_header_cannot_demand_huge_work() {
     drop(backend);
     rewrite_header(&dir, |h| h[11..15].copy_from_slice(&(8 * 1024 * 1024u32).to_be_bytes()));
     let err = FileBackend::open(&dir, &opts("pw")).unwrap_err();
-    assert!(matches!(&err, Error::Unsupported(m) if m.contains("memory")), "{err}");
+    assert!(
+        matches!(&err, Error::Backend(BackendError::ExcessiveCost { detail, .. }) if detail.contains("memory")),
+        "{err}"
+    );
     rewrite_header(&dir, |h| {
         h[11..15].copy_from_slice(&64u32.to_be_bytes());
         h[15..19].copy_from_slice(&1000u32.to_be_bytes());
     });
     let err = FileBackend::open(&dir, &opts("pw")).unwrap_err();
-    assert!(matches!(&err, Error::Unsupported(m) if m.contains("passes")), "{err}");
+    assert!(
+        matches!(&err, Error::Backend(BackendError::ExcessiveCost { detail, .. }) if detail.contains("passes")),
+        "{err}"
+    );
 }
 
 #[test]
@@ -542,7 +557,7 @@ fn a_create_that_crashed_before_its_header_leaves_no_wallet() {
     fs::copy(dir.join(INDEX_FILE), crashed.join(INDEX_FILE)).unwrap();
     fs::write(crashed.join(LOCK_FILE), b"").unwrap();
     fs::write(crashed.join(".tmp-0011"), b"half a header").unwrap();
-    assert!(matches!(FileBackend::open(&crashed, &opts("pw")), Err(Error::NoWallet { .. })));
+    assert!(matches!(FileBackend::open(&crashed, &opts("pw")), Err(Error::Backend(BackendError::NoStore { .. }))));
     let backend = FileBackend::create(&crashed, &opts("pw")).unwrap();
     backend.put(&id("a"), b"a", Expect::Absent).unwrap();
     assert_eq!(reopen(&crashed).list("identity", "").unwrap(), ["a"]);
@@ -564,12 +579,15 @@ fn change_passphrase_rewraps_only_the_data_key() {
         }
     }
     assert_eq!(after.len(), before.len());
-    assert!(matches!(FileBackend::open(&dir, &opts("pw")), Err(Error::WrongPassphrase { .. })));
+    assert!(matches!(FileBackend::open(&dir, &opts("pw")), Err(Error::Backend(BackendError::WrongPassphrase { .. }))));
     let reopened = FileBackend::open(&dir, &opts("new pass")).unwrap();
     assert_eq!(reopened.get(&id("a")).unwrap().unwrap().value.as_slice(), b"a");
     // The handle that changed it keeps working.
     backend.put(&id("b"), b"b", Expect::Absent).unwrap();
-    assert!(matches!(backend.change_passphrase(&Passphrase::new("")), Err(Error::PassphraseRequired { .. })));
+    assert!(matches!(
+        backend.change_passphrase(&Passphrase::new("")),
+        Err(Error::Backend(BackendError::PassphraseRequired { .. }))
+    ));
 }
 
 #[test]
@@ -595,7 +613,7 @@ fn handles_share_compare_and_swap_through_the_lock() {
                         let n: u32 = std::str::from_utf8(&cur.value).unwrap().parse().unwrap();
                         match handle.put(&id("counter"), (n + 1).to_string().as_bytes(), Expect::Version(cur.version)) {
                             Ok(_) => break,
-                            Err(Error::Conflict { .. }) => continue,
+                            Err(Error::Backend(BackendError::Conflict { .. })) => continue,
                             Err(e) => panic!("{e}"),
                         }
                     }
@@ -623,7 +641,10 @@ fn crash_during(step: &'static str, write: impl FnOnce() -> Result<()>) {
     CRASH_AT.with(|c| c.set(Some(step)));
     let result = write();
     CRASH_AT.with(|c| c.set(None));
-    assert!(matches!(&result, Err(Error::Backend { detail, .. }) if detail.contains(step)), "{step}: {result:?}");
+    assert!(
+        matches!(&result, Err(Error::Backend(BackendError::Unavailable { detail, .. })) if detail.contains(step)),
+        "{step}: {result:?}"
+    );
 }
 
 /// Stop real writes at each step and check what another process would then see.

@@ -104,8 +104,14 @@ impl VaultError {
     }
 }
 
+impl From<VaultError> for crate::backend::BackendError {
+    fn from(e: VaultError) -> Self {
+        crate::backend::BackendError::Vault(Box::new(e))
+    }
+}
+
 impl From<VaultError> for crate::error::Error {
     fn from(e: VaultError) -> Self {
-        crate::error::Error::Vault(Box::new(e))
+        crate::error::Error::Backend(e.into())
     }
 }

@@ -31,7 +31,7 @@ use self::auth::Auth;
 use self::config::Config;
 use self::transport::{Reply, Transport};
 use super::memory::kind_name;
-use super::{Backend, BackendUri, Capabilities, Expect, OpenOptions, RecordKey, Version, Versioned};
+use super::{Backend, BackendError, BackendUri, Capabilities, Expect, OpenOptions, RecordKey, Version, Versioned};
 use crate::error::{Error, Result};
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use ureq::http::Method;
@@ -151,12 +151,12 @@ impl VaultBackend {
         Ok(backend)
     }
 
-    /// Open the store at `uri`: it must have been created ([`Error::NoWallet`] otherwise).
+    /// Open the store at `uri`: it must have been created ([`BackendError::NoStore`] otherwise).
     pub fn open(uri: &BackendUri, options: &OpenOptions) -> Result<Self> {
         let backend = Self::connect(uri, options)?;
         match backend.read_marker()? {
             Some(()) => Ok(backend),
-            None => Err(Error::NoWallet { location: backend.location() }),
+            None => Err(BackendError::NoStore { location: backend.location() }.into()),
         }
     }
 
@@ -355,12 +355,13 @@ impl VaultBackend {
         let Some(data) = read.data else { return Ok(None) };
         let (Some(record), Some(meta)) = (data.data, data.metadata) else { return Ok(None) };
         if record.kind != key.kind || record.name != key.name {
-            return Err(Error::Integrity {
+            return Err(BackendError::Integrity {
                 record: key.to_string(),
                 detail: format!("the secret at {path:?} holds record {} {:?}", record.kind, record.name),
-            });
+            }
+            .into());
         }
-        let value = Zeroizing::new(B64.decode(record.value.as_bytes()).map_err(|e| Error::Integrity {
+        let value = Zeroizing::new(B64.decode(record.value.as_bytes()).map_err(|e| BackendError::Integrity {
             record: key.to_string(),
             detail: format!("the value at {path:?} is not base64 ({e})"),
         })?);
@@ -414,10 +415,10 @@ impl Backend for VaultBackend {
     fn put(&self, key: &RecordKey, value: &[u8], expect: Expect) -> Result<Version> {
         let rel = &names::record_path(key)?;
         if value.len() > self.config.max_value_len {
-            return Err(VaultError::TooLarge {
-                record: key.to_string(),
+            return Err(BackendError::TooLarge {
+                backend: self.location(),
                 len: value.len(),
-                limit: format!("{} bytes (max_value_len)", self.config.max_value_len),
+                max: self.config.max_value_len,
             }
             .into());
         }
@@ -459,7 +460,7 @@ impl Backend for VaultBackend {
                 (Expect::Version(_), None | Some(Current { live: false, .. })) => {
                     return Err(Error::NotFound { kind: kind_name(&key.kind), name: key.name.clone(), location })
                 }
-                (Expect::Version(_), Some(_)) => return Err(Error::Conflict { record: key.to_string() }),
+                (Expect::Version(_), Some(_)) => return Err(BackendError::Conflict { record: key.to_string() }.into()),
                 // The mount requires check-and-set: write over the current version.
                 (Expect::Any, current) => cas = Some(current.map_or(0, |c| c.version)),
             }
@@ -472,7 +473,7 @@ impl Backend for VaultBackend {
     /// says.
     fn delete(&self, key: &RecordKey, expect: Expect) -> Result<bool> {
         if expect == Expect::Absent {
-            return Err(Error::Unsupported("delete with Expect::Absent".into()));
+            return Err(BackendError::Unsupported("delete with Expect::Absent".into()).into());
         }
         let rel = &names::record_path(key)?;
         let not_found =
@@ -485,7 +486,7 @@ impl Backend for VaultBackend {
             }
             (None | Some(Current { live: false, .. }), _) => Err(not_found()),
             (Some(Current { version, .. }), Expect::Version(want)) if version != want => {
-                Err(Error::Conflict { record: key.to_string() })
+                Err(BackendError::Conflict { record: key.to_string() }.into())
             }
             (Some(_), _) => {
                 self.delete_metadata(rel)?;

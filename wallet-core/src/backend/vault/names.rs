@@ -6,8 +6,8 @@
 //! empty name is `~`. The encoding is a bijection onto its canonical outputs, and a listed key
 //! that is not canonical (someone else's secret) is ignored rather than misread.
 
-use crate::backend::RecordKey;
-use crate::error::{Error, Result};
+use crate::backend::{BackendError, RecordKey};
+use crate::error::Result;
 
 fn kept(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'@')
@@ -64,9 +64,10 @@ pub(crate) fn check_kind(kind: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Unsupported(format!(
+        Err(BackendError::Unsupported(format!(
             "record kind {kind:?} in the vault backend (kinds are ASCII letters, digits, '-', '_' and '.')"
-        )))
+        ))
+        .into())
     }
 }
 

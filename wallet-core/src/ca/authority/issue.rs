@@ -2,7 +2,7 @@
 //! reenrolment, and the issuance of bulk enrolment.
 
 use super::{add, unix, Auth, BulkEnrolment, CertificateAuthority, Issue, Issued, Stored};
-use crate::backend::{BatchPut, Expect, RecordKey};
+use crate::backend::{BackendError, BatchPut, Expect, RecordKey, Version};
 use crate::ca::profile::{self, CertKind, CertSpec, IssuerRef};
 use crate::ca::registry::{
     is_already_exists, AffRecord, CertRecord, IdRecord, KIND_CERT, KIND_ID, MAX_RETRIES, RECORD_VERSION,
@@ -13,7 +13,7 @@ use crate::ca::*;
 use crate::crypto::SoftwareKey;
 use crate::error::{Error, Result};
 use crate::identity::{validate_label, Certificate, Identity, PrivateKey};
-use crate::wallet::{encode_identity, IDENTITY_KIND};
+use crate::wallet::{decode_identity, encode_identity, IDENTITY_KIND};
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use std::time::Duration;
 
@@ -78,7 +78,7 @@ impl CertificateAuthority<'_> {
                 Err(e) => return Err(e),
             }
         }
-        Err(Error::Conflict { record: format!("{KIND_CERT} serials of {}", self.config.name) })
+        Err(BackendError::Conflict { record: format!("{KIND_CERT} serials of {}", self.config.name) }.into())
     }
 
     /// The registry record of a certificate issued to `owner`.
@@ -95,11 +95,11 @@ impl CertificateAuthority<'_> {
     }
 
     /// Issue a certificate to registered identity `id` under Fabric CA's enrolment rules, and
-    /// store it in one atomic batch with what makes it count: the certificate record
-    /// (create-only), the identity record with the enrolment counted (compare-and-swap), and
-    /// the record `finish` adds for the certificate (the wallet entry of the new identity), if
-    /// any. A crash leaves all of them or none. If another writer changed the identity
-    /// meanwhile, or the serial is taken, everything is decided again on fresh data.
+    /// store it with what makes it count ([`store_issued`](Self::store_issued)): the
+    /// certificate record (create-only), the identity record with the enrolment counted
+    /// (compare-and-swap), and the record `finish` adds for the certificate (the wallet entry
+    /// of the new identity), if any. If another writer changed the identity meanwhile, or the
+    /// serial is taken, everything is decided again on fresh data.
     fn issue_to<T>(
         &self,
         id: &str,
@@ -113,17 +113,87 @@ impl CertificateAuthority<'_> {
             let (rec, version) = registry.identity_or_err(id)?;
             let issued = self.sign_for(&rec, Expect::Version(version), auth, request)?;
             let (extra, out) = finish(&issued.cert)?;
-            let mut writes = issued.writes().to_vec();
-            if let Some(extra) = &extra {
-                writes.push(BatchPut::new(&extra.key, &extra.value, extra.expect));
-            }
-            match registry.backend.put_batch(&writes) {
-                Ok(_) => return Ok((issued.cert, out)),
+            match self.store_issued(&issued, extra.as_ref()) {
+                Ok(()) => return Ok((issued.cert, out)),
                 Err(e) if issued.must_retry(&e) => continue,
                 Err(e) => return Err(e),
             }
         }
-        Err(Error::Conflict { record: id_key.to_string() })
+        Err(BackendError::Conflict { record: id_key.to_string() }.into())
+    }
+
+    /// Store an issuance and the wallet entry it makes, if any, in the order the backend's
+    /// [`Capabilities`](crate::backend::Capabilities) make crash-safe (docs/ca.md, "Write
+    /// order"):
+    ///
+    /// - **atomic batch:** all of it in one batch; a crash leaves all or nothing.
+    /// - **no atomic batch:** the wallet entry (key and certificate) first, then the
+    ///   certificate record, and the identity record that counts the enrolment **last**
+    ///   (compare-and-swap). A crash leaves at most an uncounted certificate and its wallet
+    ///   entry, never a counted enrolment without its key; the next enrolment of the same
+    ///   label, or a rerun of the bulk enrolment, discards it
+    ///   ([`discard_uncounted`](Self::discard_uncounted)). A write refused on the way (another
+    ///   writer, a taken serial) undoes the records this call created, so a retry starts clean.
+    pub(crate) fn store_issued(&self, issued: &Issued, entry: Option<&Stored>) -> Result<()> {
+        let backend = self.registry().backend;
+        let caps = backend.capabilities();
+        let steps: Vec<&Stored> = entry.into_iter().chain([&issued.cert_record, &issued.id_record]).collect();
+        if caps.atomic_batch {
+            let writes: Vec<BatchPut<'_>> = steps.iter().map(|s| s.write()).collect();
+            return backend.put_batch(&writes).map(drop);
+        }
+        let mut created: Vec<(&RecordKey, Version)> = Vec::with_capacity(steps.len());
+        for step in steps {
+            match backend.put(&step.key, &step.value, step.expect) {
+                Ok(version) => {
+                    if step.expect == Expect::Absent {
+                        created.push((&step.key, version));
+                    }
+                }
+                Err(e) => {
+                    // Best effort: whatever stays is an uncounted leftover a rerun discards.
+                    for (key, version) in created.iter().rev() {
+                        let expect = if caps.cas_delete { Expect::Version(*version) } else { Expect::Any };
+                        let _ = backend.delete(key, expect);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// If the wallet entry `label` is this CA's certificate for `id` that was never counted
+    /// (a crash between the writes of [`store_issued`](Self::store_issued) on a store without
+    /// atomic batches left it), delete it and its certificate record, and return `true`. An
+    /// entry whose serial the identity record lists, or that is not this CA's for `id`, is
+    /// left alone (`false`).
+    pub(crate) fn discard_uncounted(&self, label: &str, id: &str) -> Result<bool> {
+        let backend = self.registry().backend;
+        let entry_key = RecordKey::new(IDENTITY_KIND, label);
+        let Some(stored) = backend.get(&entry_key)? else { return Ok(false) };
+        let identity = decode_identity(label, &stored.value)?;
+        let cert = identity.certificate();
+        if cert.common_name().as_deref() != Some(id) || cert.authority_key_id().as_deref() != Some(&self.key_id) {
+            return Ok(false);
+        }
+        let serial = cert.serial_hex();
+        let registry = self.registry();
+        if let Some((rec, _)) = registry.identity(id)? {
+            if rec.certs.contains(&serial) {
+                return Ok(false);
+            }
+        }
+        let cas = backend.capabilities().cas_delete;
+        let cert_key = registry.key(KIND_CERT, Some(&serial));
+        if let Some(record) = backend.get(&cert_key)? {
+            let ours = serde_json::from_slice::<CertRecord>(&record.value).is_ok_and(|r| r.id == id);
+            if ours {
+                backend.delete(&cert_key, if cas { Expect::Version(record.version) } else { Expect::Any })?;
+            }
+        }
+        backend.delete(&entry_key, if cas { Expect::Version(stored.version) } else { Expect::Any })?;
+        Ok(true)
     }
 
     /// Decide and sign an issuance to the registered identity `rec` (read at the version
@@ -245,7 +315,7 @@ impl CertificateAuthority<'_> {
     fn enroll_with(&self, id: &str, auth: Auth<'_>, request: &EnrollRequest) -> Result<Identity> {
         let label = request.label.as_deref().unwrap_or(id);
         validate_label(label)?;
-        if !request.overwrite && self.wallet.contains(label)? {
+        if !request.overwrite && self.wallet.contains(label)? && !self.discard_uncounted(label, id)? {
             return Err(Error::AlreadyExists {
                 kind: "identity",
                 name: label.into(),
@@ -418,8 +488,13 @@ impl CertificateAuthority<'_> {
         Ok(BulkEnrolment { issued, wallet_entry: entry.expect("an enrolment has a wallet entry") })
     }
 
-    /// Whether the wallet already holds `label` as this CA's enrolment of `id`.
+    /// Whether the wallet already holds `label` as this CA's enrolment of `id` (`None`: no
+    /// entry). An uncounted one that a crash left is discarded first
+    /// ([`discard_uncounted`](Self::discard_uncounted)) and reported as no entry.
     pub(crate) fn holds_enrolment(&self, label: &str, id: &str) -> Result<Option<bool>> {
+        if self.discard_uncounted(label, id)? {
+            return Ok(None);
+        }
         let Some(identity) = self.wallet.try_get(label)? else { return Ok(None) };
         let cert = identity.certificate();
         Ok(Some(cert.common_name().as_deref() == Some(id) && cert.authority_key_id().as_deref() == Some(&self.key_id)))

@@ -10,7 +10,7 @@ mod revoke;
 
 use super::registry::{CaConfig, IdRecord, Registry};
 use super::*;
-use crate::backend::{BatchPut, Expect, RecordKey};
+use crate::backend::{BackendError, BatchPut, Expect, RecordKey};
 use crate::crypto::{PublicKey, Signer};
 use crate::error::{Error, Result};
 use crate::identity::{Certificate, Identity};
@@ -94,7 +94,7 @@ impl Issued {
     /// meanwhile (or was registered by someone else), or the serial is taken (2⁻¹⁵⁹).
     pub fn must_retry(&self, e: &Error) -> bool {
         match e {
-            Error::Conflict { record } => *record == self.id_record.key.to_string(),
+            Error::Backend(BackendError::Conflict { record }) => *record == self.id_record.key.to_string(),
             Error::AlreadyExists { name, .. } => *name == self.cert_record.key.name,
             Error::NotFound { name, .. } => *name == self.id_record.key.name,
             _ => false,

@@ -1,7 +1,7 @@
 //! Registering identities, resetting their secrets, adding affiliations.
 
 use super::{validate_affiliation_name, CertificateAuthority};
-use crate::backend::Expect;
+use crate::backend::{BackendError, Expect};
 use crate::ca::registry::{is_already_exists, AffRecord, IdRecord, KIND_AFF, KIND_ID, MAX_RETRIES, RECORD_VERSION};
 use crate::ca::rules;
 use crate::ca::secret::{hash_secret, SecretOrigin};
@@ -163,11 +163,11 @@ impl CertificateAuthority<'_> {
             let expect = version.map_or(Expect::Absent, Expect::Version);
             match registry.put(&key, &tree, expect) {
                 Ok(_) => return Ok(()),
-                Err(Error::Conflict { .. }) => continue,
+                Err(Error::Backend(BackendError::Conflict { .. })) => continue,
                 Err(e) if is_already_exists(&e) => continue,
                 Err(e) => return Err(e),
             }
         }
-        Err(Error::Conflict { record: key.to_string() })
+        Err(BackendError::Conflict { record: key.to_string() }.into())
     }
 }

@@ -1,7 +1,7 @@
 //! Revoking identities and certificates; CRLs.
 
 use super::{add, from_unix, unix, CertificateAuthority};
-use crate::backend::Expect;
+use crate::backend::{BackendError, Expect};
 use crate::ca::profile::{self, CrlEntry, IssuerRef};
 use crate::ca::registry::{
     is_already_exists, CrlNumberRecord, IdRecord, RevokedRecord, KIND_CRL, KIND_REVOKED, MAX_RETRIES, RECORD_VERSION,
@@ -141,12 +141,12 @@ impl CertificateAuthority<'_> {
             let record = CrlNumberRecord { v: RECORD_VERSION, last: number, der: Some(B64.encode(&der)) };
             match registry.put(&key, &record, expect) {
                 Ok(_) => return Ok(Crl { der, number, entries: entries.len() }),
-                Err(Error::Conflict { .. }) => continue,
+                Err(Error::Backend(BackendError::Conflict { .. })) => continue,
                 Err(e) if is_already_exists(&e) => continue,
                 Err(e) => return Err(e),
             }
         }
-        Err(Error::Conflict { record: key.to_string() })
+        Err(BackendError::Conflict { record: key.to_string() }.into())
     }
 
     /// The last CRL generated, if any (for `msp/crls/crl.pem` when exporting an MSP folder; no

@@ -1,0 +1,140 @@
+//! The CA on a store without atomic batches: enrolments are written wallet entry first and
+//! counted last, a crash at any write leaves at most an uncounted certificate and wallet
+//! entry, and a rerun discards it and finishes, with every count matching the certificates.
+
+use std::sync::Arc;
+use wallet_core::backend::{BackendError, MemoryBackend};
+use wallet_core::ca::*;
+use wallet_core::{Error, Wallet};
+use wallet_tests::backends::{FailingWrites, NoAtomicBatch};
+
+type Store = FailingWrites<NoAtomicBatch<MemoryBackend>>;
+
+fn wallet() -> Wallet {
+    Wallet::from_backend(Box::new(FailingWrites::new(NoAtomicBatch(MemoryBackend::new()))))
+}
+
+fn store(wallet: &Wallet) -> &Store {
+    wallet.backend().as_any().downcast_ref::<Store>().expect("the test store")
+}
+
+fn clock() -> Arc<dyn Clock> {
+    Arc::new(SystemClock)
+}
+
+/// A root CA with an enrolled `admin`.
+fn ca(wallet: &Wallet) -> CertificateAuthority<'_> {
+    assert!(!wallet.backend().capabilities().atomic_batch);
+    let (ca, secret) =
+        CertificateAuthority::create_root(wallet, &CaOptions::new("org1-ca", "Org1MSP"), clock()).unwrap();
+    ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(secret), ..Default::default() }).unwrap();
+    ca
+}
+
+/// Each ID is counted once, lists one certificate, the wallet holds exactly that one, and
+/// the registry has no other certificate record for it.
+fn assert_counted_once(ca: &CertificateAuthority<'_>, wallet: &Wallet, ids: &[&str], when: &str) {
+    let all = ca.certificates(None).unwrap();
+    for id in ids {
+        let info = ca.identity(id).unwrap();
+        assert_eq!(info.enrollments, 1, "{when}: {id} counted {} times", info.enrollments);
+        assert_eq!(info.certificates.len(), 1, "{when}: {id}: {:?}", info.certificates);
+        let held = wallet.get(id).unwrap().certificate().serial_hex();
+        assert_eq!(info.certificates[0], held, "{when}: {id}: the wallet holds another certificate");
+        let records: Vec<_> = all.iter().filter(|c| c.id == *id).map(|c| c.serial.clone()).collect();
+        assert_eq!(records, [held], "{when}: {id}: certificate records");
+    }
+}
+
+fn register(ca: &CertificateAuthority<'_>, id: &str) -> Secret {
+    ca.register(
+        "admin",
+        &RegistrationRequest {
+            id: id.into(),
+            identity_type: Some("client".into()),
+            affiliation: Some("org1.department1".into()),
+            max_enrollments: Some(1),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
+/// An enrolment is three single-record writes; a crash before each leaves a state from which
+/// enrolling again (an allowance of one enrolment) succeeds and counts once.
+#[test]
+fn enrol_crashed_at_each_write_then_enrolled_again_counts_once() {
+    let dry = wallet();
+    let ca0 = ca(&dry);
+    let secret = register(&ca0, "alice");
+    store(&dry).arm(None);
+    ca0.enroll(&EnrollRequest { id: "alice".into(), secret: Some(secret), ..Default::default() }).unwrap();
+    let writes = store(&dry).writes();
+    assert_eq!(writes, 3, "wallet entry, certificate record, identity record");
+
+    for crash in 0..writes {
+        let wallet = wallet();
+        let ca = ca(&wallet);
+        let secret = register(&ca, "alice");
+        store(&wallet).arm(Some(crash));
+        let request = EnrollRequest { id: "alice".into(), secret: Some(secret), ..Default::default() };
+        let err = ca.enroll(&request).unwrap_err();
+        assert!(
+            matches!(&err, Error::Backend(BackendError::Unavailable { detail, .. }) if detail.contains("simulated crash")),
+            "{crash}: {err}"
+        );
+        store(&wallet).disarm();
+        assert_eq!(ca.identity("alice").unwrap().enrollments, 0, "write {crash}: counted before the last write");
+
+        // The process restarts and enrols again with the same secret.
+        let ca = CertificateAuthority::open(&wallet, "org1-ca").unwrap();
+        let identity = ca.enroll(&request).unwrap();
+        assert_eq!(identity.certificate().common_name().as_deref(), Some("alice"));
+        assert_counted_once(&ca, &wallet, &["alice"], &format!("crash at write {crash}"));
+        identity.sign(b"works").unwrap();
+    }
+}
+
+/// A bulk enrolment crashed at every one of its writes; the rerun finishes, refuses no row
+/// (each may enrol once), and every count matches the certificates.
+#[test]
+fn bulk_crashed_at_each_write_then_rerun_counts_match_certificates() {
+    let ids = ["r0", "r1", "r2", "r3", "r4"];
+    let rows: Vec<BulkRow> = ids
+        .iter()
+        .map(|id| BulkRow {
+            id: (*id).into(),
+            identity_type: Some("client".into()),
+            affiliation: Some("org1.department1".into()),
+            ..Default::default()
+        })
+        .collect();
+    let options = BulkOptions { max_enrollments: Some(1) };
+
+    let dry = wallet();
+    let ca0 = ca(&dry);
+    store(&dry).arm(None);
+    let report = ca0.bulk_enroll("admin", rows.clone(), &options, &mut |_| {}).unwrap();
+    assert_eq!(report.enrolled, ids.len());
+    let writes = store(&dry).writes();
+    assert_eq!(writes, 3 * ids.len(), "three writes per row");
+    assert_counted_once(&ca0, &dry, &ids, "without a crash");
+
+    for crash in 0..writes {
+        let wallet = wallet();
+        let ca = ca(&wallet);
+        store(&wallet).arm(Some(crash));
+        let mut reported = 0;
+        let result = ca.bulk_enroll("admin", rows.clone(), &options, &mut |_| reported += 1);
+        assert!(matches!(&result, Err(Error::Backend(BackendError::Unavailable { .. }))), "{crash}: {result:?}");
+        assert_eq!(reported, 0, "{crash}: rows are reported once their group is stored");
+        store(&wallet).disarm();
+
+        let ca = CertificateAuthority::open(&wallet, "org1-ca").unwrap();
+        let report = ca.bulk_enroll("admin", rows.clone(), &options, &mut |_| {}).unwrap();
+        assert!(report.failed.is_empty(), "crash at write {crash}: {:?}", report.failed);
+        assert_eq!(report.enrolled + report.skipped, ids.len(), "crash at write {crash}");
+        assert_eq!(report.skipped, crash / 3, "crash at write {crash}: the rows stored before it are skipped");
+        assert_counted_once(&ca, &wallet, &ids, &format!("crash at write {crash}"));
+    }
+}
