@@ -247,7 +247,7 @@ impl Node {
             "storage \"raft\" {{\n  path = \"{data}\"\n  node_id = \"node{id}\"\n  performance_multiplier = 1\n}}\n\
              listener \"tcp\" {{\n  address = \"127.0.0.1:{api}\"\n  cluster_address = \"127.0.0.1:{cluster}\"\n  tls_disable = true\n{limit}}}\n\
              api_addr = \"http://127.0.0.1:{api}\"\ncluster_addr = \"http://127.0.0.1:{cluster}\"\n\
-             disable_mlock = true\nui = false\nlog_level = \"warn\"\n",
+             ui = false\nlog_level = \"warn\"\n",
             data = data.display(),
             id = self.id,
             api = self.api_port,
@@ -328,7 +328,7 @@ impl Cluster {
             Some(serde_json::json!({"secret_shares": 1, "secret_threshold": 1})),
         );
         assert_eq!(status, 200, "sys/init: {init}");
-        let unseal_key = init["keys_b64"][0].as_str().unwrap().to_owned();
+        let unseal_key = init["keys_base64"][0].as_str().unwrap().to_owned();
         let root_token = init["root_token"].as_str().unwrap().to_owned();
         nodes[0].unseal(&unseal_key);
         let mut cluster = Self { nodes: vec![], unseal_key, root_token, _dir: dir };
