@@ -139,6 +139,11 @@ fn retryable(status: u16) -> bool {
     matches!(status, 412 | 429 | 472 | 473 | 500 | 502 | 503 | 504)
 }
 
+/// A KV v2 mount that was just enabled (or upgraded from v1) answers 400 for a moment.
+fn is_upgrading(message: &str) -> bool {
+    message.to_ascii_lowercase().contains("upgrading from non-versioned to versioned data")
+}
+
 fn is_no_leader(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
     ["active cluster node not found", "node not active", "no active", "leadership", "not the leader", "standby"]
@@ -196,10 +201,10 @@ impl Transport {
                             continue;
                         }
                     }
-                    if !retryable(status) {
+                    let message = error_message(&body);
+                    if !retryable(status) && !(status == 400 && is_upgrading(&message)) {
                         return Ok(Reply { status, body, endpoint: origin, maybe_applied });
                     }
-                    let message = error_message(&body);
                     if status >= 500 && method != http::Method::GET {
                         maybe_applied = true;
                     }
