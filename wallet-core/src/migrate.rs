@@ -124,19 +124,30 @@ fn external_key(record: &[u8]) -> Option<String> {
     (record.key.kind == "ref").then(|| format!("{}:{}", record.key.scheme, record.key.id))
 }
 
-/// The kinds to copy from `from`: ours, then any other kind a store can enumerate.
+/// The kinds to copy from `from`: ours, then any other kind its store can enumerate (before
+/// the CA configurations, which stay last).
 fn kinds_of(from: &Wallet) -> Result<Vec<String>> {
     let mut kinds: Vec<String> = KINDS.iter().map(|k| (*k).to_owned()).collect();
-    #[cfg(feature = "vault")]
-    if let Some(vault) = from.backend().as_any().downcast_ref::<crate::backend::vault::VaultBackend>() {
-        for kind in vault.kinds()? {
-            if !kinds.contains(&kind) {
-                // Unknown kinds go before the CA configurations, which stay last.
-                kinds.insert(kinds.len() - 1, kind);
-            }
+    for kind in enumerable_kinds(from)? {
+        if !kinds.contains(&kind) {
+            kinds.insert(kinds.len() - 1, kind);
         }
     }
     Ok(kinds)
+}
+
+/// The kinds a store can list by itself (the vault backend's folders); none for the others.
+#[cfg(feature = "vault")]
+fn enumerable_kinds(from: &Wallet) -> Result<Vec<String>> {
+    match from.backend().as_any().downcast_ref::<crate::backend::vault::VaultBackend>() {
+        Some(vault) => vault.kinds(),
+        None => Ok(vec![]),
+    }
+}
+
+#[cfg(not(feature = "vault"))]
+fn enumerable_kinds(_from: &Wallet) -> Result<Vec<String>> {
+    Ok(vec![])
 }
 
 /// Copy every record of `from` into `to` (see the module documentation). `progress` is
