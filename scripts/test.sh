@@ -50,13 +50,25 @@ cargo clippy -p wallet-core --all-targets --no-default-features --quiet -- -D wa
 cargo test -p wallet-core --no-default-features
 
 # --- C ABI, sanitizers, valgrind, examples ----------------------------------------------------
-if [ -x ffi/tests/run.sh ]; then
-  step "ffi: C suite under ASan/UBSan and valgrind"
-  ffi/tests/run.sh
-fi
-if [ -x examples/run.sh ]; then
-  step "examples"
-  examples/run.sh
-fi
+# A step's script that is missing or not executable fails the run: a skipped step would pass CI
+# without testing anything.
+run_step() {
+  local what=$1 script=$2
+  if [ ! -f "$script" ]; then
+    echo "test.sh: step \"$what\" needs $script, which is missing: restore it (git checkout -- $script)" >&2
+    exit 1
+  fi
+  if [ ! -x "$script" ]; then
+    echo "test.sh: step \"$what\": $script is not executable: run chmod +x $script" >&2
+    exit 1
+  fi
+  step "$what"
+  "$script"
+}
+run_step "ffi: C suite under ASan/UBSan and valgrind" ffi/tests/run.sh
+run_step "examples" examples/run.sh
+
+# --- a real Fabric network whose every identity comes from our CA ------------------------------
+run_step "network: Fabric 2.5 peer + orderer from wallet identities, client signing through libwallet" tests/network/run.sh
 
 step "all tests passed"

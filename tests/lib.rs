@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use wallet_core::backend::Backend;
 use wallet_core::crypto::SoftwareKey;
-use wallet_core::{Certificate, Identity, PrivateKey, Wallet};
+use wallet_core::{Certificate, Identity, IdentityKey, Wallet};
 
 pub mod backends;
 pub mod conformance;
@@ -115,7 +115,7 @@ pub fn self_signed_identity(label: &str, msp_id: &str) -> Identity {
         .expect("signing works");
     let der = cert.to_der().expect("certificates encode");
     let certificate = Certificate::from_der(&der, label).expect("our own certificate parses");
-    Identity::new(label, msp_id, certificate, Vec::new(), PrivateKey::Software(key)).expect("key matches certificate")
+    Identity::new(label, msp_id, certificate, Vec::new(), IdentityKey::software(key)).expect("key matches certificate")
 }
 
 /// Run the conformance suite (see [`conformance`]) as `#[test]`s in a module named `$module`.

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use std::time::Duration;
 use wallet_core::crypto::{PublicKey, Signer, SoftwareKey};
 use wallet_core::identity::public_key_spki_der;
-use wallet_core::{Certificate, Identity, PrivateKey};
+use wallet_core::{Certificate, Identity, IdentityKey};
 use x509_cert::builder::{Builder, CertificateBuilder, Profile};
 use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
@@ -78,6 +78,6 @@ impl TestCa {
     pub fn enroll(&self, label: &str, msp_id: &str, chain: Vec<Certificate>) -> Identity {
         let key = SoftwareKey::generate();
         let cert = self.issue(&key.public_key(), &format!("CN={label},OU=client,O=Hyperledger,C=US"));
-        Identity::new(label, msp_id, cert, chain, PrivateKey::Software(key)).expect("key matches certificate")
+        Identity::new(label, msp_id, cert, chain, IdentityKey::software(key)).expect("key matches certificate")
     }
 }

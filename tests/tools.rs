@@ -1,12 +1,12 @@
-//! Paths to the shared fixtures and the external tools interop tests run (Node, openssl).
+//! Paths to the recorded fixtures and the external tools interop tests run (Node, openssl).
 //! A missing tool is a test failure with the install command, never a skip.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// `shared/fixtures` (recorded outputs of the real Fabric tools).
+/// `tests/fixtures` (recorded outputs of the real Fabric tools, with their provenance).
 pub fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
 
 /// `tests/interop`, the Node project pinning the Fabric SDK packages.

@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 use wallet_core::backend::OpenOptions;
-use wallet_core::{Certificate, Identity, PrivateKey, Wallet};
+use wallet_core::{Certificate, Identity, IdentityKey, Wallet};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
@@ -18,7 +18,7 @@ fn main() {
     let key =
         wallet_core::crypto::parse_private_key_pem(&std::fs::read(key).expect("read KEY"), "KEY").expect("parse KEY");
     let wallet = Wallet::open("memory:", &OpenOptions::new()).expect("memory wallet");
-    let identity = Identity::new("bench", "Org1MSP", cert, vec![], PrivateKey::Software(key)).expect("identity");
+    let identity = Identity::new("bench", "Org1MSP", cert, vec![], IdentityKey::software(key)).expect("identity");
     wallet.put(&identity, false).expect("store identity");
     // Load it back, as the C benchmark does, so both sign with a key fresh from a wallet record.
     let identity = wallet.get("bench").expect("load identity");

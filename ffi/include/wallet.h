@@ -163,6 +163,14 @@ enum wallet_result
    */
   WALLET_RESULT_ATTRIBUTE_NOT_FOUND = 307,
   /**
+   * The private key may not leave the key store that holds it (it can still sign).
+   */
+  WALLET_RESULT_KEY_NOT_EXPORTABLE = 308,
+  /**
+   * The key store holding the private key failed, is not configured, or no longer has the key.
+   */
+  WALLET_RESULT_KEY_STORE = 309,
+  /**
    * The certificate authority refused the request for a reason without a code of its own
    * (the message says which rule).
    */
@@ -468,7 +476,10 @@ wallet_result wallet_identity_serialize(const wallet_identity *identity, uint8_t
 /**
  * Open the wallet at `uri` (`memory:`, `file:PATH` or a path). `passphrase` is
  * `passphrase_len` UTF-8 bytes (no NUL needed), or NULL with length 0 for none. On success
- * `*wallet_out` is a new handle; free it with `wallet_wallet_free`.
+ * `*wallet_out` is a new handle; free it with `wallet_wallet_free`. New keys (CA keys,
+ * enrolments) are made in the key store WALLET_KEY_STORE names: `software` (unset: the
+ * default) or `memory` (held by this process, never exportable); another value gives
+ * WALLET_RESULT_KEY_STORE.
  */
 wallet_result wallet_wallet_open(const char *uri, const uint8_t *passphrase, size_t passphrase_len, wallet_wallet **wallet_out, wallet_error **error_out);
 
@@ -480,7 +491,9 @@ wallet_result wallet_wallet_create(const char *uri, const uint8_t *passphrase, s
 
 /**
  * Open the wallet named by the environment: the URI from WALLET_URI (WALLET_RESULT_ENV_NOT_SET
- * if unset) and the passphrase, if any, from WALLET_PASSPHRASE.
+ * if unset or empty) and the passphrase, if any, from WALLET_PASSPHRASE (unset or empty: none).
+ * A value that is not UTF-8 gives WALLET_RESULT_INVALID_UTF8. Read by the same rules as the
+ * `wallet` command (`wallet_core::env`).
  */
 wallet_result wallet_wallet_open_from_env(wallet_wallet **wallet_out, wallet_error **error_out);
 

@@ -7,6 +7,7 @@ use crate::handle::{self, Castable, OutBuf, OwnershipBox};
 use std::ffi::c_char;
 use wallet_core::backend::BackendError;
 use wallet_core::ca::CaError;
+use wallet_core::crypto::KeyError;
 use wallet_core::Error;
 
 /// The result of every fallible call. 0 is success; the hundreds say whose problem it is.
@@ -76,6 +77,10 @@ pub enum wallet_result {
     SignatureHighS = 306,
     /// The certificate has no Fabric attribute with that name.
     AttributeNotFound = 307,
+    /// The private key may not leave the key store that holds it (it can still sign).
+    KeyNotExportable = 308,
+    /// The key store holding the private key failed, is not configured, or no longer has the key.
+    KeyStore = 309,
 
     /// The certificate authority refused the request for a reason without a code of its own
     /// (the message says which rule).
@@ -143,6 +148,8 @@ impl wallet_result {
         Self::BadSignature,
         Self::SignatureHighS,
         Self::AttributeNotFound,
+        Self::KeyNotExportable,
+        Self::KeyStore,
         Self::CaRefused,
         Self::CaUnknown,
         Self::CaExists,
@@ -196,6 +203,8 @@ impl wallet_result {
             Self::BadSignature => "the signature does not verify",
             Self::SignatureHighS => "the signature verifies but has a high S value, which Fabric rejects",
             Self::AttributeNotFound => "no such attribute in the certificate",
+            Self::KeyNotExportable => "the private key cannot leave its key store",
+            Self::KeyStore => "key store error",
             Self::CaRefused => "the certificate authority refused the request",
             Self::CaUnknown => "no certificate authority of that name in the wallet",
             Self::CaExists => "a certificate authority of that name already exists",
@@ -221,9 +230,14 @@ pub fn result_for(error: &Error) -> wallet_result {
     use wallet_result as R;
     match error {
         Error::Pem { .. } => R::Pem,
-        Error::Key { .. } => R::Key,
+        Error::Key(key) => match key {
+            KeyError::Parse { .. } => R::Key,
+            KeyError::Mismatch { .. } => R::KeyMismatch,
+            KeyError::NotExportable { .. } => R::KeyNotExportable,
+            // UnknownStore, UnknownKey, Unsupported, Store, and any key error added later.
+            _ => R::KeyStore,
+        },
         Error::Certificate { .. } => R::Certificate,
-        Error::KeyMismatch { .. } => R::KeyMismatch,
         Error::InvalidLabel { .. } => R::InvalidLabel,
         Error::NotFound { .. } => R::NotFound,
         Error::AlreadyExists { .. } => R::AlreadyExists,
@@ -405,9 +419,11 @@ mod tests {
         let s = String::new;
         let errors = [
             Error::Pem { what: s(), detail: s() },
-            Error::Key { what: s(), detail: s() },
+            KeyError::Parse { what: s(), detail: s() }.into(),
             Error::Certificate { what: s(), detail: s() },
-            Error::KeyMismatch { label: s() },
+            KeyError::Mismatch { label: s() }.into(),
+            KeyError::NotExportable { label: s(), location: s() }.into(),
+            KeyError::store(s(), s()).into(),
             Error::InvalidLabel { label: s(), reason: "" },
             Error::NotFound { kind: "", name: s(), location: s() },
             Error::AlreadyExists { kind: "", name: s(), location: s() },

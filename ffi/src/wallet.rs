@@ -6,8 +6,9 @@ use crate::panic::boundary;
 use std::ffi::c_char;
 use std::sync::Arc;
 use wallet_core::backend::{OpenOptions, Passphrase};
+use wallet_core::crypto::KeyStores;
+use wallet_core::env;
 use wallet_core::formats::pem_pair;
-use wallet_core::wallet::{ENV_PASSPHRASE, ENV_WALLET_URI};
 use wallet_core::Wallet;
 use zeroize::Zeroizing;
 
@@ -77,7 +78,7 @@ unsafe fn open_with(
         let uri = unsafe { handle::try_str(uri, "uri")? };
         // SAFETY: `passphrase` is NULL or valid for `passphrase_len` bytes (C contract).
         let options = unsafe { options(passphrase, passphrase_len)? };
-        let wallet = open(uri, &options)?;
+        let wallet = open(uri, &options)?.with_key_stores(KeyStores::from_env()?);
         out.set(handle::arc_into_ptr(Arc::new(wallet)));
         Ok(())
     };
@@ -87,7 +88,10 @@ unsafe fn open_with(
 
 /// Open the wallet at `uri` (`memory:`, `file:PATH` or a path). `passphrase` is
 /// `passphrase_len` UTF-8 bytes (no NUL needed), or NULL with length 0 for none. On success
-/// `*wallet_out` is a new handle; free it with `wallet_wallet_free`.
+/// `*wallet_out` is a new handle; free it with `wallet_wallet_free`. New keys (CA keys,
+/// enrolments) are made in the key store WALLET_KEY_STORE names: `software` (unset: the
+/// default) or `memory` (held by this process, never exportable); another value gives
+/// WALLET_RESULT_KEY_STORE.
 #[no_mangle]
 pub unsafe extern "C" fn wallet_wallet_open(
     uri: *const c_char,
@@ -115,7 +119,9 @@ pub unsafe extern "C" fn wallet_wallet_create(
 }
 
 /// Open the wallet named by the environment: the URI from WALLET_URI (WALLET_RESULT_ENV_NOT_SET
-/// if unset) and the passphrase, if any, from WALLET_PASSPHRASE.
+/// if unset or empty) and the passphrase, if any, from WALLET_PASSPHRASE (unset or empty: none).
+/// A value that is not UTF-8 gives WALLET_RESULT_INVALID_UTF8. Read by the same rules as the
+/// `wallet` command (`wallet_core::env`).
 #[no_mangle]
 pub unsafe extern "C" fn wallet_wallet_open_from_env(
     wallet_out: *mut *mut wallet_wallet,
@@ -124,24 +130,16 @@ pub unsafe extern "C" fn wallet_wallet_open_from_env(
     let body = || {
         // SAFETY: `wallet_out` is NULL or valid for one pointer (C contract).
         let out = unsafe { OutPtr::new(wallet_out, "wallet_out")? };
-        let uri = match std::env::var(ENV_WALLET_URI) {
-            Ok(uri) => uri,
-            Err(std::env::VarError::NotPresent) => {
-                return Err(Failure::new(wallet_result::EnvNotSet, format!("{ENV_WALLET_URI} is not set"))
-                    .with_hint(format!("set {ENV_WALLET_URI} to memory:, file:PATH or a path")))
-            }
-            Err(std::env::VarError::NotUnicode(_)) => {
-                return Err(Failure::new(wallet_result::InvalidUtf8, format!("{ENV_WALLET_URI} is not UTF-8")))
-            }
+        let env_error = |e: env::EnvError| {
+            Failure::new(wallet_result::InvalidUtf8, e.to_string()).with_hint("set it to UTF-8 text")
         };
-        let passphrase = match std::env::var(ENV_PASSPHRASE) {
-            Ok(p) => Some(Passphrase::new(p)),
-            Err(std::env::VarError::NotPresent) => None,
-            Err(std::env::VarError::NotUnicode(_)) => {
-                return Err(Failure::new(wallet_result::InvalidUtf8, format!("{ENV_PASSPHRASE} is not UTF-8")))
-            }
-        };
-        let wallet = Wallet::open(&uri, &OpenOptions::new().with_passphrase(passphrase))?;
+        let uri = env::wallet_uri().map_err(env_error)?.ok_or_else(|| {
+            Failure::new(wallet_result::EnvNotSet, format!("{} is not set (or is empty)", env::WALLET_URI))
+                .with_hint(format!("set {} to memory:, file:PATH or a path", env::WALLET_URI))
+        })?;
+        let passphrase = env::passphrase().map_err(env_error)?;
+        let wallet = Wallet::open(&uri, &OpenOptions::new().with_passphrase(passphrase))?
+            .with_key_stores(KeyStores::from_env()?);
         out.set(handle::arc_into_ptr(Arc::new(wallet)));
         Ok(())
     };

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # libwallet's C test suite: build the library, make a throwaway identity with openssl, then run
-# ffi/tests/c/test_wallet.c twice, linked against the shared library under AddressSanitizer and
-# UndefinedBehaviorSanitizer, and linked against the static library under valgrind (no leaks, no
-# errors), and check the signatures each run wrote with `openssl dgst -verify`.
+# ffi/tests/c/test_wallet.c three times: linked against the shared library under AddressSanitizer
+# and UndefinedBehaviorSanitizer (once with software keys, once with WALLET_KEY_STORE=memory, so
+# the CA's key and every enrolled key live in a store that never exports them), and linked
+# against the static library under valgrind (no leaks, no errors); and check the signatures each
+# run wrote with `openssl dgst -verify`.
 # Needs gcc, openssl (CLI and libcrypto headers), valgrind: a missing one is a failure.
 set -euo pipefail
 ffi_dir=$(cd "$(dirname "$0")/.." && pwd)
 root=$(cd "$ffi_dir/.." && pwd)
-fixtures=$(cd "$root/../shared/fixtures" 2>/dev/null && pwd) || { echo "shared/fixtures not found beside the repository" >&2; exit 1; }
+fixtures="$root/tests/fixtures"
+[ -d "$fixtures/fabric-ca-1.5.21" ] || { echo "run.sh: recorded fixtures missing: $fixtures/fabric-ca-1.5.21 (they are part of the repository)" >&2; exit 1; }
 target=${CARGO_TARGET_DIR:-$root/target}
 for tool in gcc openssl valgrind cargo; do
   command -v "$tool" >/dev/null || { echo "run.sh needs $tool" >&2; exit 1; }
@@ -56,6 +59,13 @@ prepare "$work/asan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   "$work/test_asan" "$work/asan" "$fixtures"
 verify_run "$work/asan"
+
+step "C suite, shared library, sanitizers, WALLET_KEY_STORE=memory (CA and enrolment keys never exportable)"
+prepare "$work/memory"
+WALLET_KEY_STORE=memory WALLET_TEST_LOW_S_COUNT=1000 \
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  "$work/test_asan" "$work/memory" "$fixtures"
+verify_run "$work/memory"
 
 step "C suite, static library, valgrind --leak-check=full"
 gcc "${cflags[@]}" -O1 "$src" -o "$work/test_valgrind" "$lib/libwallet.a" -lcrypto -lpthread -ldl -lm

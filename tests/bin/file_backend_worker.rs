@@ -9,8 +9,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 use wallet_core::backend::file::FileBackend;
-use wallet_core::backend::{Backend, Expect, OpenOptions, Passphrase, RecordKey};
-use wallet_core::wallet::ENV_PASSPHRASE;
+use wallet_core::backend::{Backend, Expect, OpenOptions, RecordKey};
+use wallet_core::env;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
@@ -32,9 +32,11 @@ fn run(args: &[String]) -> Result<u64, String> {
     };
     let number = |s: &str| s.parse::<usize>().map_err(|e| format!("{s:?}: {e}"));
     let (increments, creates) = (number(increments)?, number(creates)?);
-    let passphrase = std::env::var(ENV_PASSPHRASE).map_err(|_| format!("{ENV_PASSPHRASE} is not set"))?;
+    let passphrase = env::passphrase()
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("{} is not set", env::WALLET_PASSPHRASE))?;
     let dir = Path::new(dir);
-    let options = OpenOptions::new().with_passphrase(Passphrase::new(passphrase));
+    let options = OpenOptions::new().with_passphrase(passphrase);
     let backend = FileBackend::open(dir, &options).map_err(|e| e.to_string())?;
 
     let go = dir.parent().ok_or("wallet folder has no parent")?.join("go");

@@ -4,7 +4,7 @@
 // key reused under N labels), then time wallet.get(label) and wallet.list().
 //
 // Usage: node bench-wallet.js [--n 10000] [--gets 2000] [--lists 30] [--id FILE.id] [--dir DIR] [--keep]
-//   --id    the .id file whose certificate and key are reused (default: the shared appUser.id fixture)
+//   --id    the .id file whose certificate and key are reused (default: the appUser.id fixture in tests/fixtures)
 //   --dir   where to build the wallet (default: a new temporary folder, removed afterwards)
 // Prints one JSON object; times are medians (and 90th percentiles) of single calls.
 'use strict';
@@ -19,7 +19,7 @@ function parseArgs(argv) {
 		n: 10000,
 		gets: 2000,
 		lists: 30,
-		id: path.join(__dirname, '../../../shared/fixtures/fabric-network-2.2.20/wallet/appUser.id'),
+		id: path.join(__dirname, '../fixtures/fabric-network-2.2.20/wallet/appUser.id'),
 		dir: null,
 		keep: false,
 	};

@@ -1,5 +1,5 @@
 //! Field-by-field comparison of the embedded CA's certificates with the real ones Fabric CA
-//! 1.5.21 issued (`shared/fixtures/fabric-ca-1.5.21/`): same subject structure, extensions,
+//! 1.5.21 issued (`tests/fixtures/fabric-ca-1.5.21/`): same subject structure, extensions,
 //! criticality, key identifier method, attribute JSON, validity rules.
 
 use der::{Encode, Tagged};

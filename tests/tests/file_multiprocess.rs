@@ -4,7 +4,7 @@
 use std::process::Command;
 use wallet_core::backend::file::{FileBackend, KdfParams};
 use wallet_core::backend::{Backend, Expect, OpenOptions, Passphrase, RecordKey};
-use wallet_core::wallet::ENV_PASSPHRASE;
+use wallet_core::env::WALLET_PASSPHRASE;
 
 const WORKERS: usize = 4;
 const INCREMENTS: usize = 15;
@@ -27,7 +27,7 @@ fn processes_share_a_file_wallet_without_losing_updates() {
         .map(|w| {
             Command::new(env!("CARGO_BIN_EXE_file-backend-worker"))
                 .args([dir.to_str().unwrap(), &format!("w{w}"), &INCREMENTS.to_string(), &CREATES.to_string()])
-                .env(ENV_PASSPHRASE, "multi-process")
+                .env(WALLET_PASSPHRASE, "multi-process")
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
                 .spawn()

@@ -1,10 +1,10 @@
-//! The interchange formats against files written by the real Fabric tools (shared/fixtures):
+//! The interchange formats against files written by the real Fabric tools (tests/fixtures):
 //! Node `fabric-network` 2.2.20 `.id` files and `fabric-ca-client` 1.5.21 MSP folders.
 
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use wallet_core::crypto::{keystore_ski, sha256, verify};
+use wallet_core::crypto::{keystore_ski, sha256, verify, KeyError};
 use wallet_core::formats::{id, msp, pem_pair, serialized};
 use wallet_core::{Certificate, Error, Identity};
 use wallet_tests::pki::TestCa;
@@ -288,7 +288,8 @@ fn msp_write_with_node_ous_crl_and_intermediates() {
     for ou in ["client", "peer", "admin", "orderer"] {
         assert!(config.contains(&format!("OrganizationalUnitIdentifier: {ou}\n")), "{config}");
     }
-    assert_eq!(config.matches("Certificate: \"cacerts/ca.pem\"").count(), 4, "{config}");
+    // The NodeOU certifier is the CA that issued the identity: the intermediate.
+    assert_eq!(config.matches("Certificate: \"intermediatecerts/ca.pem\"").count(), 4, "{config}");
     let root_file =
         Certificate::parse_pem_chain(&std::fs::read(tmp.path().join("cacerts/ca.pem")).unwrap(), "r").unwrap();
     assert_eq!(root_file, std::slice::from_ref(&root.cert));
@@ -427,13 +428,13 @@ fn key_certificate_mismatch_is_refused() {
     let path = tmp.path().join("mixed.id");
     std::fs::write(&path, serde_json::to_vec(&json).unwrap()).unwrap();
     let err = expect_err(id::read_file(&path), &["does not match the certificate", "mixed.id"]);
-    assert!(matches!(err, Error::KeyMismatch { .. }));
+    assert!(matches!(err, Error::Key(KeyError::Mismatch { .. })));
 
     let cert = std::fs::read(ca_fixtures().join("msp-admin/signcerts/cert.pem")).unwrap();
     let user2_keys = ca_fixtures().join("msp-user2/keystore");
     let key = std::fs::read(user2_keys.read_dir().unwrap().next().unwrap().unwrap().path()).unwrap();
     let err = expect_err(pem_pair::parse("a", "Org1MSP", &cert, &key), &["does not match"]);
-    assert!(matches!(err, Error::KeyMismatch { .. }));
+    assert!(matches!(err, Error::Key(KeyError::Mismatch { .. })));
 
     // An MSP whose only key belongs to someone else.
     let msp = copy_msp("msp-admin");

@@ -75,8 +75,9 @@ pub struct Cli {
 pub struct GlobalArgs {
     /// The wallet: a folder path, file:PATH, vault://HOST:PORT/MOUNT/PREFIX (OpenBao/Vault), or memory:
     ///
-    /// Default: $XDG_DATA_HOME/wallet, or ~/.local/share/wallet (%APPDATA%\wallet on Windows).
-    #[arg(long, global = true, env = "WALLET_URI", value_name = "URI")]
+    /// Default: WALLET_URI when set and not empty, else $XDG_DATA_HOME/wallet, or
+    /// ~/.local/share/wallet (%APPDATA%\wallet on Windows).
+    #[arg(long, global = true, value_name = "URI")]
     pub wallet: Option<String>,
 
     /// Print results as text or as JSON

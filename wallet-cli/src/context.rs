@@ -6,6 +6,8 @@ use crate::passphrase::{self, Source};
 use serde::Serialize;
 use std::path::PathBuf;
 use wallet_core::backend::{file::KdfParams, BackendError, OpenOptions};
+use wallet_core::crypto::KeyStores;
+use wallet_core::env::{self, EnvError};
 use wallet_core::{Error, Wallet};
 
 /// The global options, resolved.
@@ -27,10 +29,17 @@ impl Context {
         self.output == OutputFormat::Json
     }
 
-    /// The wallet URI: `--wallet`, `WALLET_URI`, or the per-user default folder.
+    /// The wallet URI: `--wallet`, else `WALLET_URI` (read by [`wallet_core::env`]: empty
+    /// counts as unset), else the per-user default folder.
     pub fn uri(&self) -> Result<String> {
-        match &self.wallet {
-            Some(uri) => Ok(uri.clone()),
+        if let Some(uri) = &self.wallet {
+            return Ok(uri.clone());
+        }
+        let from_env = env::wallet_uri().map_err(|e| match e {
+            EnvError::NotUnicode { .. } => CliError::usage(e.to_string()).with_hint("pass --wallet URI instead"),
+        })?;
+        match from_env {
+            Some(uri) => Ok(uri),
             None => Ok(default_wallet_path()?.display().to_string()),
         }
     }
@@ -40,10 +49,11 @@ impl Context {
         Source::current(self.passphrase_file.as_deref())
     }
 
-    /// Open the wallet (see [`Context::open_with`]).
+    /// Open the wallet (see [`Context::open_with`]) with the key stores `WALLET_KEY_STORE` selects.
     pub fn open_wallet(&self) -> Result<Wallet> {
         let uri = self.uri()?;
-        self.open_with(|options| Wallet::open(&uri, options))
+        let keys = KeyStores::from_env()?;
+        Ok(self.open_with(|options| Wallet::open(&uri, options))?.with_key_stores(keys))
     }
 
     /// Open something protected by the wallet passphrase. A passphrase from the file or the
@@ -65,15 +75,17 @@ impl Context {
     /// is asked first, so an existing wallet is reported before any prompt.
     pub fn create_wallet(&self, kdf: Option<KdfParams>) -> Result<Wallet> {
         let uri = self.uri()?;
+        let keys = KeyStores::from_env()?;
         let source = self.passphrase_source();
         let given = passphrase::given(source)?;
         let first = Wallet::create(&uri, &OpenOptions::new().with_passphrase(given.clone()).with_kdf(kdf));
         match first {
             Err(Error::Backend(BackendError::PassphraseRequired { location })) if given.is_none() => {
                 let passphrase = passphrase::prompt_new(source, &location, "passphrase")?;
-                Ok(Wallet::create(&uri, &OpenOptions::new().with_passphrase(passphrase).with_kdf(kdf))?)
+                Ok(Wallet::create(&uri, &OpenOptions::new().with_passphrase(passphrase).with_kdf(kdf))?
+                    .with_key_stores(keys))
             }
-            other => Ok(other?),
+            other => Ok(other?.with_key_stores(keys)),
         }
     }
 

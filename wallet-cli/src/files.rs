@@ -3,6 +3,7 @@
 use crate::error::{io_error, CliError, Result};
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
+use wallet_core::atomic_file::{AtomicWrite, PRIVATE_FILE_MODE};
 
 /// Read all of `path`, or stdin when `path` is `None` or `-`.
 pub fn read_input(path: Option<&Path>) -> Result<Vec<u8>> {
@@ -21,10 +22,10 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| io_error("cannot read", path, e))
 }
 
-/// Write `bytes` to `path` atomically with mode 0600 (the same writer the format exporters use).
-/// Refuses to replace an existing file unless `overwrite`.
+/// Write `bytes` to `path` atomically with mode 0600 (the one writer of the library, the same the
+/// format exporters use). Refuses to replace an existing file unless `overwrite`.
 pub fn write_private(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
-    Ok(wallet_core::formats::write_atomic(path, bytes, overwrite)?)
+    Ok(AtomicWrite::new(PRIVATE_FILE_MODE).overwrite(overwrite).write(path, bytes)?)
 }
 
 /// Create a folder and its parents; new folders get mode 0700.

@@ -4,12 +4,12 @@ use crate::error::{exit, io_error, CliError, Result};
 use crate::terminal;
 use std::path::Path;
 use wallet_core::backend::{BackendError, Passphrase};
-use wallet_core::wallet::ENV_PASSPHRASE;
+use wallet_core::env::{self, EnvError};
 use wallet_core::Error;
 use zeroize::Zeroizing;
 
 /// Environment variable holding the new passphrase for `wallet passwd`.
-pub const ENV_NEW_PASSPHRASE: &str = "WALLET_NEW_PASSPHRASE";
+pub use wallet_core::env::WALLET_NEW_PASSPHRASE as ENV_NEW_PASSPHRASE;
 
 /// Where a passphrase may be read from, in order of precedence: the file, the variable, a prompt.
 #[derive(Debug, Clone, Copy)]
@@ -25,24 +25,20 @@ pub struct Source<'a> {
 impl<'a> Source<'a> {
     /// The passphrase of an existing wallet: `--passphrase-file`, `WALLET_PASSPHRASE`, a prompt.
     pub fn current(file: Option<&'a Path>) -> Self {
-        Self { file, env: ENV_PASSPHRASE, file_flag: "--passphrase-file" }
+        Self { file, env: env::WALLET_PASSPHRASE, file_flag: "--passphrase-file" }
     }
 }
 
-/// A passphrase given without a prompt: the file, else the environment variable.
+/// A passphrase given without a prompt: the file, else the environment variable (read by
+/// [`wallet_core::env`]: an empty variable counts as unset, as in `WALLET_PASSPHRASE= wallet list`).
 pub fn given(source: Source<'_>) -> Result<Option<Passphrase>> {
     if let Some(path) = source.file {
         return read_file(path, source.file_flag).map(Some);
     }
-    match std::env::var(source.env) {
-        // An empty variable counts as unset, as in `WALLET_PASSPHRASE= wallet list`.
-        Ok(value) if !value.is_empty() => Ok(Some(Passphrase::new(value))),
-        Ok(_) | Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(_)) => {
-            Err(CliError::new(exit::PASSPHRASE, format!("{} is not valid UTF-8", source.env))
-                .with_hint(format!("put the passphrase in a file and pass {} FILE", source.file_flag)))
-        }
-    }
+    env::passphrase_from(source.env).map_err(|e| match e {
+        EnvError::NotUnicode { .. } => CliError::new(exit::PASSPHRASE, e.to_string())
+            .with_hint(format!("put the passphrase in a file and pass {} FILE", source.file_flag)),
+    })
 }
 
 /// Ask once on the terminal for the passphrase of an existing wallet.

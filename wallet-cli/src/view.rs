@@ -105,7 +105,7 @@ impl CertificateView {
 #[derive(Debug, Clone, Serialize)]
 pub struct KeyView {
     /// Where the key lives.
-    pub kind: &'static str,
+    pub kind: String,
     /// SHA-1 of the public point: the SKI Fabric CA writes into certificates.
     pub subject_key_id: Option<String>,
     /// SHA-256 of the public point: Fabric's keystore key identifier (`keystore/<id>_sk`).
@@ -170,7 +170,7 @@ impl IdentityView {
         let attrs: Vec<String> = f.attributes.iter().map(|(k, v)| format!("{k}={v}")).collect();
         line("Attributes:", &none_if_empty(attrs.join(", ")));
         line("Certificate SKI:", c.subject_key_id.as_deref().unwrap_or("(no extension)"));
-        line("Key:", self.key.kind);
+        line("Key:", &self.key.kind);
         line("Keystore key ID:", self.key.keystore_id.as_deref().unwrap_or("(unknown)"));
         if self.chain.is_empty() {
             line("Chain:", "(none stored)");
@@ -190,10 +190,11 @@ impl IdentityView {
     }
 }
 
-fn key_kind(identity: &Identity) -> &'static str {
-    match identity.private_key() {
-        wallet_core::PrivateKey::Software(_) => "software ECDSA P-256",
-        _ => "other",
+fn key_kind(identity: &Identity) -> String {
+    if identity.key().is_software() {
+        "software ECDSA P-256".into()
+    } else {
+        format!("ECDSA P-256 held by {} (not exportable)", identity.key_ref().describe())
     }
 }
 

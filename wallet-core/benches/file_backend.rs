@@ -12,7 +12,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 use wallet_core::backend::{Expect, OpenOptions, Passphrase, RecordKey};
 use wallet_core::crypto::SoftwareKey;
-use wallet_core::{Certificate, Identity, PrivateKey, Wallet};
+use wallet_core::{Certificate, Identity, IdentityKey, Wallet};
 
 const RECORDS: usize = 10_000;
 
@@ -41,7 +41,7 @@ fn self_signed(label: &str) -> Identity {
     .build::<p256::ecdsa::DerSignature>()
     .unwrap();
     let cert = Certificate::from_der(&cert.to_der().unwrap(), label).unwrap();
-    Identity::new(label, "Org1MSP", cert, Vec::new(), PrivateKey::Software(key)).unwrap()
+    Identity::new(label, "Org1MSP", cert, Vec::new(), IdentityKey::software(key)).unwrap()
 }
 
 struct Fixture {

@@ -4,6 +4,7 @@
 //! and carry their context (a label, a path, a record name) but never secret material.
 
 use crate::backend::BackendError;
+use crate::crypto::KeyError;
 use std::path::PathBuf;
 
 /// Result alias used across `wallet_core`.
@@ -17,17 +18,14 @@ pub enum Error {
     #[error("malformed PEM in {what}: {detail}")]
     Pem { what: String, detail: String },
 
-    /// A private key could not be parsed or is of an unsupported kind.
-    #[error("unusable private key in {what}: {detail}")]
-    Key { what: String, detail: String },
+    /// A private key is unusable, does not match its certificate, may not be exported, or its
+    /// key store failed (see [`KeyError`]; a store's cause is this error's `source`).
+    #[error(transparent)]
+    Key(#[from] KeyError),
 
     /// A certificate could not be parsed or is unusable.
     #[error("unusable certificate in {what}: {detail}")]
     Certificate { what: String, detail: String },
-
-    /// The private key is not the one the certificate was issued for.
-    #[error("the private key does not match the certificate of {label:?}")]
-    KeyMismatch { label: String },
 
     /// A label is empty, too long, or has characters that are not allowed.
     #[error("invalid label {label:?}: {reason}")]
@@ -76,9 +74,8 @@ impl Error {
     pub fn hint(&self) -> Option<String> {
         Some(match self {
             Error::Pem { .. } => "check that the file is PEM text (-----BEGIN …-----) and not DER or truncated".into(),
-            Error::Key { .. } => "only ECDSA P-256 keys in PKCS#8 (PRIVATE KEY) or SEC1 (EC PRIVATE KEY) PEM are supported".into(),
+            Error::Key(e) => return key_hint(e),
             Error::Certificate { .. } => "give the X.509 certificate as PEM (-----BEGIN CERTIFICATE-----)".into(),
-            Error::KeyMismatch { .. } => "pass the key that was generated with this certificate's request; `wallet show` prints the certificate's key identifier".into(),
             Error::InvalidLabel { .. } => "use a non-empty label of at most 255 bytes without '/', '\\\\', or control characters".into(),
             Error::NotFound { .. } => "`wallet list` shows the labels that exist".into(),
             Error::AlreadyExists { kind: "wallet", .. } => {
@@ -121,6 +118,25 @@ fn backend_hint(e: &BackendError) -> Option<String> {
         BackendError::Io { .. } => "check that the path exists and that you may read and write it".into(),
         #[cfg(feature = "vault")]
         BackendError::Vault(e) => return e.hint(),
+        _ => return None,
+    })
+}
+
+fn key_hint(error: &KeyError) -> Option<String> {
+    Some(match error {
+        KeyError::Parse { .. } => {
+            "only ECDSA P-256 keys in PKCS#8 (PRIVATE KEY) or SEC1 (EC PRIVATE KEY) PEM are supported".into()
+        }
+        KeyError::Mismatch { .. } => "pass the key that was generated with this certificate's request; `wallet show` prints the certificate's key identifier".into(),
+        KeyError::NotExportable { .. } => {
+            "the key can sign where it is but cannot be written out; export public data only (the certificate, or a SerializedIdentity)".into()
+        }
+        KeyError::UnknownStore { .. } => format!(
+            "set {} to a key store this build knows ({}), or configure the store the wallet's keys live in",
+            crate::crypto::keystore::ENV_KEY_STORE,
+            crate::crypto::keystore::BUILT_IN_STORES.join(", ")
+        ),
+        KeyError::UnknownKey { .. } => "the key is gone from its store: enrol the identity again for a new key".into(),
         _ => return None,
     })
 }

@@ -1,13 +1,15 @@
-//! Identities: a label, an MSP ID, an enrolment certificate with its chain, and a private key.
+//! Identities: a label, an MSP ID, an enrolment certificate with its chain, and a private key
+//! (held by reference: see [`IdentityKey`]).
 //!
 //! The Fabric view of an identity (enrollment ID, type, affiliation, attributes) is read from the
 //! certificate on demand, exactly as Fabric CA wrote it.
 
-use crate::crypto::{PublicKey, Signer, SoftwareKey};
+use crate::crypto::{KeyError, KeyRef, PublicKey, Signer, SoftwareKey, StoredKey};
 use crate::error::{Error, Result};
 use const_oid::ObjectIdentifier;
 use der::Decode;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use time::OffsetDateTime;
 use x509_cert::ext::pkix::name::GeneralName;
 
@@ -313,20 +315,52 @@ fn any_to_string(v: &der::Any) -> Option<String> {
         .ok()
 }
 
-/// Where an identity's private key lives.
+/// An identity's private key: where it lives (what the identity record stores) and how it
+/// signs. The key itself may never be readable (a Transit key, an HSM key): only the store that
+/// holds it can sign with it.
 #[derive(Debug, Clone)]
-#[non_exhaustive]
-pub enum PrivateKey {
-    /// A P-256 key in process memory (stored encrypted by the backend).
-    Software(SoftwareKey),
+pub struct IdentityKey {
+    reference: KeyRef,
+    signer: Arc<dyn Signer>,
 }
 
-impl PrivateKey {
-    /// The key as a [`Signer`].
-    pub fn signer(&self) -> &dyn Signer {
-        match self {
-            PrivateKey::Software(k) => k,
-        }
+impl IdentityKey {
+    /// A key found by `reference` that signs through `signer`. They must name the same key: the
+    /// record stores `reference`, and the next load rebuilds the signer from it.
+    pub fn new(reference: KeyRef, signer: Arc<dyn Signer>) -> Self {
+        Self { reference, signer }
+    }
+
+    /// A software key (the record holds its scalar, sealed by the backend).
+    pub fn software(key: SoftwareKey) -> Self {
+        Self { reference: KeyRef::software(&key), signer: Arc::new(key) }
+    }
+
+    /// Where the key lives.
+    pub fn reference(&self) -> &KeyRef {
+        &self.reference
+    }
+
+    /// How the key signs.
+    pub fn signer(&self) -> &Arc<dyn Signer> {
+        &self.signer
+    }
+
+    /// Whether the key is in the record itself (a software key) rather than in another store.
+    pub fn is_software(&self) -> bool {
+        matches!(self.reference, KeyRef::Software { .. })
+    }
+}
+
+impl From<StoredKey> for IdentityKey {
+    fn from(key: StoredKey) -> Self {
+        Self { reference: key.reference, signer: key.signer }
+    }
+}
+
+impl From<SoftwareKey> for IdentityKey {
+    fn from(key: SoftwareKey) -> Self {
+        Self::software(key)
     }
 }
 
@@ -337,7 +371,7 @@ pub struct Identity {
     msp_id: String,
     certificate: Certificate,
     chain: Vec<Certificate>,
-    key: PrivateKey,
+    key: IdentityKey,
 }
 
 impl Identity {
@@ -349,12 +383,12 @@ impl Identity {
         msp_id: &str,
         certificate: Certificate,
         chain: Vec<Certificate>,
-        key: PrivateKey,
+        key: IdentityKey,
     ) -> Result<Self> {
         validate_label(label)?;
         validate_msp_id(msp_id)?;
         if certificate.public_key()? != key.signer().public_key() {
-            return Err(Error::KeyMismatch { label: label.to_owned() });
+            return Err(KeyError::Mismatch { label: label.to_owned() }.into());
         }
         Ok(Self { label: label.to_owned(), msp_id: msp_id.to_owned(), certificate, chain, key })
     }
@@ -366,7 +400,7 @@ impl Identity {
         msp_id: String,
         certificate: Certificate,
         chain: Vec<Certificate>,
-        key: PrivateKey,
+        key: IdentityKey,
     ) -> Self {
         Self { label, msp_id, certificate, chain, key }
     }
@@ -398,14 +432,19 @@ impl Identity {
         &self.chain
     }
 
-    /// The private key.
-    pub fn private_key(&self) -> &PrivateKey {
+    /// The private key: where it lives and how it signs.
+    pub fn key(&self) -> &IdentityKey {
         &self.key
+    }
+
+    /// Where the private key lives (what the identity record stores).
+    pub fn key_ref(&self) -> &KeyRef {
+        &self.key.reference
     }
 
     /// The key as a signer.
     pub fn signer(&self) -> &dyn Signer {
-        self.key.signer()
+        self.key.signer.as_ref()
     }
 
     /// Sign a message as this identity (SHA-256 + ECDSA, DER, low S).
@@ -457,7 +496,7 @@ mod fixture_tests {
     use super::*;
 
     fn fixture(path: &str) -> Vec<u8> {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
         std::fs::read(root.join(path)).unwrap_or_else(|e| panic!("fixture {path}: {e}"))
     }
 

@@ -16,19 +16,26 @@
 //!
 //! Layers (data flows down): [`ca`] issues certificates; [`wallet`] stores typed identities;
 //! [`identity`] is the model; [`formats`] translate to and from Fabric's files; [`crypto`] holds
-//! keys behind the [`crypto::Signer`] trait; [`backend`] keeps the bytes.
+//! keys behind the [`crypto::Signer`] trait; [`backend`] keeps the bytes. Beside them, shared by
+//! the library and its front ends: [`atomic_file`] replaces files atomically, [`env`] reads the
+//! `WALLET_*` environment variables.
 
 #![forbid(unsafe_code)]
 
+pub mod atomic_file;
 pub mod backend;
 pub mod ca;
 pub mod crypto;
+pub mod env;
 pub mod error;
 pub mod formats;
 pub mod identity;
 pub mod migrate;
 pub mod wallet;
 
+#[cfg(test)]
+mod release_compat;
+
 pub use error::{Error, Result};
-pub use identity::{Certificate, FabricInfo, Identity, PrivateKey};
+pub use identity::{Certificate, FabricInfo, Identity, IdentityKey};
 pub use wallet::Wallet;

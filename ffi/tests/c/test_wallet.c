@@ -5,7 +5,7 @@
  *
  * WORKDIR holds cert.pem/key.pem (a P-256 key and self-signed certificate made by openssl for
  * this run), other_key.pem (an unrelated key), and receives the signatures that run.sh then
- * checks with `openssl dgst -verify`. FIXTURES is shared/fixtures (a real Fabric CA enrolment).
+ * checks with `openssl dgst -verify`. FIXTURES is tests/fixtures (a real Fabric CA enrolment).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "wallet.h"
@@ -111,6 +111,15 @@ static const char *message_of(const wallet_error *e) {
     return buf;
 }
 
+/* The hint of an error object, NUL-terminated in a static buffer of its own. */
+static const char *hint_of(const wallet_error *e) {
+    static char buf[1024];
+    size_t n = 0;
+    if (wallet_error_get_hint(e, buf, sizeof buf - 1, &n) != WALLET_RESULT_OK) return "(no hint)";
+    buf[n] = 0;
+    return buf;
+}
+
 /* libcrypto's view of the certificate's key, for independent verification. */
 static EVP_PKEY *alice_public_key(void) {
     BIO *bio = BIO_new_mem_buf(cert_pem, (int)cert_pem_len);
@@ -181,7 +190,8 @@ static const wallet_result ALL_CODES[] = {
     WALLET_RESULT_INTEGRITY, WALLET_RESULT_UNSUPPORTED_VERSION, WALLET_RESULT_NO_WALLET, WALLET_RESULT_BACKEND,
     WALLET_RESULT_IO, WALLET_RESULT_PEM, WALLET_RESULT_KEY, WALLET_RESULT_CERTIFICATE, WALLET_RESULT_KEY_MISMATCH,
     WALLET_RESULT_FORMAT, WALLET_RESULT_BAD_SIGNATURE, WALLET_RESULT_SIGNATURE_HIGH_S,
-    WALLET_RESULT_ATTRIBUTE_NOT_FOUND, WALLET_RESULT_CA_REFUSED, WALLET_RESULT_CA_UNKNOWN, WALLET_RESULT_CA_EXISTS,
+    WALLET_RESULT_ATTRIBUTE_NOT_FOUND, WALLET_RESULT_KEY_NOT_EXPORTABLE, WALLET_RESULT_KEY_STORE,
+    WALLET_RESULT_CA_REFUSED, WALLET_RESULT_CA_UNKNOWN, WALLET_RESULT_CA_EXISTS,
     WALLET_RESULT_CA_UNKNOWN_IDENTITY, WALLET_RESULT_CA_DUPLICATE_IDENTITY, WALLET_RESULT_CA_UNKNOWN_AFFILIATION,
     WALLET_RESULT_CA_UNAUTHORIZED, WALLET_RESULT_CA_WRONG_SECRET, WALLET_RESULT_CA_LOCKED,
     WALLET_RESULT_CA_IDENTITY_REVOKED, WALLET_RESULT_CA_ENROLLMENT_LIMIT, WALLET_RESULT_CA_INVALID_REQUEST,
@@ -322,6 +332,15 @@ static void test_open_errors_and_env(void) {
     CHECK(err && strstr(message_of(err), "WALLET_URI"));
     wallet_error_free(&err);
     CHECK(w == sentinel);
+    /* The rules of wallet_core::env, as for the `wallet` command: empty counts as unset, and a
+     * value that is not UTF-8 is refused. */
+    setenv("WALLET_URI", "", 1);
+    CHECK_RC(wallet_wallet_open_from_env(&w, NULL), WALLET_RESULT_ENV_NOT_SET);
+    setenv("WALLET_URI", "memory:\xff", 1);
+    CHECK_RC(wallet_wallet_open_from_env(&w, &err), WALLET_RESULT_INVALID_UTF8);
+    CHECK(err && strstr(message_of(err), "WALLET_URI is not valid UTF-8"));
+    wallet_error_free(&err);
+    CHECK(w == sentinel);
     setenv("WALLET_URI", "memory:", 1);
     w = NULL;
     CHECK_RC(wallet_wallet_open_from_env(&w, NULL), WALLET_RESULT_OK);
@@ -330,6 +349,22 @@ static void test_open_errors_and_env(void) {
     setenv("WALLET_URI", "nope:x", 1);
     CHECK_RC(wallet_wallet_open_from_env(&w, NULL), WALLET_RESULT_INVALID_URI);
     unsetenv("WALLET_URI");
+
+    /* A key store this build does not know is an error naming it, never a silent fallback. */
+    const char *key_store = getenv("WALLET_KEY_STORE");
+    char *saved = key_store ? strdup(key_store) : NULL;
+    setenv("WALLET_KEY_STORE", "no-such-store", 1);
+    w = sentinel;
+    CHECK_RC(wallet_wallet_open("memory:", NULL, 0, &w, &err), WALLET_RESULT_KEY_STORE);
+    CHECK(err && strstr(message_of(err), "no-such-store") && strstr(hint_of(err), "WALLET_KEY_STORE"));
+    wallet_error_free(&err);
+    CHECK(w == sentinel);
+    if (saved) {
+        setenv("WALLET_KEY_STORE", saved, 1);
+        free(saved);
+    } else {
+        unsetenv("WALLET_KEY_STORE");
+    }
 }
 
 /* An encrypted file wallet: the right passphrase opens it, a wrong one is refused. */
@@ -357,6 +392,8 @@ static void test_file_wallet_passphrase(void) {
     CHECK_RC(wallet_wallet_open(uri, NULL, 0, &w, NULL), WALLET_RESULT_PASSPHRASE_REQUIRED);
 
     setenv("WALLET_URI", uri, 1);
+    setenv("WALLET_PASSPHRASE", "", 1);
+    CHECK_RC(wallet_wallet_open_from_env(&w, NULL), WALLET_RESULT_PASSPHRASE_REQUIRED);
     setenv("WALLET_PASSPHRASE", wrong, 1);
     CHECK_RC(wallet_wallet_open_from_env(&w, NULL), WALLET_RESULT_WRONG_PASSPHRASE);
     setenv("WALLET_PASSPHRASE", right, 1);

@@ -7,7 +7,7 @@ use crate::files::{create_private_dir_all, write_output, write_private};
 use clap::ValueEnum;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use wallet_core::formats::{id, msp, pem_pair, serialized};
+use wallet_core::formats::{caliper, id, msp, pem_pair, serialized};
 use wallet_core::Identity;
 
 #[derive(Debug, clap::Args)]
@@ -21,6 +21,8 @@ use wallet_core::Identity;
     "  An MSP folder, and a PEM certificate + key pair (cert.pem, key.pem) for fabric-gateway:",
     "    $ wallet export user2 --format msp --out ./user2-msp --insecure",
     "    $ wallet export user2 --format pem --out ./user2-pem --insecure",
+    "  The identities part of a Hyperledger Caliper network configuration (JSON, key inline):",
+    "    $ wallet export benchuser --format caliper --out caliper-identities.json --insecure",
     "  Every identity, as a Fabric SDK wallet folder of LABEL.id files:",
     "    $ wallet export --all --out ./fabric-wallet --insecure",
     "",
@@ -41,11 +43,11 @@ pub struct Args {
     #[arg(long, value_enum, required_unless_present = "all")]
     format: Option<ExportFormat>,
 
-    /// Where to write: a folder for id, msp and pem; a file for cert and serialized
+    /// Where to write: a folder for id, msp and pem; a file for cert, serialized and caliper
     #[arg(long, value_name = "PATH")]
     out: Option<PathBuf>,
 
-    /// Allow formats that write the private key unencrypted (id, msp, pem)
+    /// Allow formats that write the private key unencrypted (id, msp, pem, caliper)
     #[arg(long)]
     insecure: bool,
 
@@ -66,6 +68,8 @@ enum ExportFormat {
     Cert,
     /// Fabric's SerializedIdentity protobuf (MSP ID + certificate), binary
     Serialized,
+    /// Hyperledger Caliper network configuration (JSON): organizations[].identities [needs --insecure]
+    Caliper,
 }
 
 impl ExportFormat {
@@ -76,11 +80,12 @@ impl ExportFormat {
             Self::Pem => "pem",
             Self::Cert => "cert",
             Self::Serialized => "serialized",
+            Self::Caliper => "caliper",
         }
     }
 
     fn writes_private_key(self) -> bool {
-        matches!(self, Self::Id | Self::Msp | Self::Pem)
+        matches!(self, Self::Id | Self::Msp | Self::Pem | Self::Caliper)
     }
 }
 
@@ -189,6 +194,11 @@ fn export_one(identity: &Identity, format: ExportFormat, out: Option<&Path>, for
         }
         ExportFormat::Serialized => {
             write_output(out, &serialized::serialize(identity), true, force)?;
+            out.map(shown).into_iter().collect()
+        }
+        ExportFormat::Caliper => {
+            let json = caliper::network_config(identity.label(), &[identity])?;
+            write_output(out, json.as_bytes(), false, force)?;
             out.map(shown).into_iter().collect()
         }
     })

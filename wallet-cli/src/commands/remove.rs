@@ -30,8 +30,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             .with_hint("pass --force to remove it without a question (its private key is deleted with it)"));
     }
     let wallet = ctx.open_wallet()?;
-    let identity = wallet.get(&args.label)?;
     if !args.force {
+        // Only the question needs the identity: with --force an identity whose key store is
+        // unreachable (a memory key of an ended process) can still be removed.
+        let identity = wallet.get(&args.label)?;
         let cert = identity.certificate();
         let question = format!(
             "Remove {:?} ({}, serial {}) from {}? Its private key is deleted with it.",

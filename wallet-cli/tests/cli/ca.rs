@@ -272,3 +272,39 @@ fn sign_csr_certifies_an_openssl_key() {
         .code(1)
         .stderr(predicate::str::contains("common name \"mallory\" is not the enrollment ID \"peer0\""));
 }
+
+#[test]
+fn memory_key_store_keys_live_and_die_with_the_process_and_say_so() {
+    let w = TestWallet::uninitialised();
+    let out = w
+        .cmd()
+        .env("WALLET_KDF_PARAMS", FAST_KDF)
+        .env("WALLET_KEY_STORE", "memory")
+        .args(["--output", "json", "quickstart"])
+        .assert()
+        .success();
+    let made: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(made["verified"], true, "the CA and user1 signed with keys held in memory");
+    // The record holds only a reference, so a later process cannot sign as user1 and says why.
+    w.cmd()
+        .env("WALLET_KEY_STORE", "memory")
+        .args(["show", "user1"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no key \"user1#").and(predicate::str::contains("in the memory key store")));
+    w.cmd()
+        .args(["show", "user1"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no \"memory\" key store").and(predicate::str::contains("WALLET_KEY_STORE")));
+    // Removing it still works: the record goes, the key was never on disk.
+    w.ok(["remove", "user1", "--force"]);
+    assert_eq!(w.labels(), ["admin"]);
+    // A store this build does not know is refused, not ignored.
+    w.cmd()
+        .env("WALLET_KEY_STORE", "hsm")
+        .arg("list")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no \"hsm\" key store").and(predicate::str::contains("software, memory")));
+}

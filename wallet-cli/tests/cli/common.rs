@@ -11,7 +11,7 @@ pub const FAST_KDF: &str = "19456,2,1";
 
 /// Recorded outputs of the real Fabric tools.
 pub fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
 }
 
 /// The Node SDK wallet folder.

@@ -28,7 +28,7 @@ fn assert_same_key(w: &TestWallet, a: &str, b: &str) {
 #[test]
 fn private_key_formats_need_insecure() {
     let w = wallet_with_user2();
-    for format in ["id", "msp", "pem"] {
+    for format in ["id", "msp", "pem", "caliper"] {
         let out = w.tmp(&format!("out-{format}"));
         w.cmd().args(["export", "user2", "--format", format, "--out"]).arg(&out).assert().code(2).stdout("").stderr(
             predicate::str::contains("refusing to write the private key of \"user2\" unencrypted")
@@ -176,6 +176,41 @@ fn varint(bytes: &[u8], pos: &mut usize) -> usize {
         }
     }
     value
+}
+
+#[test]
+fn caliper_export_is_a_network_config_with_the_identity_inline() {
+    let w = wallet_with_user2();
+    let out = w.tmp("caliper.json");
+    w.cmd()
+        .args(["export", "user2", "--format", "caliper", "--insecure", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("now stored unencrypted"));
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(v["version"], "2.0.0");
+    let org = &v["organizations"][0];
+    assert_eq!(org["mspid"], "Org1MSP");
+    let entry = &org["identities"]["certificates"][0];
+    assert_eq!(entry["name"], "user2");
+    let cert = w.ok(["export", "user2", "--format", "cert"]);
+    assert_eq!(entry["clientSignedCert"]["pem"], cert.as_str());
+    // The key is the identity's: re-import the pair under another label and compare.
+    let key = w.tmp("caliper-key.pem");
+    std::fs::write(&key, entry["clientPrivateKey"]["pem"].as_str().unwrap()).unwrap();
+    let cert_file = w.tmp("caliper-cert.pem");
+    std::fs::write(&cert_file, &cert).unwrap();
+    w.cmd()
+        .arg("import")
+        .arg("--cert")
+        .arg(&cert_file)
+        .arg("--key")
+        .arg(&key)
+        .args(["--msp-id", "Org1MSP", "--label", "again"])
+        .assert()
+        .success();
+    assert_same_key(&w, "user2", "again");
 }
 
 #[test]

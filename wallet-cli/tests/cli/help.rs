@@ -99,6 +99,34 @@ fn wallet_uri_comes_from_the_environment() {
 }
 
 #[test]
+fn wallet_uri_follows_the_rules_of_wallet_core_env() {
+    let home = tempfile::tempdir().unwrap();
+    // --wallet wins over the variable.
+    wallet_bin(home.path()).env("WALLET_URI", "ftp://host/w").args(["--wallet", "memory:", "list"]).assert().success();
+    // An empty variable counts as unset: the default folder is used (and has no wallet).
+    let default = home.path().join(".local/share/wallet");
+    wallet_bin(home.path())
+        .env("WALLET_URI", "")
+        .arg("list")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(format!("no wallet at {}", default.display())));
+    // A value that is not UTF-8 is refused, naming the variable.
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        wallet_bin(home.path())
+            .env("WALLET_URI", std::ffi::OsStr::from_bytes(b"memory:\xff"))
+            .arg("list")
+            .assert()
+            .code(2)
+            .stderr(
+                predicate::str::contains("WALLET_URI is not valid UTF-8").and(predicate::str::contains("--wallet")),
+            );
+    }
+}
+
+#[test]
 fn missing_identity_in_memory_wallet_exits_3() {
     let home = tempfile::tempdir().unwrap();
     wallet_bin(home.path()).args(["--wallet", "memory:", "show", "nobody"]).assert().code(3).stderr(

@@ -46,6 +46,7 @@ use super::{
     check_distinct, Backend, BackendError, BatchPut, Capabilities, Expect, OpenOptions, Passphrase, RecordKey, Version,
     Versioned,
 };
+use crate::atomic_file::{self, write_atomic, AtomicWrite, PRIVATE_FILE_MODE};
 use crate::backend::memory::check_expect;
 use crate::error::{Error, Result};
 use format::{Fault, Header, Index, IndexOp, Keys, RecordId};
@@ -285,7 +286,7 @@ impl FileBackend {
         // The index first, the header last: a wallet exists once its header does.
         backend.store_index(Index::default(), 1)?;
         let header = Header::seal(FORMAT_VERSION, kdf, passphrase.expose(), backend.keys.data_key());
-        fsutil::write_atomic(dir, HEADER_FILE, &header.encode())?;
+        write_atomic(&dir.join(HEADER_FILE), &header.encode(), PRIVATE_FILE_MODE)?;
         Ok(backend)
     }
 
@@ -340,7 +341,7 @@ impl FileBackend {
         // written over: only the right data key opens the index.
         self.with_index(|_| ())?;
         let header = Header::seal(current.version, current.kdf, new.expose(), self.keys.data_key());
-        fsutil::write_atomic(&self.dir, HEADER_FILE, &header.encode())?;
+        write_atomic(&self.dir.join(HEADER_FILE), &header.encode(), PRIVATE_FILE_MODE)?;
         Ok(())
     }
 
@@ -535,6 +536,13 @@ impl FileBackend {
 }
 
 impl FileBackend {
+    /// How a record file is replaced: 0600, with its temp file in the wallet folder (on the same
+    /// file system), so that the sweep of crash leftovers reads that small folder, not
+    /// `records/` with its 300,000 entries.
+    fn record_writer(&self) -> AtomicWrite<'_> {
+        AtomicWrite::new(PRIVATE_FILE_MODE).temp_in(&self.dir)
+    }
+
     /// Write (again) every record of a batch whose journal is durable, each file replaced
     /// atomically but not yet synced; returns their paths for [`fsutil::sync_written`].
     fn write_batch_records(&self, records: &[format::BatchEntry]) -> Result<Vec<PathBuf>> {
@@ -543,8 +551,9 @@ impl FileBackend {
             if i == records.len() / 2 {
                 crash_point("batch: half the records written")?;
             }
-            let id = self.keys.record_id(kind, name);
-            paths.push(fsutil::write_unsynced(&self.dir, &self.records, &hex::encode(id), file)?);
+            let path = self.records.join(hex::encode(self.keys.record_id(kind, name)));
+            self.record_writer().unsynced().write(&path, file)?;
+            paths.push(path);
         }
         crash_point("batch: records written")?;
         Ok(paths)
@@ -612,7 +621,7 @@ impl Backend for FileBackend {
             crash_point("put: journal written")?;
         }
         let sealed = format::seal_record(&self.keys, &id, key, version, value);
-        fsutil::write_atomic_from(&self.dir, &self.records, &hex::encode(id), &sealed)?;
+        self.record_writer().write(&self.records.join(hex::encode(id)), &sealed)?;
         crash_point("put: record written")?;
         if adds {
             self.change_index(&[(IndexOp::Add, &key.kind, &key.name)], true)?;
@@ -674,7 +683,7 @@ impl Backend for FileBackend {
         crash_point("delete: journal written")?;
         let path = self.record_path(&id);
         fs::remove_file(&path).at("removing record", &path)?;
-        fsutil::sync_dir(&self.records)?;
+        atomic_file::sync_dir(&self.records)?;
         crash_point("delete: record removed")?;
         self.change_index(&[(IndexOp::Remove, &key.kind, &key.name)], true)?;
         crash_point("delete: index written")?;

@@ -572,7 +572,7 @@ mod tests {
     #[test]
     fn parses_fabric_ca_client_csr() {
         // The CSR fabric-ca-client 1.5.21 sent for user2 (http-transcript.jsonl, enroll).
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
         let text = std::fs::read_to_string(root.join("fabric-ca-1.5.21/http-transcript.jsonl")).unwrap();
         let mut seen = 0;
         for line in text.lines() {

@@ -10,6 +10,7 @@
 //! ring does not wipe its own copies of a private key when they are dropped (the scalar that
 //! `SoftwareKey` keeps is wiped); there is no way to do so from safe Rust.
 
+use super::KeyError;
 use crate::error::{Error, Result};
 use ring::rand::SystemRandom;
 use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
@@ -19,7 +20,7 @@ use zeroize::Zeroizing;
 pub(super) const POINT_LEN: usize = 65;
 
 fn provider_error(what: &str, detail: impl std::fmt::Display) -> Error {
-    Error::Key { what: what.into(), detail: detail.to_string() }
+    KeyError::parse(what, detail.to_string()).into()
 }
 
 /// A new key from the operating system's generator: its scalar and its public point, which the

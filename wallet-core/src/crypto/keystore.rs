@@ -11,8 +11,10 @@
 //! [`SoftwareKeyStore`]; others are added by the application (or the CLI) that has their
 //! credentials.
 
+use super::error::KeyError;
+use super::memory_store::{MemoryKeyStore, MEMORY_SCHEME};
 use super::{PublicKey, Signer, SoftwareKey};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -20,6 +22,14 @@ use zeroize::Zeroizing;
 
 /// The scheme of software keys.
 pub const SOFTWARE_SCHEME: &str = "software";
+
+/// Environment variable naming the key store new keys are made in: `software` (the default) or
+/// `memory` (keys held by this process, never exportable: for tests and one-process runs). Read
+/// by [`KeyStores::from_env`], which the CLI and the C library call when they open a wallet.
+pub const ENV_KEY_STORE: &str = "WALLET_KEY_STORE";
+
+/// The key stores this library can make by name (for [`ENV_KEY_STORE`]).
+pub const BUILT_IN_STORES: &[&str] = &[SOFTWARE_SCHEME, MEMORY_SCHEME];
 
 /// Where a private key lives, as an identity record stores it (tagged JSON).
 ///
@@ -119,7 +129,7 @@ pub trait KeyStore: Send + Sync + std::fmt::Debug {
     /// Bring an existing software key into this store (an import of a PEM key for an HSM, say).
     fn import(&self, name: &str, key: &SoftwareKey) -> Result<StoredKey> {
         let _ = (name, key);
-        Err(Error::Unsupported(format!("the {} key store cannot import keys", self.scheme())))
+        Err(KeyError::Unsupported { store: self.scheme().to_owned(), operation: "import keys".into() }.into())
     }
 
     /// Whether keys of this store may leave it (be exported as PKCS#8).
@@ -152,8 +162,7 @@ impl KeyStore for SoftwareKeyStore {
             return Err(wrong_store(self.scheme(), reference));
         };
         let bytes = Zeroizing::new(
-            B64.decode(scalar.as_bytes())
-                .map_err(|e| Error::Key { what: "software key".into(), detail: format!("not base64: {e}") })?,
+            B64.decode(scalar.as_bytes()).map_err(|e| KeyError::parse("software key", format!("not base64: {e}")))?,
         );
         let key = SoftwareKey::from_scalar_bytes(&bytes, "software key")?;
         Ok(Arc::new(match public {
@@ -171,8 +180,8 @@ impl KeyStore for SoftwareKeyStore {
     }
 }
 
-fn wrong_store(scheme: &str, reference: &KeyRef) -> Error {
-    Error::Unsupported(format!("the {scheme} key store was handed a {} key", reference.describe()))
+fn wrong_store(scheme: &str, reference: &KeyRef) -> crate::Error {
+    KeyError::store(scheme, format!("was handed a {} key, which it does not hold", reference.describe())).into()
 }
 
 /// The key stores a wallet can use, by scheme. Always holds the software store.
@@ -212,11 +221,44 @@ impl KeyStores {
     /// The store for `scheme`.
     pub fn get(&self, scheme: &str) -> Result<&Arc<dyn KeyStore>> {
         self.stores.get(scheme).ok_or_else(|| {
-            Error::Unsupported(format!(
-                "no {scheme:?} key store is configured (known: {})",
-                self.stores.keys().cloned().collect::<Vec<_>>().join(", ")
-            ))
+            KeyError::UnknownStore {
+                scheme: scheme.to_owned(),
+                known: self.stores.keys().cloned().collect::<Vec<_>>().join(", "),
+            }
+            .into()
         })
+    }
+
+    /// The stores with the built-in store `name` as the default for new keys: `software` (or
+    /// `None`) gives [`KeyStores::new`]; `memory` adds this process's [`MemoryKeyStore`].
+    pub fn built_in(name: Option<&str>) -> Result<Self> {
+        match name {
+            None | Some(SOFTWARE_SCHEME) => Ok(Self::new()),
+            Some(MEMORY_SCHEME) => Self::new().with(MemoryKeyStore::process()).with_default(MEMORY_SCHEME),
+            Some(other) => {
+                Err(KeyError::UnknownStore { scheme: other.to_owned(), known: BUILT_IN_STORES.join(", ") }.into())
+            }
+        }
+    }
+
+    /// The stores [`ENV_KEY_STORE`] selects (unset or empty: software only). A value that names
+    /// no built-in store, or is not UTF-8, is an error rather than a silent fallback.
+    pub fn from_env() -> Result<Self> {
+        match std::env::var(ENV_KEY_STORE) {
+            Ok(name) if name.is_empty() => Self::built_in(None),
+            Ok(name) => Self::built_in(Some(&name)),
+            Err(std::env::VarError::NotPresent) => Self::built_in(None),
+            Err(std::env::VarError::NotUnicode(_)) => Err(KeyError::UnknownStore {
+                scheme: format!("{ENV_KEY_STORE} (not UTF-8)"),
+                known: BUILT_IN_STORES.join(", "),
+            }
+            .into()),
+        }
+    }
+
+    /// The schemes configured, sorted.
+    pub fn schemes(&self) -> Vec<&str> {
+        self.stores.keys().map(String::as_str).collect()
     }
 
     /// The store new keys go to.
@@ -278,6 +320,16 @@ mod tests {
     }
 
     #[test]
+    fn loading_a_software_key_with_its_public_key_derives_nothing() {
+        let key = SoftwareKey::generate();
+        let reference = KeyRef::software(&key);
+        let other = SoftwareKey::generate().public_key();
+        // The store takes the public key it is handed (the certificate's) instead of deriving it
+        // with a scalar multiplication; a wrong one makes signing fail (see wallet.rs's tests).
+        assert_eq!(SoftwareKeyStore.load(&reference, Some(&other)).unwrap().public_key(), other);
+    }
+
+    #[test]
     fn key_stores_dispatch_by_scheme_and_name_the_missing_one() {
         let stores = KeyStores::new();
         let made = stores.default_store().generate("bob").unwrap();
@@ -285,5 +337,19 @@ mod tests {
         let err = stores.load(&KeyRef::external("pkcs11", "x"), None).unwrap_err().to_string();
         assert!(err.contains("pkcs11") && err.contains("software"), "{err}");
         assert!(stores.with_default("transit").is_err());
+    }
+
+    #[test]
+    fn built_in_stores_by_name() {
+        let software = KeyStores::built_in(None).unwrap();
+        assert_eq!(software.default_store().scheme(), SOFTWARE_SCHEME);
+        assert_eq!(software.schemes(), [SOFTWARE_SCHEME]);
+        let memory = KeyStores::built_in(Some("memory")).unwrap();
+        assert_eq!(memory.default_store().scheme(), MEMORY_SCHEME);
+        assert!(!memory.default_store().exportable());
+        assert_eq!(memory.schemes(), [MEMORY_SCHEME, SOFTWARE_SCHEME]);
+        let err = KeyStores::built_in(Some("hsm")).unwrap_err();
+        assert!(matches!(err, crate::Error::Key(KeyError::UnknownStore { .. })), "{err}");
+        assert!(err.to_string().contains("\"hsm\"") && err.to_string().contains("software, memory"), "{err}");
     }
 }

@@ -7,12 +7,16 @@
 //! With the `fast-ec` feature (default), software keys generate and sign messages with ring's
 //! assembly P-256; the pure-Rust `p256` crate does everything else (and everything without it).
 
+pub mod error;
 #[cfg(feature = "fast-ec")]
 mod fast;
 pub mod keystore;
+pub mod memory_store;
 mod software;
 
+pub use error::KeyError;
 pub use keystore::{KeyRef, KeyStore, KeyStores, SoftwareKeyStore, StoredKey};
+pub use memory_store::MemoryKeyStore;
 pub use software::SoftwareKey;
 
 use crate::error::{Error, Result};
@@ -121,8 +125,7 @@ pub fn parse_private_key_pem(pem_text: &[u8], what: &str) -> Result<SoftwareKey>
 
 /// Decode a public key from SEC1 bytes (uncompressed or compressed point).
 pub fn public_key_from_sec1(bytes: &[u8]) -> Result<PublicKey> {
-    PublicKey::from_sec1_bytes(bytes)
-        .map_err(|_| Error::Key { what: "public key".into(), detail: "not a valid P-256 point".into() })
+    PublicKey::from_sec1_bytes(bytes).map_err(|_| KeyError::parse("public key", "not a valid P-256 point").into())
 }
 
 #[cfg(test)]

@@ -7,8 +7,9 @@
 //! system (ring hedges its nonces with the key and message; `p256` signs digests with
 //! RFC 6979 deterministic nonces).
 
+use super::KeyError;
 use super::{PublicKey, Signer};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use p256::ecdsa::{signature::hazmat::PrehashSigner, Signature, SigningKey};
 use p256::elliptic_curve::sec1::ToEncodedPoint;
 use p256::pkcs8::DecodePrivateKey;
@@ -95,14 +96,13 @@ impl SoftwareKey {
     /// A key from its 32-byte big-endian scalar. The scalar is checked to be in range now;
     /// the public key is derived lazily.
     pub fn from_scalar_bytes(bytes: &[u8], what: &str) -> Result<Self> {
-        let arr: [u8; 32] = bytes.try_into().map_err(|_| Error::Key {
-            what: what.into(),
-            detail: format!("scalar is {} bytes, expected 32", bytes.len()),
-        })?;
+        let arr: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| KeyError::parse(what, format!("scalar is {} bytes, expected 32", bytes.len())))?;
         // Cheap range check (no point multiplication).
         let nz: Option<p256::NonZeroScalar> = p256::NonZeroScalar::from_repr(arr.into()).into();
         if nz.is_none() {
-            return Err(Error::Key { what: what.into(), detail: "scalar is zero or not below the curve order".into() });
+            return Err(KeyError::parse(what, "scalar is zero or not below the curve order").into());
         }
         Ok(Self::with_scalar(Zeroizing::new(arr)))
     }
@@ -125,7 +125,7 @@ impl SoftwareKey {
     /// Parse PKCS#8 DER (`PrivateKeyInfo`) holding a P-256 key.
     pub fn from_pkcs8_der(der: &[u8], what: &str) -> Result<Self> {
         let secret = p256::SecretKey::from_pkcs8_der(der)
-            .map_err(|e| Error::Key { what: what.into(), detail: format!("not a P-256 PKCS#8 key ({e})") })?;
+            .map_err(|e| KeyError::parse(what, format!("not a P-256 PKCS#8 key ({e})")))?;
         use pkcs8::der::Decode;
         let inner = pkcs8::PrivateKeyInfo::from_der(der).map(|info| info.private_key).unwrap_or_default();
         Ok(Self::from_secret(&secret, inner))
@@ -134,7 +134,7 @@ impl SoftwareKey {
     /// Parse SEC1 DER (`ECPrivateKey`) holding a P-256 key.
     pub fn from_sec1_der(der: &[u8], what: &str) -> Result<Self> {
         let secret = p256::SecretKey::from_sec1_der(der)
-            .map_err(|e| Error::Key { what: what.into(), detail: format!("not a P-256 SEC1 key ({e})") })?;
+            .map_err(|e| KeyError::parse(what, format!("not a P-256 SEC1 key ({e})")))?;
         Ok(Self::from_secret(&secret, der))
     }
 
@@ -215,10 +215,8 @@ impl Signer for SoftwareKey {
     }
 
     fn sign_digest(&self, digest: &[u8; 32]) -> Result<Vec<u8>> {
-        let sig: Signature = self
-            .signing_key()
-            .sign_prehash(digest)
-            .map_err(|e| Error::Key { what: "signing key".into(), detail: e.to_string() })?;
+        let sig: Signature =
+            self.signing_key().sign_prehash(digest).map_err(|e| KeyError::parse("signing key", e.to_string()))?;
         let sig = sig.normalize_s().unwrap_or(sig);
         Ok(sig.to_der().as_bytes().to_vec())
     }

@@ -10,7 +10,7 @@
 
 use crate::crypto::parse_private_key_pem;
 use crate::error::{Error, Result};
-use crate::identity::{validate_label, Certificate, Identity, PrivateKey};
+use crate::identity::{validate_label, Certificate, Identity, IdentityKey};
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
@@ -73,7 +73,7 @@ fn format_error(what: &str, detail: impl Into<String>) -> Error {
 /// Refused, each with its own message: JSON that is not an `.id` document, a missing field, a
 /// `type` other than `X.509` (an `HSM-X.509` identity keeps its key in an HSM, so there is no key
 /// to import), a `version` other than 1, PEM that does not parse, and a key that does not match
-/// the certificate ([`Error::KeyMismatch`], whose label names `what`).
+/// the certificate ([`KeyError::Mismatch`](crate::crypto::KeyError::Mismatch), whose label names `what`).
 pub fn parse(label: &str, json: &[u8], what: &str) -> Result<Identity> {
     validate_label(label)?;
     let doc: IdFileIn =
@@ -113,9 +113,9 @@ pub fn parse(label: &str, json: &[u8], what: &str) -> Result<Identity> {
     let mut certs = Certificate::parse_pem_chain(cert_pem.as_bytes(), &format!("{what} (credentials.certificate)"))?;
     let leaf = certs.remove(0);
     let key = parse_private_key_pem(key_pem.as_bytes(), &format!("{what} (credentials.privateKey)"))?;
-    let key = PrivateKey::Software(key);
+    let key = IdentityKey::software(key);
     if leaf.public_key()? != key.signer().public_key() {
-        return Err(Error::KeyMismatch { label: what.into() });
+        return Err(crate::crypto::KeyError::Mismatch { label: what.into() }.into());
     }
     Identity::new(label, &msp_id, leaf, certs, key)
 }
@@ -133,9 +133,10 @@ fn unsupported_type(kind: &str, what: &str) -> Error {
 /// Serialize an identity as `.id` JSON (Node's key order, no trailing newline).
 ///
 /// `certificate` holds the leaf only, as every SDK writes it; the chain is not part of the format.
-/// Fails with [`Error::Unsupported`] when the private key cannot leave its store.
+/// Fails with [`KeyError::NotExportable`](crate::crypto::KeyError::NotExportable) when the
+/// private key cannot leave its store.
 pub fn to_json(identity: &Identity) -> Result<Zeroizing<String>> {
-    let key_pem = super::pkcs8_pem(identity, "an .id file")?;
+    let key_pem = super::pkcs8_pem(identity)?;
     let cert_pem = identity.certificate().to_pem();
     let doc = IdFileOut {
         credentials: CredentialsOut { certificate: &cert_pem, private_key: &key_pem },
@@ -197,7 +198,7 @@ pub fn write_file(dir: &Path, identity: &Identity, overwrite: bool) -> Result<Pa
     let json = to_json(identity)?;
     super::create_dir(dir)?;
     let path = dir.join(format!("{}.{EXTENSION}", identity.label()));
-    super::write_atomic(&path, json.as_bytes(), overwrite)?;
+    super::write_private(&path, json.as_bytes(), overwrite)?;
     Ok(path)
 }
 
@@ -253,8 +254,9 @@ mod tests {
     #[test]
     fn any_key_order_crlf_and_sec1() {
         let id = sample();
-        let PrivateKey::Software(key) = id.private_key();
-        let secret = p256::SecretKey::from_bytes(key.scalar_bytes().into()).unwrap();
+        let crate::crypto::KeyRef::Software { scalar } = id.key_ref() else { panic!("a software key") };
+        let scalar = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, scalar.as_bytes()).unwrap();
+        let secret = p256::SecretKey::from_slice(&scalar).unwrap();
         let sec1 = secret.to_sec1_pem(p256::pkcs8::LineEnding::CRLF).unwrap();
         let cert_crlf = id.certificate().to_pem().replace('\n', "\r\n");
         let doc = serde_json::json!({
@@ -313,7 +315,7 @@ mod tests {
         let other = json_of(&sample());
         let mixed = with(good, |v| v["credentials"]["privateKey"] = other["credentials"]["privateKey"].clone());
         let err = parse("a", &mixed, "a.id").unwrap_err();
-        assert!(matches!(err, Error::KeyMismatch { .. }), "{err}");
+        assert!(matches!(err, Error::Key(crate::crypto::KeyError::Mismatch { .. })), "{err}");
         assert!(err.to_string().contains("a.id"), "{err}");
     }
 

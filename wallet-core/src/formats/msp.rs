@@ -8,7 +8,7 @@
 
 use crate::crypto::{keystore_ski, parse_private_key_pem};
 use crate::error::{Error, Result};
-use crate::identity::{validate_label, Certificate, Identity, PrivateKey};
+use crate::identity::{validate_label, Certificate, Identity, IdentityKey};
 use std::path::{Path, PathBuf};
 
 const FORMAT: &str = "MSP folder";
@@ -94,7 +94,7 @@ pub fn load(dir: &Path, label: &str, msp_id: &str) -> Result<MspContents> {
         Err(source) => return Err(Error::Io { context: "cannot read", path: crl_path, source }),
     };
 
-    let identity = Identity::new(label, msp_id, leaf, chain, PrivateKey::Software(key))?;
+    let identity = Identity::new(label, msp_id, leaf, chain, IdentityKey::software(key))?;
     Ok(MspContents { identity, cert_file, key_file, crl_pem })
 }
 
@@ -243,23 +243,36 @@ impl Default for WriteOptions {
 /// Default file stem of the CA certificate files.
 pub const DEFAULT_CA_FILE_STEM: &str = "ca";
 
-/// The NodeOUs `config.yaml` pointing at `cacerts/<ca_file>` (no `Certificate` line when the MSP
-/// has no root certificate, which makes the identifiers match any CA of the MSP).
-pub fn node_ous_config(ca_file: Option<&str>) -> String {
+/// The NodeOUs `config.yaml` whose identifiers name `certifier` (a path inside the MSP folder,
+/// e.g. `cacerts/ca.pem` or `intermediatecerts/ca.pem`) as the CA that issues the identities; no
+/// `Certificate` line when it is `None`, which makes the identifiers match any CA of the MSP.
+///
+/// Fabric requires the certifier to be the certificate that *issued* the identities: with an
+/// intermediate CA that is the intermediate, not the root (naming the root makes a peer or
+/// orderer refuse to start with `certifiersIdentifier does not match`).
+pub fn node_ous_config(certifier: Option<&str>) -> String {
     let mut out = String::from(
         "# NodeOUs: Fabric classifies identities by the OU that Fabric CA puts in their certificates.\n\
          # Written by wallet; fabric-ca-client does not write this file.\nNodeOUs:\n  Enable: true\n",
     );
     for (key, ou) in NODE_OUS {
         out.push_str(&format!("  {key}:\n"));
-        if let Some(file) = ca_file {
+        if let Some(file) = certifier {
             // A JSON string is a valid YAML double-quoted scalar, whatever the file name holds.
-            let quoted = serde_json::to_string(&format!("{CACERTS}/{file}")).expect("strings always encode");
+            let quoted = serde_json::to_string(file).expect("strings always encode");
             out.push_str(&format!("    Certificate: {quoted}\n"));
         }
         out.push_str(&format!("    OrganizationalUnitIdentifier: {ou}\n"));
     }
     out
+}
+
+/// File names for the certificates of one MSP sub-folder: `<stem>.pem`, then `<stem>-1.pem`, …
+///
+/// One certificate per file, because Fabric's MSP reads only the first PEM block of each file
+/// in `cacerts/` and `intermediatecerts/`: a second intermediate in the same file would be lost.
+fn cert_file_names(stem: &str, count: usize) -> Vec<String> {
+    (0..count).map(|i| if i == 0 { format!("{stem}.pem") } else { format!("{stem}-{i}.pem") }).collect()
 }
 
 /// Write an MSP folder in `fabric-ca-client`'s layout:
@@ -268,9 +281,12 @@ pub fn node_ous_config(ca_file: Option<&str>) -> String {
 /// signcerts/cert.pem                    the certificate
 /// keystore/<hex sha256(point)>_sk       the key, PKCS#8 PEM
 /// cacerts/<stem>.pem                    self-signed members of the chain
-/// intermediatecerts/<stem>.pem          the other members, nearest issuer first
+/// intermediatecerts/<stem>.pem          the other members, nearest issuer first: the issuer of
+///                 <stem>-1.pem, …       the certificate in <stem>.pem, one certificate per file
 /// crls/crl.pem                          when options.crl_pem is given
-/// config.yaml                           NodeOUs, when options.node_ous (see WriteOptions)
+/// config.yaml                           NodeOUs, when options.node_ous (see WriteOptions), naming
+///                                       the issuing CA: intermediatecerts/<stem>.pem when the
+///                                       chain has intermediates, else cacerts/<stem>.pem
 /// ```
 ///
 /// Every file is written atomically with mode 0600 and every folder created gets mode 0700
@@ -284,23 +300,33 @@ pub fn write_dir(dir: &Path, identity: &Identity, options: &WriteOptions) -> Res
         let reason = if let Error::InvalidLabel { reason, .. } = e { reason } else { "it is not a file name" };
         format_error(dir, format!("CA file name {stem:?} is not usable: {reason}"))
     })?;
-    let key_pem = super::pkcs8_pem(identity, "an MSP keystore file")?;
+    let key_pem = super::pkcs8_pem(identity)?;
     let cert_key = identity.certificate().public_key()?;
-    let ca_file = format!("{stem}.pem");
 
-    let (roots, intermediates): (Vec<&Certificate>, Vec<&Certificate>) =
-        identity.chain().iter().partition(|c| c.is_self_signed());
-    let pem_of = |certs: &[&Certificate]| certs.iter().map(|c| c.to_pem()).collect::<String>();
+    // Nearest issuer first, so the CA that issued the identity gets <stem>.pem of its folder.
+    let leaf = identity.certificate();
+    let chain = order_chain(leaf, identity.chain().to_vec());
+    let (roots, intermediates): (Vec<&Certificate>, Vec<&Certificate>) = chain.iter().partition(|c| c.is_self_signed());
 
     let mut files: Vec<(PathBuf, zeroize::Zeroizing<Vec<u8>>)> = Vec::new();
     let mut add = |sub: &str, name: &str, bytes: Vec<u8>| files.push((dir.join(sub).join(name), bytes.into()));
     add(KEYSTORE, &format!("{}_sk", hex::encode(keystore_ski(&cert_key))), key_pem.as_bytes().to_vec());
-    if !roots.is_empty() {
-        add(CACERTS, &ca_file, pem_of(&roots).into_bytes());
+    // The NodeOU certifier: the file of the certificate that issued the identity (the first root
+    // when the chain does not hold its issuer, as before).
+    let mut certifier = None;
+    let mut first_root = None;
+    for (sub, certs) in [(INTERMEDIATECERTS, &intermediates), (CACERTS, &roots)] {
+        for (name, cert) in cert_file_names(stem, certs.len()).iter().zip(certs.iter()) {
+            add(sub, name, cert.to_pem().into_bytes());
+            if certifier.is_none() && issues(cert, leaf) {
+                certifier = Some(format!("{sub}/{name}"));
+            }
+            if sub == CACERTS && first_root.is_none() {
+                first_root = Some(format!("{sub}/{name}"));
+            }
+        }
     }
-    if !intermediates.is_empty() {
-        add(INTERMEDIATECERTS, &ca_file, pem_of(&intermediates).into_bytes());
-    }
+    let certifier = certifier.or(first_root);
     if let Some(crl) = &options.crl_pem {
         let blocks = pem::parse_many(crl).map_err(|e| Error::Pem { what: "the CRL".into(), detail: e.to_string() })?;
         if blocks.is_empty() || blocks.iter().any(|b| b.tag() != "X509 CRL") {
@@ -309,7 +335,7 @@ pub fn write_dir(dir: &Path, identity: &Identity, options: &WriteOptions) -> Res
         add(CRLS, "crl.pem", crl.clone().into_bytes());
     }
     if options.node_ous {
-        let config = node_ous_config((!roots.is_empty()).then_some(ca_file.as_str()));
+        let config = node_ous_config(certifier.as_deref());
         files.push((dir.join("config.yaml"), config.into_bytes().into()));
     }
     files.push((dir.join(SIGNCERTS).join("cert.pem"), identity.certificate().to_pem().into_bytes().into()));
@@ -325,7 +351,7 @@ pub fn write_dir(dir: &Path, identity: &Identity, options: &WriteOptions) -> Res
     }
     for (path, bytes) in &files {
         super::create_dir(path.parent().expect("joined paths have a parent"))?;
-        super::write_atomic(path, bytes, options.overwrite)?;
+        super::write_private(path, bytes, options.overwrite)?;
     }
     Ok(())
 }
@@ -363,6 +389,52 @@ mod tests {
         assert_eq!(back.identity.signer().public_key(), id.signer().public_key());
     }
 
+    /// The `Certificate:` lines of a config.yaml.
+    fn certifiers(msp: &Path) -> Vec<String> {
+        let yaml = std::fs::read_to_string(msp.join("config.yaml")).unwrap();
+        yaml.lines().filter_map(|l| l.trim().strip_prefix("Certificate: ")).map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn node_ou_certifier_is_the_issuing_ca() {
+        // Issued by the root: the root.
+        let root = TestCa::root("Root");
+        let tmp = tempfile::tempdir().unwrap();
+        let by_root = test_support::identity_from(&root, vec![root.cert.clone()], "r", "Org1MSP");
+        write_dir(&tmp.path().join("r"), &by_root, &WriteOptions::default()).unwrap();
+        assert_eq!(certifiers(&tmp.path().join("r")), ["\"cacerts/ca.pem\""; 4]);
+
+        // Issued by an intermediate: the intermediate, which Fabric finds in intermediatecerts/
+        // (naming the root made peers panic with "certifiersIdentifier does not match").
+        let mid = root.intermediate("Mid");
+        let by_mid = test_support::identity_from(&mid, vec![mid.cert.clone(), root.cert.clone()], "m", "Org1MSP");
+        write_dir(&tmp.path().join("m"), &by_mid, &WriteOptions::default()).unwrap();
+        assert_eq!(certifiers(&tmp.path().join("m")), ["\"intermediatecerts/ca.pem\""; 4]);
+
+        // Two levels, chain given in any order: one certificate per file (Fabric reads only the
+        // first PEM block of each), the issuing CA in ca.pem and named as the certifier.
+        let low = mid.intermediate("Low");
+        let by_low = test_support::identity_from(
+            &low,
+            vec![root.cert.clone(), mid.cert.clone(), low.cert.clone()],
+            "l",
+            "Org1MSP",
+        );
+        let dir = tmp.path().join("l");
+        write_dir(&dir, &by_low, &WriteOptions { ca_file_stem: Some("org1-ca".into()), ..Default::default() }).unwrap();
+        assert_eq!(certifiers(&dir), ["\"intermediatecerts/org1-ca.pem\""; 4]);
+        assert_eq!(names(&dir.join(INTERMEDIATECERTS)), ["org1-ca-1.pem", "org1-ca.pem"]);
+        assert_eq!(names(&dir.join(CACERTS)), ["org1-ca.pem"]);
+        let file = |sub: &str, name: &str| {
+            Certificate::parse_pem_chain(&std::fs::read(dir.join(sub).join(name)).unwrap(), name).unwrap()
+        };
+        assert_eq!(file(INTERMEDIATECERTS, "org1-ca.pem"), std::slice::from_ref(&low.cert));
+        assert_eq!(file(INTERMEDIATECERTS, "org1-ca-1.pem"), std::slice::from_ref(&mid.cert));
+        assert_eq!(file(CACERTS, "org1-ca.pem"), std::slice::from_ref(&root.cert));
+        let back = load(&dir, "l", "Org1MSP").unwrap();
+        assert_eq!(back.identity.chain(), [low.cert.clone(), mid.cert.clone(), root.cert.clone()]);
+    }
+
     #[test]
     fn chain_order_follows_issuer_links() {
         let root = TestCa::root("Root");
@@ -378,7 +450,7 @@ mod tests {
 
     #[test]
     fn node_ous_yaml() {
-        let yaml = node_ous_config(Some("127-0-0-1-7054.pem"));
+        let yaml = node_ous_config(Some("cacerts/127-0-0-1-7054.pem"));
         for (key, ou) in NODE_OUS {
             let expect = format!(
                 "  {key}:\n    Certificate: \"cacerts/127-0-0-1-7054.pem\"\n    OrganizationalUnitIdentifier: {ou}\n"

@@ -1,8 +1,8 @@
 //! A PEM certificate (optionally followed by its chain) and a PEM private key.
 
 use crate::crypto::parse_private_key_pem;
-use crate::error::{Error, Result};
-use crate::identity::{Certificate, Identity, PrivateKey};
+use crate::error::Result;
+use crate::identity::{Certificate, Identity, IdentityKey};
 use zeroize::Zeroizing;
 
 /// Build an identity from certificate PEM (leaf first, then issuers) and key PEM.
@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 /// The key may be PKCS#8 or SEC1, LF or CRLF. Blocks of other types are skipped, so one file
 /// holding both the certificate and the key can be passed as both arguments. If the first
 /// certificate is not the key's, the one that is becomes the leaf (the others stay the chain, in
-/// the order given); when none is, the error is [`Error::KeyMismatch`].
+/// the order given); when none is, the error is [`KeyError::Mismatch`](crate::crypto::KeyError::Mismatch).
 pub fn parse(label: &str, msp_id: &str, cert_pem: &[u8], key_pem: &[u8]) -> Result<Identity> {
     let mut certs = Certificate::parse_pem_chain(cert_pem, "the certificate PEM")?;
     let key = parse_private_key_pem(key_pem, "the private key PEM")?;
@@ -19,15 +19,15 @@ pub fn parse(label: &str, msp_id: &str, cert_pem: &[u8], key_pem: &[u8]) -> Resu
     let Some(leaf_at) = leaf_at else {
         // Surface a certificate whose key is not P-256 as such, not as a mismatch.
         certs[0].public_key()?;
-        return Err(Error::KeyMismatch { label: label.into() });
+        return Err(crate::crypto::KeyError::Mismatch { label: label.into() }.into());
     };
     let leaf = certs.remove(leaf_at);
-    Identity::new(label, msp_id, leaf, certs, PrivateKey::Software(key))
+    Identity::new(label, msp_id, leaf, certs, IdentityKey::software(key))
 }
 
 /// The certificate chain PEM (leaf first, LF) and the PKCS#8 key PEM (LF).
 pub fn to_pem(identity: &Identity) -> Result<(String, Zeroizing<String>)> {
-    let key = super::pkcs8_pem(identity, "a PEM key")?;
+    let key = super::pkcs8_pem(identity)?;
     let mut chain = identity.certificate().to_pem();
     for cert in identity.chain() {
         chain.push_str(&cert.to_pem());
@@ -39,6 +39,7 @@ pub fn to_pem(identity: &Identity) -> Result<(String, Zeroizing<String>)> {
 mod tests {
     use super::*;
     use crate::formats::test_support::{self, TestCa};
+    use crate::Error;
 
     #[test]
     fn round_trip_with_chain() {
@@ -75,7 +76,7 @@ mod tests {
         assert!(matches!(err, Error::Pem { .. }), "{err}");
         let other = crate::crypto::SoftwareKey::generate().to_pkcs8_pem();
         let err = parse("u", "Org1MSP", chain.as_bytes(), other.as_bytes()).unwrap_err();
-        assert!(matches!(err, Error::KeyMismatch { .. }), "{err}");
+        assert!(matches!(err, Error::Key(crate::crypto::KeyError::Mismatch { .. })), "{err}");
         let err = parse("a/b", "Org1MSP", chain.as_bytes(), key.as_bytes()).unwrap_err();
         assert!(matches!(err, Error::InvalidLabel { .. }), "{err}");
     }

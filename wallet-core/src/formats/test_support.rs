@@ -1,7 +1,7 @@
 //! Certificates made on the spot for unit tests: a root CA, intermediates and leaves.
 
-use crate::crypto::{PublicKey, Signer, SoftwareKey};
-use crate::identity::{public_key_spki_der, Certificate, Identity, PrivateKey};
+use crate::crypto::{PublicKey, SoftwareKey};
+use crate::identity::{public_key_spki_der, Certificate, Identity, IdentityKey};
 use der::{Decode, Encode};
 use p256::ecdsa::{DerSignature, SigningKey};
 use std::str::FromStr;
@@ -66,9 +66,19 @@ impl TestCa {
 
 /// A fresh identity issued by `ca`, with `chain` as its issuers.
 pub(crate) fn identity_from(ca: &TestCa, chain: Vec<Certificate>, label: &str, msp_id: &str) -> Identity {
-    let key = SoftwareKey::generate();
-    let cert = ca.issue(&key.public_key(), &format!("CN={label},OU=client,O=Org1,C=US"));
-    Identity::new(label, msp_id, cert, chain, PrivateKey::Software(key)).unwrap()
+    identity_with_key(ca, chain, label, msp_id, IdentityKey::software(SoftwareKey::generate()))
+}
+
+/// An identity issued by `ca` for a key made elsewhere (a key store's).
+pub(crate) fn identity_with_key(
+    ca: &TestCa,
+    chain: Vec<Certificate>,
+    label: &str,
+    msp_id: &str,
+    key: IdentityKey,
+) -> Identity {
+    let cert = ca.issue(&key.signer().public_key(), &format!("CN={label},OU=client,O=Org1,C=US"));
+    Identity::new(label, msp_id, cert, chain, key).unwrap()
 }
 
 /// A fresh identity issued directly by a new root.

@@ -1,17 +1,13 @@
-//! File-system steps of the file wallet: private folders and files, atomic replacement, the
-//! writer lock and the journal kept in it.
+//! File-system steps of the file wallet: private folders, batched durability, the sweep of
+//! crash leftovers, the writer lock and the journal kept in it. Files are replaced through the
+//! library's one atomic writer, [`crate::atomic_file`].
 
-use rand_core::{OsRng, RngCore};
 use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-/// Temporary files start with this; readers never open them and writers sweep them.
-pub(super) const TEMP_PREFIX: &str = ".tmp-";
-
-pub(super) fn is_temp_name(name: &std::ffi::OsStr) -> bool {
-    name.to_str().is_some_and(|n| n.starts_with(TEMP_PREFIX))
-}
+/// Temporary files (of [`crate::atomic_file`]): readers never open them and writers sweep them.
+pub(super) use crate::atomic_file::is_temp_name;
 
 /// An I/O failure together with the path it concerns.
 #[derive(Debug)]
@@ -67,80 +63,27 @@ pub(super) fn create_private_dir(dir: &Path) -> IoResult<()> {
     Ok(())
 }
 
-/// Make a rename or unlink in `dir` durable.
-pub(super) fn sync_dir(dir: &Path) -> IoResult<()> {
-    #[cfg(unix)]
-    File::open(dir).and_then(|d| d.sync_all()).at("syncing folder", dir)?;
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
-}
-
-/// Replace `dir/name` with `bytes` so that readers see the old file or the new one, never a mix,
-/// and the new one survives a crash once this returns: temp file (0600, create_new), write,
-/// fsync, rename, fsync the folder.
-pub(super) fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> IoResult<()> {
-    write_atomic_from(dir, dir, name, bytes)
-}
-
-/// [`write_atomic`] with the temp file in `tmp_dir`, a folder on the same file system (so the
-/// rename is atomic): records are written through the wallet folder, so that the sweep of
-/// crash leftovers reads that small folder, not `records/` with its 300,000 entries.
-pub(super) fn write_atomic_from(tmp_dir: &Path, dir: &Path, name: &str, bytes: &[u8]) -> IoResult<()> {
-    write_via_temp(tmp_dir, dir, name, bytes, true)?;
-    sync_dir(dir)
-}
-
-/// Replace `dir/name` with `bytes` like [`write_atomic_from`] but without any fsync: the caller
-/// makes the file and the folder durable later ([`sync_written`]), and until then must be able
-/// to write it again after a crash (the batch journal holds its bytes).
-pub(super) fn write_unsynced(tmp_dir: &Path, dir: &Path, name: &str, bytes: &[u8]) -> IoResult<PathBuf> {
-    write_via_temp(tmp_dir, dir, name, bytes, false)
-}
-
-fn write_via_temp(tmp_dir: &Path, dir: &Path, name: &str, bytes: &[u8], sync: bool) -> IoResult<PathBuf> {
-    let mut suffix = [0u8; 8];
-    OsRng.fill_bytes(&mut suffix);
-    let tmp = tmp_dir.join(format!("{TEMP_PREFIX}{}", hex::encode(suffix)));
-    let target = dir.join(name);
-    let written = (|| {
-        let mut file = file_options().write(true).create_new(true).open(&tmp).at("creating", &tmp)?;
-        make_private(&file, false).at("setting permissions of", &tmp)?;
-        file.write_all(bytes).at("writing", &tmp)?;
-        if sync {
-            file.sync_all().at("syncing", &tmp)?;
-        }
-        drop(file);
-        fs::rename(&tmp, &target).at("replacing", &target)
-    })();
-    if written.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    written?;
-    Ok(target)
-}
-
-/// Make every file written by [`write_unsynced`] into `dir` (the paths given), and the
-/// folder itself, durable. On Linux one `syncfs` flushes the whole file system at once,
+/// Make every file written unsynced into `dir` (the paths given; see
+/// [`crate::atomic_file::AtomicWrite::unsynced`]), and the folder itself, durable. On Linux one `syncfs` flushes the whole file system at once,
 /// which costs far less than one `fdatasync` per file: each of those waits for a journal
 /// commit of its own. Elsewhere each file and then the folder are synced.
-pub(super) fn sync_written(dir: &Path, paths: &[PathBuf]) -> IoResult<()> {
+pub(super) fn sync_written(dir: &Path, paths: &[PathBuf]) -> crate::Result<()> {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     {
         let _ = paths;
         let folder = File::open(dir).at("opening folder", dir)?;
-        rustix::fs::syncfs(&folder).map_err(io::Error::from).at("syncing the file system of", dir)
+        Ok(rustix::fs::syncfs(&folder).map_err(io::Error::from).at("syncing the file system of", dir)?)
     }
     #[cfg(not(any(target_os = "linux", target_os = "android")))]
     {
         for path in paths {
             sync_file(path)?;
         }
-        sync_dir(dir)
+        crate::atomic_file::sync_dir(dir)
     }
 }
 
-/// Make a file written by [`write_unsynced`] durable (its data and size).
+/// Make a file written unsynced durable (its data and size).
 #[cfg_attr(any(target_os = "linux", target_os = "android"), allow(dead_code))]
 pub(super) fn sync_file(path: &Path) -> IoResult<()> {
     // Opened for writing: Windows flushes only handles with write access.

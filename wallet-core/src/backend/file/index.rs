@@ -14,8 +14,9 @@
 //! A version-1 wallet has no log: every change rewrites the snapshot, as version 1 did.
 
 use super::format::{self, Index, IndexOp, IndexStamp, LogFrame, LOG_HEAD};
-use super::fsutil::{self, Context as _};
+use super::fsutil::Context as _;
 use super::{FileBackend, INDEX_FILE, LOG_FILE};
+use crate::atomic_file::{write_atomic, PRIVATE_FILE_MODE};
 use crate::error::{Error, Result};
 use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -169,10 +170,10 @@ impl FileBackend {
 
     fn write_snapshot(&self, index: Index, generation: u64) -> Result<IndexState> {
         let (stamp, bytes) = format::seal_index(&self.keys, generation, &index);
-        fsutil::write_atomic(&self.dir, INDEX_FILE, &bytes)?;
+        write_atomic(&self.dir.join(INDEX_FILE), &bytes, PRIVATE_FILE_MODE)?;
         let log = if self.uses_log() {
             let head = format::log_head(&stamp);
-            fsutil::write_atomic(&self.dir, LOG_FILE, &head)?;
+            write_atomic(&self.dir.join(LOG_FILE), &head, PRIVATE_FILE_MODE)?;
             Some(LogState { head, end: LOG_HEAD as u64, frames: 0 })
         } else {
             None

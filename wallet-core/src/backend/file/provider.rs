@@ -76,7 +76,7 @@ impl FileBackend {
             let lock = backend.lock()?;
             let header = dir.join(HEADER_FILE);
             fs::remove_file(&header).at("removing", &header)?;
-            fsutil::sync_dir(dir)?;
+            crate::atomic_file::sync_dir(dir)?;
             drop(lock);
             crash_point("remove: header removed")?;
         } else if !has_leftovers(dir)? {

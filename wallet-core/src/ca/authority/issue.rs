@@ -1,7 +1,7 @@
 //! Issuing certificates: authenticating callers, enrolment with a new key or a CSR,
 //! reenrolment, and the issuance of bulk enrolment.
 
-use super::{add, unix, Auth, BulkEnrolment, CertificateAuthority, Issue, Issued, Stored};
+use super::{add, forget_key_on_error, unix, Auth, BulkEnrolment, CertificateAuthority, Issue, Issued, Stored};
 use crate::backend::{BackendError, BatchPut, Expect, RecordKey, Version};
 use crate::ca::profile::{self, CertKind, CertSpec, IssuerRef};
 use crate::ca::registry::{
@@ -10,9 +10,8 @@ use crate::ca::registry::{
 use crate::ca::rules;
 use crate::ca::secret::verify_secret;
 use crate::ca::*;
-use crate::crypto::SoftwareKey;
 use crate::error::{Error, Result};
-use crate::identity::{validate_label, Certificate, Identity, PrivateKey};
+use crate::identity::{validate_label, Certificate, Identity, IdentityKey};
 use crate::wallet::{decode_identity, encode_identity, IDENTITY_KIND};
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use std::time::Duration;
@@ -172,7 +171,7 @@ impl CertificateAuthority<'_> {
         let backend = self.registry().backend;
         let entry_key = RecordKey::new(IDENTITY_KIND, label);
         let Some(stored) = backend.get(&entry_key)? else { return Ok(false) };
-        let identity = decode_identity(label, &stored.value)?;
+        let identity = decode_identity(label, &stored.value, self.wallet.key_stores())?;
         let cert = identity.certificate();
         if cert.common_name().as_deref() != Some(id) || cert.authority_key_id().as_deref() != Some(&self.key_id) {
             return Ok(false);
@@ -322,10 +321,10 @@ impl CertificateAuthority<'_> {
                 location: self.wallet.location(),
             });
         }
-        let key = PrivateKey::Software(SoftwareKey::generate());
+        let key = self.wallet.generate_key(label)?;
         let public_key = key.signer().public_key();
         let expect = if request.overwrite { Expect::Any } else { Expect::Absent };
-        let (_, identity) = self.issue_to(
+        let issued = self.issue_to(
             id,
             auth,
             &Issue {
@@ -337,8 +336,8 @@ impl CertificateAuthority<'_> {
                 ca_profile: false,
             },
             |cert| self.wallet_entry(label, cert, &key, expect),
-        )?;
-        Ok(identity)
+        );
+        Ok(forget_key_on_error(self.wallet, &key, issued)?.1)
     }
 
     /// The wallet record of the identity `cert` and `key` make under `label`.
@@ -346,7 +345,7 @@ impl CertificateAuthority<'_> {
         &self,
         label: &str,
         cert: &Certificate,
-        key: &PrivateKey,
+        key: &IdentityKey,
         expect: Expect,
     ) -> Result<(Option<Stored>, Identity)> {
         let identity = Identity::new(label, &self.config.msp_id, cert.clone(), self.chain(), key.clone())?;
@@ -397,11 +396,7 @@ impl CertificateAuthority<'_> {
         let (current, rec) = self.authenticate(label, options.allow_expired)?;
         let old = current.certificate();
         let (names, _, serial_number) = profile::split_name(&old.x509().tbs_certificate.subject);
-        let key = if options.reuse_key {
-            current.private_key().clone()
-        } else {
-            PrivateKey::Software(SoftwareKey::generate())
-        };
+        let key = if options.reuse_key { current.key().clone() } else { self.wallet.generate_key(label)? };
         let public_key = key.signer().public_key();
         let hosts = match &options.hosts {
             Some(h) => h.clone(),
@@ -411,7 +406,7 @@ impl CertificateAuthority<'_> {
                 .map(|s| s.split_once(':').map_or(s.clone(), |(_, v)| v.to_owned()))
                 .collect(),
         };
-        let (_, identity) = self.issue_to(
+        let issued = self.issue_to(
             &rec.id,
             Auth::Reenroll,
             &Issue {
@@ -430,7 +425,15 @@ impl CertificateAuthority<'_> {
                     identity,
                 ))
             },
-        )?;
+        );
+        let (_, identity) = if options.reuse_key { issued? } else { forget_key_on_error(self.wallet, &key, issued)? };
+        if !options.reuse_key && !current.key().is_software() {
+            // The entry now holds the new key; the old one is unreachable from this wallet.
+            // (Its certificate stays valid until it expires or is revoked.)
+            if let Ok(store) = self.wallet.key_stores().get(current.key_ref().scheme()) {
+                store.delete(current.key_ref())?;
+            }
+        }
         Ok(identity)
     }
 
@@ -469,7 +472,7 @@ impl CertificateAuthority<'_> {
         };
         let label = row.id.as_str();
         validate_label(label)?;
-        let key = PrivateKey::Software(SoftwareKey::generate());
+        let key = self.wallet.generate_key(label)?;
         let public_key = key.signer().public_key();
         let issued = self.sign_for(
             &record,

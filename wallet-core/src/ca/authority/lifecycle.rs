@@ -1,6 +1,6 @@
 //! Creating, importing, opening, listing and removing a CA.
 
-use super::{add, signed_by, unix, validate_affiliation_name, CertificateAuthority};
+use super::{add, forget_key_on_error, signed_by, unix, validate_affiliation_name, CertificateAuthority};
 use crate::backend::Expect;
 use crate::ca::profile::{self, CertKind, CertSpec, IssuerRef};
 use crate::ca::registry::{
@@ -10,24 +10,26 @@ use crate::ca::registry::{
 use crate::ca::rules;
 use crate::ca::secret::{hash_secret, SecretOrigin};
 use crate::ca::*;
-use crate::crypto::{Signer, SoftwareKey};
+use crate::crypto::{KeyRef, Signer};
 use crate::error::Result;
-use crate::identity::{validate_label, validate_msp_id, Certificate, Identity, PrivateKey};
+use crate::identity::{validate_label, validate_msp_id, Certificate, Identity, IdentityKey};
 use crate::wallet::{decode_identity, encode_identity, Wallet};
 use std::sync::Arc;
 use std::time::Duration;
 
 impl<'w> CertificateAuthority<'w> {
     /// Create a self-signed root CA (P-256, CA:TRUE pathlen 1, keyCertSign + cRLSign, SKI) and
-    /// register its bootstrap admin. Returns the CA and the admin's enrolment secret.
+    /// register its bootstrap admin. Returns the CA and the admin's enrolment secret. The CA's
+    /// key is made in the wallet's default key store; only its reference is recorded.
     pub fn create_root(wallet: &'w Wallet, options: &CaOptions, clock: Arc<dyn Clock>) -> Result<(Self, Secret)> {
-        let key = SoftwareKey::generate();
+        validate_ca_name(&options.name)?;
+        let subject = Self::ca_subject(options)?;
+        let key = wallet.generate_key(&options.name)?;
         let now = clock.now();
         let not_before = profile::round_to_minute(now) - BACKDATE;
         let not_after = add(not_before, options.validity.unwrap_or(ROOT_VALIDITY));
-        let subject = Self::ca_subject(options)?;
-        let public_key = key.public_key();
-        let cert = profile::issue(
+        let public_key = key.signer().public_key();
+        let made = profile::issue(
             CertSpec {
                 serial: profile::random_serial(),
                 subject: subject.clone(),
@@ -38,9 +40,10 @@ impl<'w> CertificateAuthority<'w> {
                 sans: vec![],
                 attrs_json: None,
             },
-            &IssuerRef { subject: &subject, key_id: None, signer: &key },
-        )?;
-        Self::install(wallet, options, cert, vec![], PrivateKey::Software(key), None, clock)
+            &IssuerRef { subject: &subject, key_id: None, signer: key.signer().as_ref() },
+        )
+        .and_then(|cert| Self::install(wallet, options, cert, vec![], key.clone(), None, clock));
+        forget_key_on_error(wallet, &key, made)
     }
 
     /// Create an intermediate CA whose certificate `parent` signs (CA:TRUE pathlen 0), acting as
@@ -54,13 +57,26 @@ impl<'w> CertificateAuthority<'w> {
     ) -> Result<(Self, Secret)> {
         let (_, caller) = parent.authenticate(registrar, false)?;
         rules::require_true(&caller, rules::INTERMEDIATE_CA, "obtain an intermediate CA certificate")?;
-        let key = SoftwareKey::generate();
+        validate_ca_name(&options.name)?;
+        let subject = Self::ca_subject(options)?;
+        let key = wallet.generate_key(&options.name)?;
+        let made = Self::intermediate_with(parent, &caller, wallet, options, subject, &key);
+        forget_key_on_error(wallet, &key, made)
+    }
+
+    fn intermediate_with(
+        parent: &CertificateAuthority<'_>,
+        caller: &IdRecord,
+        wallet: &'w Wallet,
+        options: &CaOptions,
+        subject: x509_cert::name::Name,
+        key: &IdentityKey,
+    ) -> Result<(Self, Secret)> {
         let now = parent.clock.now();
         let not_before = profile::round_to_minute(now) - BACKDATE;
         let not_after = add(profile::round_to_minute(now), options.validity.unwrap_or(INTERMEDIATE_VALIDITY))
             .min(parent.ca.certificate().not_after());
-        let subject = Self::ca_subject(options)?;
-        let public_key = key.public_key();
+        let public_key = key.signer().public_key();
         let cert = parent.sign_and_record(&caller.id, |serial| CertSpec {
             serial,
             subject: subject.clone(),
@@ -78,15 +94,7 @@ impl<'w> CertificateAuthority<'w> {
         })?;
         let mut chain = vec![parent.ca.certificate().clone()];
         chain.extend(parent.ca.chain().iter().cloned());
-        Self::install(
-            wallet,
-            options,
-            cert,
-            chain,
-            PrivateKey::Software(key),
-            Some(parent.config.name.clone()),
-            parent.clock.clone(),
-        )
+        Self::install(wallet, options, cert, chain, key.clone(), Some(parent.config.name.clone()), parent.clock.clone())
     }
 
     /// Import an existing CA: its certificate (PEM, followed by its issuers if it is an
@@ -126,7 +134,8 @@ impl<'w> CertificateAuthority<'w> {
             }
             child = issuer;
         }
-        Self::install(wallet, options, cert, certs, PrivateKey::Software(key), None, clock)
+        // An imported key stays a software key: it has been outside a key store already.
+        Self::install(wallet, options, cert, certs, IdentityKey::software(key), None, clock)
     }
 
     fn ca_subject(options: &CaOptions) -> Result<x509_cert::name::Name> {
@@ -142,7 +151,7 @@ impl<'w> CertificateAuthority<'w> {
         options: &CaOptions,
         cert: Certificate,
         chain: Vec<Certificate>,
-        key: PrivateKey,
+        key: IdentityKey,
         parent: Option<String>,
         clock: Arc<dyn Clock>,
     ) -> Result<(Self, Secret)> {
@@ -233,7 +242,7 @@ impl<'w> CertificateAuthority<'w> {
             record: key.to_string(),
             detail: "the CA's key record is missing".into(),
         })?;
-        let ca = decode_identity(name, &rec.value)?;
+        let ca = decode_identity(name, &rec.value, wallet.key_stores())?;
         let key_id = IssuerRef::key_id_of(ca.certificate())?;
         Ok(Self { wallet, config, ca, key_id, clock: Arc::new(SystemClock) })
     }
@@ -262,11 +271,27 @@ impl<'w> CertificateAuthority<'w> {
                 backend.delete(&registry.key(kind, Some(&n)), Expect::Any)?;
             }
         }
+        let key_record = backend.get(&registry.key(KIND_KEY, None)).ok().flatten();
         for kind in [KIND_AFF, KIND_CRL, KIND_KEY] {
             backend.delete(&registry.key(kind, None), Expect::Any)?;
         }
+        // The record went first: a failure here leaves an unused key, never a CA without one.
+        if let Some(reference) = key_record.as_ref().and_then(|r| key_reference(&r.value)) {
+            if let Ok(store) = wallet.key_stores().get(reference.scheme()) {
+                store.delete(&reference)?;
+            }
+        }
         Ok(())
     }
+}
+
+/// The key reference in a CA key record (an identity record), if it can be read.
+fn key_reference(record: &[u8]) -> Option<KeyRef> {
+    #[derive(serde::Deserialize)]
+    struct KeyOnly {
+        key: KeyRef,
+    }
+    serde_json::from_slice::<KeyOnly>(record).ok().map(|k| k.key)
 }
 
 /// cfssl's backdating of CA certificates.

@@ -13,7 +13,7 @@ use super::*;
 use crate::backend::{BackendError, BatchPut, Expect, RecordKey};
 use crate::crypto::{PublicKey, Signer};
 use crate::error::{Error, Result};
-use crate::identity::{Certificate, Identity};
+use crate::identity::{Certificate, Identity, IdentityKey};
 use crate::wallet::Wallet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -224,4 +224,16 @@ fn validate_affiliation_name(name: &str) -> Result<()> {
         .into());
     }
     Ok(())
+}
+
+/// A CA or an enrolment that could not be made leaves no key behind in a store that keeps keys
+/// apart from records (a software key lives only in the record that was not written).
+pub(super) fn forget_key_on_error<T>(wallet: &Wallet, key: &IdentityKey, made: Result<T>) -> Result<T> {
+    if made.is_err() && !key.is_software() {
+        if let Ok(store) = wallet.key_stores().get(key.reference().scheme()) {
+            // The error that stopped the CA is the one to report; a failed clean-up adds nothing.
+            let _ = store.delete(key.reference());
+        }
+    }
+    made
 }

@@ -1,9 +1,11 @@
-//! Unit tests of the CA: profiles, Fabric CA's rules, secrets, concurrency.
+//! Unit tests of the CA: profiles, Fabric CA's rules, secrets, concurrency. Compiled once per
+//! key store (see `tests/mod.rs`): `key_stores()` is the parent module's.
 
-use super::registry::{IdRecord, KIND_ID};
-use super::*;
+use super::key_stores;
 use crate::backend::{Backend, MemoryBackend};
-use crate::crypto::{self, Signer};
+use crate::ca::registry::{IdRecord, KIND_ID};
+use crate::ca::*;
+use crate::crypto::{self, KeyError, KeyRef, Signer};
 use crate::{Error, Wallet};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -12,8 +14,30 @@ use time::macros::datetime;
 
 const KINDS: [&str; 8] = ["ca", "ca-key", "ca-aff", "ca-id", "ca-cert", "ca-revoked", "ca-crl", "identity"];
 
+/// A wallet over `backend` with the suite's key stores (leaked: the CA borrows it).
+fn wallet_over(backend: Box<dyn Backend>) -> &'static Wallet {
+    Box::leak(Box::new(Wallet::from_backend(backend).with_key_stores(key_stores())))
+}
+
 fn leak_wallet() -> &'static Wallet {
-    Box::leak(Box::new(Wallet::from_backend(Box::new(MemoryBackend::new()))))
+    wallet_over(Box::new(MemoryBackend::new()))
+}
+
+/// Whether the suite's keys may be exported (software) or not (memory).
+fn exportable() -> bool {
+    key_stores().default_store().exportable()
+}
+
+/// The private key of `identity` as PKCS#8 PEM (only for exportable keys).
+fn key_pem(identity: &crate::Identity) -> zeroize::Zeroizing<String> {
+    crate::formats::pem_pair::to_pem(identity).expect("a software key exports").1
+}
+
+/// The key reference a CA's key record holds.
+fn ca_key_ref(wallet: &Wallet, ca: &str) -> KeyRef {
+    let rec = wallet.backend().get(&crate::backend::RecordKey::new("ca-key", ca)).unwrap().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&rec.value).unwrap();
+    serde_json::from_value(json["key"].clone()).unwrap()
 }
 
 fn clock() -> Arc<FixedClock> {
@@ -1132,12 +1156,13 @@ fn intermediate_ca_chain() {
 
 #[test]
 fn import_checks_the_ca_and_its_key() {
-    let (wallet, ca, _) = setup();
-    let admin = wallet.get("admin").unwrap();
-    let key_pem = |id: &crate::Identity| {
-        let crate::PrivateKey::Software(k) = id.private_key();
-        k.to_pkcs8_pem()
-    };
+    let (wallet, _, _) = setup();
+    // What is imported comes from elsewhere (a fabric-ca-server's files): a CA with software keys.
+    let source = Box::leak(Box::new(Wallet::from_backend(Box::new(MemoryBackend::new()))));
+    let (ca, secret) = CertificateAuthority::create_root(source, &CaOptions::new("src", "Org1MSP"), clock()).unwrap();
+    let admin = ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(secret), ..Default::default() }).unwrap();
+    let key_record = source.backend().get(&crate::backend::RecordKey::new("ca-key", "src")).unwrap().unwrap();
+    let ca_identity = crate::wallet::decode_identity("src", &key_record.value, source.key_stores()).unwrap();
     // An end-entity certificate is no CA.
     let other = leak_wallet();
     let e = ca_err(
@@ -1164,6 +1189,19 @@ fn import_checks_the_ca_and_its_key() {
     );
     assert!(e.to_string().contains("does not belong"), "{e}");
     assert!(CertificateAuthority::list(other).unwrap().is_empty());
+    // The right pair imports, as a software key whatever the default store (it has been outside
+    // a store already), and signs.
+    let (imported, _) = CertificateAuthority::import(
+        other,
+        &CaOptions::new("src", "Org1MSP"),
+        ca.certificate().to_pem().as_bytes(),
+        key_pem(&ca_identity).as_bytes(),
+        clock(),
+    )
+    .unwrap();
+    assert!(matches!(ca_key_ref(other, "src"), KeyRef::Software { .. }));
+    assert_eq!(imported.certificate(), ca.certificate());
+    CertificateAuthority::remove(other, "src").unwrap();
     // Duplicate name.
     let e =
         ca_err(CertificateAuthority::create_root(wallet, &CaOptions::new("org1-ca", "Org1MSP"), clock()).unwrap_err());
@@ -1177,10 +1215,45 @@ fn remove_deletes_every_record() {
     make(&ca, "u", "client", "org1", &[]);
     ca.revoke("admin", &RevokeTarget::Identity("u".into()), RevocationReason::Superseded).unwrap();
     ca.generate_crl("admin", &CrlOptions::default()).unwrap();
+    let key = ca_key_ref(wallet, "org1-ca");
+    wallet.key_stores().load(&key, None).unwrap();
     CertificateAuthority::remove(wallet, "org1-ca").unwrap();
     let left: Vec<_> = snapshot(wallet.backend()).into_keys().filter(|(k, _)| k != "identity").collect();
     assert!(left.is_empty(), "{left:?}");
     assert_eq!(wallet.list().unwrap(), ["admin", "u"], "enrolled identities stay");
+    if !key.scheme().eq(crypto::keystore::SOFTWARE_SCHEME) {
+        let e = wallet.key_stores().load(&key, None).unwrap_err();
+        assert!(matches!(e, Error::Key(KeyError::UnknownKey { .. })), "the store forgot the CA's key: {e}");
+    }
+}
+
+#[test]
+fn keys_are_made_in_the_default_store_and_records_hold_only_references() {
+    let (wallet, ca, _) = setup();
+    let scheme = key_stores().default_store().scheme().to_owned();
+    let ca_key = ca_key_ref(wallet, "org1-ca");
+    assert_eq!(ca_key.scheme(), scheme);
+    let admin = wallet.get("admin").unwrap();
+    assert_eq!(admin.key_ref().scheme(), scheme);
+    let user = make(&ca, "u", "client", "org1", &[]);
+    assert_eq!(user.key_ref().scheme(), scheme);
+    let reenrolled = ca.reenroll("u", &ReenrollOptions::default()).unwrap();
+    assert_eq!(reenrolled.key_ref().scheme(), scheme);
+    let record = wallet.backend().get(&crate::backend::RecordKey::new("ca-key", "org1-ca")).unwrap().unwrap();
+    let record = String::from_utf8(record.value.to_vec()).unwrap();
+    assert_eq!(record.contains("\"scalar\""), exportable(), "{scheme}: {record}");
+    // Whatever the store, the CA signs certificates and CRLs with the key it only refers to.
+    let crl = ca.generate_crl("admin", &CrlOptions::default()).unwrap();
+    assert!(authority::signed_by(user.certificate(), &ca.certificate().public_key().unwrap()));
+    assert!(!crl.to_pem().is_empty());
+    if !exportable() {
+        let e = crate::formats::id::to_json(&reenrolled).unwrap_err();
+        assert!(matches!(e, Error::Key(KeyError::NotExportable { .. })), "{e}");
+        assert!(e.to_string().contains(&reenrolled.key_ref().describe()), "{e}");
+        // The key the new one replaced is gone from the store.
+        let e = wallet.key_stores().load(user.key_ref(), None).unwrap_err();
+        assert!(matches!(e, Error::Key(KeyError::UnknownKey { .. })), "{e}");
+    }
 }
 
 // ----- concurrency -------------------------------------------------------------------------------
@@ -1286,7 +1359,7 @@ fn file_wallet(dir: &std::path::Path, create: bool) -> &'static Wallet {
         p_cost: 1,
     });
     let backend = if create { FileBackend::create(dir, &options) } else { FileBackend::open(dir, &options) }.unwrap();
-    Box::leak(Box::new(Wallet::from_backend(Box::new(backend))))
+    wallet_over(Box::new(backend))
 }
 
 /// Every row enrolled exactly once: counted once, one certificate recorded, and that
@@ -1411,7 +1484,7 @@ fn a_refused_bulk_batch_is_retried_row_by_row() {
         armed: armed.clone(),
         victim: crate::backend::RecordKey::new(KIND_ID, "org1-ca/pre"),
     };
-    let wallet: &'static Wallet = Box::leak(Box::new(Wallet::from_backend(Box::new(backend))));
+    let wallet = wallet_over(Box::new(backend));
     let (ca, secret) =
         CertificateAuthority::create_root(wallet, &CaOptions::new("org1-ca", "Org1MSP"), clock()).unwrap();
     ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(secret), ..Default::default() }).unwrap();
@@ -1468,6 +1541,14 @@ fn msp_export_carries_the_latest_crl() {
     let (_, ca, _) = setup();
     make(&ca, "u", "client", "org1", &[]);
     let tmp = tempfile::tempdir().unwrap();
+    if !exportable() {
+        // An MSP folder holds the key: refused, naming where the key lives, and nothing written.
+        let e = ca.export_msp("u", &tmp.path().join("msp"), &Default::default()).unwrap_err();
+        assert!(matches!(e, Error::Key(KeyError::NotExportable { .. })), "{e}");
+        assert!(e.to_string().contains("memory:"), "{e}");
+        assert!(!tmp.path().join("msp").exists());
+        return;
+    }
     // No CRL yet: no crls/ folder.
     ca.export_msp("u", &tmp.path().join("before"), &Default::default()).unwrap();
     assert!(!tmp.path().join("before/crls/crl.pem").exists());
