@@ -152,7 +152,7 @@ fn a_migration_killed_half_way_and_rerun_ends_the_same() {
     child.wait().unwrap();
     let target = Wallet::open(&to_uri, &vault_options()).unwrap();
     let copied = target.list().unwrap().len();
-    assert!(copied >= IDENTITIES / 3 && copied < IDENTITIES, "killed half-way: {copied} of {IDENTITIES} copied");
+    assert!((IDENTITIES / 3..IDENTITIES).contains(&copied), "killed half-way: {copied} of {IDENTITIES} copied");
 
     let mut outcomes = std::collections::BTreeMap::new();
     let report = migrate(&source, &target, &MigrateOptions::new(), &mut |p| {

@@ -133,10 +133,10 @@ impl std::fmt::Debug for Transport {
     }
 }
 
-/// Status codes worth another try: rate limits and standbys (429, 472, 473, as OpenBao's
-/// health endpoint uses them), and server-side failures.
-fn retryable(status: u16) -> bool {
-    matches!(status, 412 | 429 | 472 | 473 | 500 | 502 | 503 | 504)
+/// Answers worth another try: rate limits and standbys (429, 472, 473, as OpenBao's health
+/// endpoint uses them), server-side failures, and a fresh KV v2 mount that is still upgrading.
+fn retryable(status: u16, message: &str) -> bool {
+    matches!(status, 412 | 429 | 472 | 473 | 500 | 502 | 503 | 504) || (status == 400 && is_upgrading(message))
 }
 
 /// A KV v2 mount that was just enabled (or upgraded from v1) answers 400 for a moment.
@@ -202,7 +202,7 @@ impl Transport {
                         }
                     }
                     let message = error_message(&body);
-                    if !retryable(status) && !(status == 400 && is_upgrading(&message)) {
+                    if !retryable(status, &message) {
                         return Ok(Reply { status, body, endpoint: origin, maybe_applied });
                     }
                     if status >= 500 && method != http::Method::GET {
