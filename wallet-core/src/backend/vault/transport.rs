@@ -141,7 +141,9 @@ fn retryable(status: u16, message: &str) -> bool {
 
 /// A KV v2 mount that was just enabled (or upgraded from v1) answers 400 for a moment.
 fn is_upgrading(message: &str) -> bool {
-    message.to_ascii_lowercase().contains("upgrading from non-versioned to versioned data")
+    // "Upgrading from non-versioned to versioned data" (the active node), "Waiting for the
+    // primary to upgrade from non-versioned to versioned data" (a standby).
+    message.to_ascii_lowercase().contains("non-versioned to versioned data")
 }
 
 fn is_no_leader(message: &str) -> bool {
@@ -158,12 +160,28 @@ fn is_tls_text(text: &str) -> bool {
 
 impl Transport {
     pub fn new(config: &Config) -> Result<Self, VaultError> {
-        Ok(Self {
+        let transport = Self {
             agent: agent_for(config)?,
             endpoints: config.endpoints.clone(),
             current: AtomicUsize::new(0),
             namespace: config.namespace.clone(),
             retry_for: config.retry_for,
+        };
+        if let Some(active) = transport.active_endpoint() {
+            transport.current.store(active, Ordering::Relaxed);
+        }
+        Ok(transport)
+    }
+
+    /// Of several servers, the one that is active now (`sys/health` answers 200; standbys
+    /// answer 429), so requests go to it: a standby forwards writes but may answer reads from
+    /// its own, possibly older, copy. `None` with one server, or when no server is active.
+    fn active_endpoint(&self) -> Option<usize> {
+        if self.endpoints.len() < 2 {
+            return None;
+        }
+        self.endpoints.iter().position(|origin| {
+            matches!(self.once(origin, &http::Method::GET, "sys/health", "", None, None), Ok((200, _, _)))
         })
     }
 
@@ -231,9 +249,11 @@ impl Transport {
                     }
                 },
             };
-            // Another server may do better: the next one in the list.
+            // Another server may do better: the active one if a health check finds it, else
+            // the next in the list.
             if n > 1 {
-                let _ = self.current.compare_exchange(index, (index + 1) % n, Ordering::Relaxed, Ordering::Relaxed);
+                let next = self.active_endpoint().unwrap_or((index + 1) % n);
+                let _ = self.current.compare_exchange(index, next, Ordering::Relaxed, Ordering::Relaxed);
             }
             let tried = start.elapsed();
             if tried >= self.retry_for {
