@@ -245,8 +245,8 @@ typedef uint32_t wallet_result;
 #endif // __cplusplus
 
 /**
- * A certificate authority kept in a wallet (Box-owned). It holds a reference to the wallet, so
- * the wallet handle may be freed first. Every function taking a `const wallet_ca *` may be
+ * A certificate authority kept in a wallet (Box-owned). It holds its own reference to the
+ * wallet, so the wallet handle may be freed first. Every function taking a `const wallet_ca *` may be
  * called from several threads at once: registry updates are compare-and-swap.
  */
 typedef struct wallet_ca wallet_ca;
@@ -299,6 +299,17 @@ const char *wallet_version_get(void);
  * the wallet already has a CA of that name.
  */
 wallet_result wallet_ca_create(const wallet_wallet *wallet, const char *ca_name, const char *msp_id, wallet_ca **ca_out, wallet_secret **admin_secret_out, wallet_error **error_out);
+
+/**
+ * Create a root CA named `ca_name` in the wallet, issuing identities of `msp_id`, with Fabric
+ * CA's defaults (as `wallet_ca_create`), and enrol its bootstrap registrar `admin` into the
+ * wallet under `admin_label` (NULL: "admin") — one step that a crash cannot leave half done. On
+ * success `*ca_out` is a new handle and `*admin_out` the admin's identity, ready to register
+ * others; free them with `wallet_ca_free` and `wallet_identity_free`. WALLET_RESULT_CA_EXISTS if
+ * the wallet already has a CA of that name, WALLET_RESULT_ALREADY_EXISTS if `admin_label` is
+ * taken; nothing is written then.
+ */
+wallet_result wallet_ca_bootstrap(const wallet_wallet *wallet, const char *ca_name, const char *msp_id, const char *admin_label, wallet_ca **ca_out, wallet_identity **admin_out, wallet_error **error_out);
 
 /**
  * Open the CA named `ca_name` in the wallet (WALLET_RESULT_CA_UNKNOWN if there is none). On

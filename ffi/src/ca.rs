@@ -9,27 +9,25 @@ use crate::wallet::wallet_wallet;
 use std::ffi::c_char;
 use std::sync::Arc;
 use wallet_core::ca::{
-    Attribute, CaOptions, CertificateAuthority, EnrollRequest, RegistrationRequest, Secret, SystemClock,
+    AdminEnrolment, Attribute, BootstrapOptions, CaOptions, CaService, CertificateAuthority, EnrollRequest,
+    RegistrationRequest, Secret,
 };
-use wallet_core::Wallet;
 use zeroize::Zeroizing;
 
-/// The embedded CA named `name` in a wallet. Opened afresh on each call, so several handles and
-/// processes sharing one wallet always act on its current registry.
+/// A CA as the C library holds it: opened once, owning its wallet handle. Its registry is read
+/// afresh by every call, so several handles and processes sharing one wallet always act on its
+/// current state.
 #[derive(Debug)]
-pub struct CaHandle {
-    wallet: Arc<Wallet>,
-    name: String,
-}
+pub struct CaHandle(Box<dyn CaService>);
 
 impl CaHandle {
-    fn open(&self) -> Result<CertificateAuthority<'_>, Failure> {
-        Ok(CertificateAuthority::open(&self.wallet, &self.name)?)
+    fn new(ca: CertificateAuthority) -> Self {
+        Self(Box::new(ca))
     }
 }
 
-/// A certificate authority kept in a wallet (Box-owned). It holds a reference to the wallet, so
-/// the wallet handle may be freed first. Every function taking a `const wallet_ca *` may be
+/// A certificate authority kept in a wallet (Box-owned). It holds its own reference to the
+/// wallet, so the wallet handle may be freed first. Every function taking a `const wallet_ca *` may be
 /// called from several threads at once: registry updates are compare-and-swap.
 #[derive(Debug)]
 pub struct wallet_ca {
@@ -107,11 +105,51 @@ pub unsafe extern "C" fn wallet_ca_create(
         let (wallet, name, msp_id) = unsafe {
             (handle::try_clone_arc(wallet)?, handle::try_str(ca_name, "ca_name")?, handle::try_str(msp_id, "msp_id")?)
         };
-        let (_, secret) =
-            CertificateAuthority::create_root(&wallet, &CaOptions::new(name, msp_id), Arc::new(SystemClock))?;
-        let ca = CaHandle { wallet, name: name.to_owned() };
-        out.set(handle::box_into_ptr::<wallet_ca>(ca));
-        secret_out.set(handle::box_into_ptr::<wallet_secret>(secret));
+        let options = BootstrapOptions::root(CaOptions::new(name, msp_id)).admin(AdminEnrolment::RegisterOnly);
+        let done = CertificateAuthority::bootstrap(wallet, &options)?;
+        out.set(handle::box_into_ptr::<wallet_ca>(CaHandle::new(done.ca)));
+        secret_out.set(handle::box_into_ptr::<wallet_secret>(done.admin_secret));
+        Ok(())
+    };
+    // SAFETY: `error_out` is NULL or valid for one pointer (C contract).
+    unsafe { boundary(error_out, body) }
+}
+
+/// Create a root CA named `ca_name` in the wallet, issuing identities of `msp_id`, with Fabric
+/// CA's defaults (as `wallet_ca_create`), and enrol its bootstrap registrar `admin` into the
+/// wallet under `admin_label` (NULL: "admin") — one step that a crash cannot leave half done. On
+/// success `*ca_out` is a new handle and `*admin_out` the admin's identity, ready to register
+/// others; free them with `wallet_ca_free` and `wallet_identity_free`. WALLET_RESULT_CA_EXISTS if
+/// the wallet already has a CA of that name, WALLET_RESULT_ALREADY_EXISTS if `admin_label` is
+/// taken; nothing is written then.
+#[no_mangle]
+pub unsafe extern "C" fn wallet_ca_bootstrap(
+    wallet: *const wallet_wallet,
+    ca_name: *const c_char,
+    msp_id: *const c_char,
+    admin_label: *const c_char,
+    ca_out: *mut *mut wallet_ca,
+    admin_out: *mut *mut wallet_identity,
+    error_out: *mut *mut wallet_error,
+) -> wallet_result {
+    let body = || {
+        // SAFETY: the out slots are NULL or valid for one pointer each (C contract).
+        let (out, admin_slot) = unsafe { (OutPtr::new(ca_out, "ca_out")?, OutPtr::new(admin_out, "admin_out")?) };
+        // SAFETY: `wallet` is NULL or a live handle; the texts NULL or NUL-terminated (C contract).
+        let (wallet, name, msp_id, label) = unsafe {
+            (
+                handle::try_clone_arc(wallet)?,
+                handle::try_str(ca_name, "ca_name")?,
+                handle::try_str(msp_id, "msp_id")?,
+                optional_str(admin_label, "admin_label")?,
+            )
+        };
+        let options = BootstrapOptions::root(CaOptions::new(name, msp_id))
+            .admin(AdminEnrolment::Enroll { label: label.map(str::to_owned) });
+        let done = CertificateAuthority::bootstrap(wallet, &options)?;
+        let admin = done.admin.expect("bootstrap enrols the admin when asked");
+        out.set(handle::box_into_ptr::<wallet_ca>(CaHandle::new(done.ca)));
+        admin_slot.set(handle::arc_into_ptr(Arc::new(admin)));
         Ok(())
     };
     // SAFETY: `error_out` is NULL or valid for one pointer (C contract).
@@ -132,9 +170,8 @@ pub unsafe extern "C" fn wallet_ca_open(
         let out = unsafe { OutPtr::new(ca_out, "ca_out")? };
         // SAFETY: `wallet` is NULL or a live handle; `ca_name` NULL or NUL-terminated (C contract).
         let (wallet, name) = unsafe { (handle::try_clone_arc(wallet)?, handle::try_str(ca_name, "ca_name")?) };
-        let ca = CaHandle { wallet, name: name.to_owned() };
-        ca.open()?;
-        out.set(handle::box_into_ptr::<wallet_ca>(ca));
+        let ca = CertificateAuthority::open(wallet, name)?;
+        out.set(handle::box_into_ptr::<wallet_ca>(CaHandle::new(ca)));
         Ok(())
     };
     // SAFETY: `error_out` is NULL or valid for one pointer (C contract).
@@ -205,7 +242,7 @@ pub unsafe extern "C" fn wallet_ca_register(
             attributes,
             max_enrollments: Some(max_enrollments),
         };
-        let secret = ca.open()?.register(registrar, &request)?;
+        let secret = ca.0.register(registrar, &request)?;
         out.set(handle::box_into_ptr::<wallet_secret>(secret));
         Ok(())
     };
@@ -252,7 +289,7 @@ pub unsafe extern "C" fn wallet_ca_enroll(
             overwrite,
             ..EnrollRequest::default()
         };
-        let identity = ca.open()?.enroll(&request)?;
+        let identity = ca.0.enroll(&request)?;
         out.set(handle::arc_into_ptr(Arc::new(identity)));
         Ok(())
     };

@@ -244,6 +244,7 @@ pub fn result_for(error: &Error) -> wallet_result {
         Error::UnsupportedVersion { .. } => R::UnsupportedVersion,
         Error::Format { .. } => R::Format,
         Error::BadSignature { .. } => R::BadSignature,
+        Error::InvalidDigest { .. } => R::InvalidArgument,
         Error::Io { .. } => R::Io,
         Error::Backend(backend) => match backend {
             BackendError::InvalidUri { .. } => R::InvalidUri,
@@ -259,7 +260,8 @@ pub fn result_for(error: &Error) -> wallet_result {
         },
         Error::Unsupported(_) => R::Unsupported,
         Error::Ca(ca) => match ca {
-            CaError::UnknownCa { .. } => R::CaUnknown,
+            CaError::UnknownCa { .. } | CaError::NoCa { .. } => R::CaUnknown,
+            CaError::AmbiguousCa { .. } => R::InvalidArgument,
             CaError::CaExists { .. } => R::CaExists,
             CaError::UnknownIdentity { .. } => R::CaUnknownIdentity,
             CaError::DuplicateIdentity { .. } => R::CaDuplicateIdentity,

@@ -9,6 +9,7 @@ use std::ffi::c_char;
 use std::sync::Arc;
 use wallet_core::crypto::{self, SignatureForm};
 use wallet_core::formats::serialized;
+use wallet_core::sign::SignInput;
 use wallet_core::Identity;
 
 /// A loaded identity: certificate, MSP ID and private key (Arc-owned, immutable). Every function
@@ -304,29 +305,34 @@ pub unsafe extern "C" fn wallet_identity_sign(
         // `message_len` bytes (C contract).
         let (identity, message) =
             unsafe { (handle::try_ref(identity)?, handle::try_bytes(message, message_len, "message")?) };
-        out.write(&identity.sign(message)?)
+        out.write(&identity.sign_input(SignInput::Message(message))?.signature)
     };
     // SAFETY: `error_out` is NULL or valid for one pointer (C contract).
     unsafe { boundary(error_out, body) }
 }
 
-/// The 32-byte digest argument.
+/// The digest argument, as the core reads it (its length is checked there).
 ///
 /// # Safety
 /// `digest` is NULL or valid for `digest_len` bytes.
-unsafe fn digest_arg<'a>(digest: *const u8, digest_len: usize) -> Result<&'a [u8; WALLET_DIGEST_LEN], Failure> {
+unsafe fn digest_arg<'a>(digest: *const u8, digest_len: usize) -> Result<SignInput<'a>, Failure> {
     if digest.is_null() {
         return Err(Failure::null("digest"));
     }
     // SAFETY: non-NULL and valid for `digest_len` bytes (contract above).
-    let bytes = unsafe { handle::try_bytes(digest, digest_len, "digest")? };
-    bytes.try_into().map_err(|_| {
-        Failure::new(
+    Ok(SignInput::Digest(unsafe { handle::try_bytes(digest, digest_len, "digest")? }))
+}
+
+/// A core error, with the C library's wording for a digest of the wrong length.
+fn digest_failure(e: wallet_core::Error) -> Failure {
+    match e {
+        wallet_core::Error::InvalidDigest { len } => Failure::new(
             wallet_result::InvalidArgument,
-            format!("the digest is {digest_len} bytes; a SHA-256 digest is {WALLET_DIGEST_LEN}"),
+            format!("the digest is {len} bytes; a SHA-256 digest is {WALLET_DIGEST_LEN}"),
         )
-        .with_hint("hash the message with SHA-256 first, or use wallet_identity_sign")
-    })
+        .with_hint("hash the message with SHA-256 first, or use wallet_identity_sign"),
+        e => e.into(),
+    }
 }
 
 /// Sign a precomputed SHA-256 digest (`digest_len` must be WALLET_DIGEST_LEN). Output as
@@ -348,7 +354,7 @@ pub unsafe extern "C" fn wallet_identity_sign_digest(
         // SAFETY: `identity` is NULL or a live handle, `digest` NULL or valid for `digest_len`
         // bytes (C contract).
         let (identity, digest) = unsafe { (handle::try_ref(identity)?, digest_arg(digest, digest_len)?) };
-        out.write(&identity.signer().sign_digest(digest)?)
+        out.write(&identity.sign_input(digest).map_err(digest_failure)?.signature)
     };
     // SAFETY: `error_out` is NULL or valid for one pointer (C contract).
     unsafe { boundary(error_out, body) }
@@ -414,7 +420,8 @@ pub unsafe extern "C" fn wallet_identity_verify_digest(
                 handle::try_bytes(signature, signature_len, "signature")?,
             )
         };
-        check_form(crypto::verify_digest(&identity.certificate().public_key()?, digest, signature)?)
+        let digest = digest.digest().map_err(digest_failure)?;
+        check_form(crypto::verify_digest(&identity.certificate().public_key()?, &digest, signature)?)
     };
     // SAFETY: `error_out` is NULL or valid for one pointer (C contract).
     unsafe { boundary(error_out, body) }

@@ -97,9 +97,9 @@ impl Backend for Timed {
 
 fn bulk(uri: &str, n: usize) {
     let inner = backend::create(uri, &OpenOptions::new()).unwrap();
-    let wallet = Wallet::from_backend(Box::new(Timed { inner, calls: Mutex::default() }));
+    let wallet = std::sync::Arc::new(Wallet::from_backend(Box::new(Timed { inner, calls: Mutex::default() })));
     let (ca, secret) = CertificateAuthority::create_root(
-        &wallet,
+        wallet.clone(),
         &CaOptions::new("bench-ca", "Org1MSP"),
         std::sync::Arc::new(SystemClock),
     )

@@ -32,10 +32,10 @@ fn ext_value(cert: &Certificate, oid: &str) -> Vec<u8> {
 }
 
 /// Our CA set up like the recorded fabric-ca-server: CN fabric-ca-server, default names.
-fn fabric_like_ca(wallet: &Wallet) -> (CertificateAuthority<'_>, Identity) {
+fn fabric_like_ca(wallet: &Arc<Wallet>) -> (CertificateAuthority, Identity) {
     let mut opts = CaOptions::new("fabric-ca-server", "Org1MSP");
     opts.admin_secret = Some(Secret::new("adminpw"));
-    let (ca, secret) = CertificateAuthority::create_root(wallet, &opts, Arc::new(SystemClock)).unwrap();
+    let (ca, secret) = CertificateAuthority::create_root(wallet.clone(), &opts, Arc::new(SystemClock)).unwrap();
     let admin = ca
         .enroll(&EnrollRequest {
             id: "admin".into(),
@@ -82,7 +82,7 @@ fn common_checks(ours: &Certificate, theirs: &Certificate, our_ca: &Certificate,
 fn enrolment_certificate_matches_fabric_ca_user2() {
     let theirs = fixture("msp-user2/signcerts/cert.pem");
     let their_ca = fixture("ca-cert.pem");
-    let wallet = Wallet::from_backend(Box::new(MemoryBackend::new()));
+    let wallet = Arc::new(Wallet::from_backend(Box::new(MemoryBackend::new())));
     let (ca, _) = fabric_like_ca(&wallet);
     // Registered and enrolled as in the transcript: client, org1.department1,
     // role=auditor:ecert, level=3, max 2, hosts [vm]; the fixture cert is from the reenrolment,
@@ -134,7 +134,7 @@ fn enrolment_certificate_matches_fabric_ca_user2() {
 fn bootstrap_admin_certificate_matches_fabric_ca_admin() {
     let theirs = fixture("msp-admin/signcerts/cert.pem");
     let their_ca = fixture("ca-cert.pem");
-    let wallet = Wallet::from_backend(Box::new(MemoryBackend::new()));
+    let wallet = Arc::new(Wallet::from_backend(Box::new(MemoryBackend::new())));
     let (ca, admin) = fabric_like_ca(&wallet);
     let ours = admin.certificate();
     common_checks(ours, &theirs, ca.certificate(), &their_ca);
@@ -150,7 +150,7 @@ fn bootstrap_admin_certificate_matches_fabric_ca_admin() {
 #[test]
 fn root_ca_certificate_matches_fabric_ca_server() {
     let theirs = fixture("ca-cert.pem");
-    let wallet = Wallet::from_backend(Box::new(MemoryBackend::new()));
+    let wallet = Arc::new(Wallet::from_backend(Box::new(MemoryBackend::new())));
     let (ca, _) = fabric_like_ca(&wallet);
     let ours = ca.certificate();
     let (o, t) = (&ours.x509().tbs_certificate, &theirs.x509().tbs_certificate);

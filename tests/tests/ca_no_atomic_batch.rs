@@ -23,17 +23,17 @@ fn clock() -> Arc<dyn Clock> {
 }
 
 /// A root CA with an enrolled `admin`.
-fn ca(wallet: &Wallet) -> CertificateAuthority<'_> {
+fn ca(wallet: &Arc<Wallet>) -> CertificateAuthority {
     assert!(!wallet.backend().capabilities().atomic_batch);
     let (ca, secret) =
-        CertificateAuthority::create_root(wallet, &CaOptions::new("org1-ca", "Org1MSP"), clock()).unwrap();
+        CertificateAuthority::create_root(wallet.clone(), &CaOptions::new("org1-ca", "Org1MSP"), clock()).unwrap();
     ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(secret), ..Default::default() }).unwrap();
     ca
 }
 
 /// Each ID is counted once, lists one certificate, the wallet holds exactly that one, and
 /// the registry has no other certificate record for it.
-fn assert_counted_once(ca: &CertificateAuthority<'_>, wallet: &Wallet, ids: &[&str], when: &str) {
+fn assert_counted_once(ca: &CertificateAuthority, wallet: &Wallet, ids: &[&str], when: &str) {
     let all = ca.certificates(None).unwrap();
     for id in ids {
         let info = ca.identity(id).unwrap();
@@ -46,7 +46,7 @@ fn assert_counted_once(ca: &CertificateAuthority<'_>, wallet: &Wallet, ids: &[&s
     }
 }
 
-fn register(ca: &CertificateAuthority<'_>, id: &str) -> Secret {
+fn register(ca: &CertificateAuthority, id: &str) -> Secret {
     ca.register(
         "admin",
         &RegistrationRequest {
@@ -64,7 +64,7 @@ fn register(ca: &CertificateAuthority<'_>, id: &str) -> Secret {
 /// enrolling again (an allowance of one enrolment) succeeds and counts once.
 #[test]
 fn enrol_crashed_at_each_write_then_enrolled_again_counts_once() {
-    let dry = wallet();
+    let dry = Arc::new(wallet());
     let ca0 = ca(&dry);
     let secret = register(&ca0, "alice");
     store(&dry).arm(None);
@@ -73,7 +73,7 @@ fn enrol_crashed_at_each_write_then_enrolled_again_counts_once() {
     assert_eq!(writes, 3, "wallet entry, certificate record, identity record");
 
     for crash in 0..writes {
-        let wallet = wallet();
+        let wallet = Arc::new(wallet());
         let ca = ca(&wallet);
         let secret = register(&ca, "alice");
         store(&wallet).arm(Some(crash));
@@ -87,7 +87,7 @@ fn enrol_crashed_at_each_write_then_enrolled_again_counts_once() {
         assert_eq!(ca.identity("alice").unwrap().enrollments, 0, "write {crash}: counted before the last write");
 
         // The process restarts and enrols again with the same secret.
-        let ca = CertificateAuthority::open(&wallet, "org1-ca").unwrap();
+        let ca = CertificateAuthority::open(wallet.clone(), "org1-ca").unwrap();
         let identity = ca.enroll(&request).unwrap();
         assert_eq!(identity.certificate().common_name().as_deref(), Some("alice"));
         assert_counted_once(&ca, &wallet, &["alice"], &format!("crash at write {crash}"));
@@ -111,7 +111,7 @@ fn bulk_crashed_at_each_write_then_rerun_counts_match_certificates() {
         .collect();
     let options = BulkOptions { max_enrollments: Some(1) };
 
-    let dry = wallet();
+    let dry = Arc::new(wallet());
     let ca0 = ca(&dry);
     store(&dry).arm(None);
     let report = ca0.bulk_enroll("admin", rows.clone(), &options, &mut |_| {}).unwrap();
@@ -121,7 +121,7 @@ fn bulk_crashed_at_each_write_then_rerun_counts_match_certificates() {
     assert_counted_once(&ca0, &dry, &ids, "without a crash");
 
     for crash in 0..writes {
-        let wallet = wallet();
+        let wallet = Arc::new(wallet());
         let ca = ca(&wallet);
         store(&wallet).arm(Some(crash));
         let mut reported = 0;
@@ -130,7 +130,7 @@ fn bulk_crashed_at_each_write_then_rerun_counts_match_certificates() {
         assert_eq!(reported, 0, "{crash}: rows are reported once their group is stored");
         store(&wallet).disarm();
 
-        let ca = CertificateAuthority::open(&wallet, "org1-ca").unwrap();
+        let ca = CertificateAuthority::open(wallet.clone(), "org1-ca").unwrap();
         let report = ca.bulk_enroll("admin", rows.clone(), &options, &mut |_| {}).unwrap();
         assert!(report.failed.is_empty(), "crash at write {crash}: {:?}", report.failed);
         assert_eq!(report.enrolled + report.skipped, ids.len(), "crash at write {crash}");

@@ -16,11 +16,11 @@ use wallet_tests::tools::{interop_dir, require_node, run_ok};
 #[test]
 fn node_fabric_network_loads_an_enrolled_identity() {
     require_node();
-    let wallet = Wallet::from_backend(Box::new(MemoryBackend::new()));
-    let (ca, secret) =
-        CertificateAuthority::create_root(&wallet, &CaOptions::new("org1-ca", "Org1MSP"), Arc::new(SystemClock))
-            .unwrap();
-    ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(secret), ..Default::default() }).unwrap();
+    let wallet = Arc::new(Wallet::from_backend(Box::new(MemoryBackend::new())));
+    let ca =
+        CertificateAuthority::bootstrap(wallet.clone(), &BootstrapOptions::root(CaOptions::new("org1-ca", "Org1MSP")))
+            .unwrap()
+            .ca;
     let secret = ca
         .register(
             "admin",

@@ -11,8 +11,8 @@ use wallet_core::ca::*;
 use wallet_core::{Certificate, Wallet};
 use wallet_tests::tools::{run, run_ok};
 
-fn wallet() -> Wallet {
-    Wallet::from_backend(Box::new(MemoryBackend::new()))
+fn wallet() -> Arc<Wallet> {
+    Arc::new(Wallet::from_backend(Box::new(MemoryBackend::new())))
 }
 
 fn write(dir: &Path, name: &str, pem: &str) -> String {
@@ -27,7 +27,7 @@ fn verify(dir: &Path, args: &[&str]) -> (bool, String) {
     (out.status.success(), text)
 }
 
-fn enroll(ca: &CertificateAuthority<'_>, registrar: &str, id: &str, label: &str) -> wallet_core::Identity {
+fn enroll(ca: &CertificateAuthority, registrar: &str, id: &str, label: &str) -> wallet_core::Identity {
     let secret = ca
         .register(
             registrar,
@@ -55,13 +55,15 @@ fn openssl_verifies_root_and_intermediate_chains_and_crls() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let w = wallet();
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let (root, secret) = CertificateAuthority::create_root(&w, &CaOptions::new("root-ca", "Org1MSP"), clock).unwrap();
-    root.enroll(&EnrollRequest { id: "admin".into(), secret: Some(secret), ..Default::default() }).unwrap();
+    let root =
+        CertificateAuthority::bootstrap(w.clone(), &BootstrapOptions::root(CaOptions::new("root-ca", "Org1MSP")))
+            .unwrap()
+            .ca;
     let mut int_opts = CaOptions::new("int-ca", "Org1MSP");
     int_opts.admin_id = "int-admin".into();
-    let (int, int_secret) = CertificateAuthority::create_intermediate(&root, "admin", &w, &int_opts).unwrap();
-    int.enroll(&EnrollRequest { id: "int-admin".into(), secret: Some(int_secret), ..Default::default() }).unwrap();
+    let int = CertificateAuthority::bootstrap(w.clone(), &BootstrapOptions::intermediate(int_opts, &root, "admin"))
+        .unwrap()
+        .ca;
 
     let root_pem = write(dir, "root.pem", &root.certificate().to_pem());
     let int_pem = write(dir, "int.pem", &int.certificate().to_pem());
@@ -198,15 +200,16 @@ fn an_openssl_made_ca_can_be_imported_and_issues_verifiable_certificates() {
         locality: Some("San Francisco".into()),
         organization: None,
     };
-    let (ca, secret) = CertificateAuthority::import(&w, &opts, &cert_pem, &key_pem, Arc::new(SystemClock)).unwrap();
+    let done =
+        CertificateAuthority::bootstrap(w.clone(), &BootstrapOptions::import(opts, &cert_pem, &key_pem)).unwrap();
+    let (ca, admin) = (done.ca, done.admin.unwrap());
     assert_eq!(ca.certificate(), &Certificate::from_pem(&cert_pem, "ca").unwrap());
-    let admin = ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(secret), ..Default::default() }).unwrap();
     assert_eq!(admin.certificate().subject(), "CN=admin,OU=client,L=San Francisco,ST=California,C=US");
     write(dir, "admin.pem", &admin.certificate().to_pem());
     let (ok, text) = verify(dir, &["-CAfile", "ca-cert.pem", "admin.pem"]);
     assert!(ok, "{text}");
     // Reopened from the wallet, it still signs with the imported key.
-    let again = CertificateAuthority::open(&w, "imported").unwrap();
+    let again = CertificateAuthority::open(w.clone(), "imported").unwrap();
     let u = enroll(&again, "admin", "u1", "u1");
     write(dir, "u1.pem", &u.certificate().to_pem());
     let (ok, text) = verify(dir, &["-CAfile", "ca-cert.pem", "u1.pem"]);

@@ -30,8 +30,8 @@ fn ca_worker() {
     let Ok(uri) = std::env::var("CA_WORKER_WALLET") else { return };
     let name = std::env::var("CA_WORKER_NAME").unwrap();
     let secret = Secret::new(std::env::var("CA_WORKER_SECRET").unwrap());
-    let wallet = Wallet::open(&uri, &options()).unwrap();
-    let ca = CertificateAuthority::open(&wallet, "shared-ca").unwrap();
+    let wallet = std::sync::Arc::new(Wallet::open(&uri, &options()).unwrap());
+    let ca = CertificateAuthority::open(wallet.clone(), "shared-ca").unwrap();
     let mut enrolled = 0;
     for i in 0..ATTEMPTS_PER_WORKER {
         let label = format!("shared-{name}-{i}");
@@ -60,14 +60,11 @@ fn two_processes_share_one_file_backed_ca() {
     let tmp = tempfile::tempdir().unwrap();
     let uri = format!("file:{}", tmp.path().join("wallet").display());
     let secret = {
-        let wallet = Wallet::create(&uri, &options()).unwrap();
-        let (ca, admin) = CertificateAuthority::create_root(
-            &wallet,
-            &CaOptions::new("shared-ca", "Org1MSP"),
-            std::sync::Arc::new(SystemClock),
-        )
-        .unwrap();
-        ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(admin), ..Default::default() }).unwrap();
+        let wallet = std::sync::Arc::new(Wallet::create(&uri, &options()).unwrap());
+        let ca =
+            CertificateAuthority::bootstrap(wallet, &BootstrapOptions::root(CaOptions::new("shared-ca", "Org1MSP")))
+                .unwrap()
+                .ca;
         ca.register(
             "admin",
             &RegistrationRequest { id: "shared".into(), max_enrollments: Some(SHARED_MAX), ..Default::default() },
@@ -104,8 +101,8 @@ fn two_processes_share_one_file_backed_ca() {
         shared += n;
     }
 
-    let wallet = Wallet::open(&uri, &options()).unwrap();
-    let ca = CertificateAuthority::open(&wallet, "shared-ca").unwrap();
+    let wallet = std::sync::Arc::new(Wallet::open(&uri, &options()).unwrap());
+    let ca = CertificateAuthority::open(wallet.clone(), "shared-ca").unwrap();
     // The allowance was reached exactly, never exceeded.
     assert_eq!(shared, SHARED_MAX, "2 × {ATTEMPTS_PER_WORKER} attempts at an allowance of {SHARED_MAX}");
     let info = ca.identity("shared").unwrap();

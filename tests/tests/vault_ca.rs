@@ -10,6 +10,7 @@ use ca_check::{assert_whole_and_counted, create_ca, rows};
 use harness::{shared_dev, unique_prefix, Cluster, ROOT_TOKEN};
 use std::collections::BTreeSet;
 use std::process::Command;
+use std::sync::Arc;
 use wallet_core::backend::{BackendError, OpenOptions, Secret as Token};
 use wallet_core::ca::*;
 use wallet_core::{Error, Wallet};
@@ -25,7 +26,7 @@ fn options() -> OpenOptions {
 #[test]
 fn the_ca_issues_revokes_and_bulk_enrols_on_vault() {
     let uri = shared_dev().uri(&unique_prefix("ca"));
-    let wallet = Wallet::create(&uri, &options()).unwrap();
+    let wallet = Arc::new(Wallet::create(&uri, &options()).unwrap());
     let ca = create_ca(&wallet, "org1-ca");
     let ids: Vec<String> = (0..120).map(|i| format!("bulk{i}")).collect();
     let report =
@@ -35,8 +36,8 @@ fn the_ca_issues_revokes_and_bulk_enrols_on_vault() {
         ca.bulk_enroll("admin", rows("bulk", 120), &BulkOptions { max_enrollments: Some(1) }, &mut |_| {}).unwrap();
     assert_eq!((again.enrolled, again.skipped), (0, 120), "a rerun skips what is enrolled");
     // Reopened (another process would), the CA goes on issuing and revoking.
-    let wallet = Wallet::open(&uri, &options()).unwrap();
-    let ca = CertificateAuthority::open(&wallet, "org1-ca").unwrap();
+    let wallet = Arc::new(Wallet::open(&uri, &options()).unwrap());
+    let ca = CertificateAuthority::open(wallet.clone(), "org1-ca").unwrap();
     assert_whole_and_counted(&ca, &wallet, &ids, 1);
     ca.revoke("admin", &RevokeTarget::Identity("bulk7".into()), RevocationReason::KeyCompromise).unwrap();
     let crl = ca.generate_crl("admin", &CrlOptions::default()).unwrap();
@@ -52,8 +53,8 @@ fn vault_ca_worker() {
     let Ok(uri) = std::env::var("VAULT_CA_WORKER_URI") else { return };
     let name = std::env::var("VAULT_CA_WORKER_NAME").unwrap();
     let secret = Secret::new(std::env::var("VAULT_CA_WORKER_SECRET").unwrap());
-    let wallet = Wallet::open(&uri, &options()).unwrap();
-    let ca = CertificateAuthority::open(&wallet, "shared-ca").unwrap();
+    let wallet = Arc::new(Wallet::open(&uri, &options()).unwrap());
+    let ca = CertificateAuthority::open(wallet, "shared-ca").unwrap();
     let mut enrolled = 0;
     for i in 0..ATTEMPTS_PER_WORKER {
         let request = EnrollRequest {
@@ -82,7 +83,7 @@ fn two_processes_share_one_ca_in_openbao() {
     let dev = shared_dev();
     let uri = dev.uri(&unique_prefix("two-processes"));
     let secret = {
-        let wallet = Wallet::create(&uri, &options()).unwrap();
+        let wallet = Arc::new(Wallet::create(&uri, &options()).unwrap());
         let ca = create_ca(&wallet, "shared-ca");
         ca.register(
             "admin",
@@ -119,8 +120,8 @@ fn two_processes_share_one_ca_in_openbao() {
             .unwrap();
         shared += n;
     }
-    let wallet = Wallet::open(&uri, &options()).unwrap();
-    let ca = CertificateAuthority::open(&wallet, "shared-ca").unwrap();
+    let wallet = Arc::new(Wallet::open(&uri, &options()).unwrap());
+    let ca = CertificateAuthority::open(wallet.clone(), "shared-ca").unwrap();
     assert_eq!(shared, SHARED_MAX, "2 × {ATTEMPTS_PER_WORKER} attempts at an allowance of {SHARED_MAX}");
     let info = ca.identity("shared").unwrap();
     assert_eq!(info.enrollments as i32, SHARED_MAX);
@@ -150,7 +151,7 @@ fn the_server_stopped_mid_bulk_gives_a_clear_error_and_a_rerun_after_restart_com
     let token = OpenOptions::new().with_token(Token::new(server.root_token.clone()));
     let ids: Vec<String> = (0..N).map(|i| format!("u{i}")).collect();
     {
-        let wallet = Wallet::create(&uri, &token).unwrap();
+        let wallet = Arc::new(Wallet::create(&uri, &token).unwrap());
         let ca = create_ca(&wallet, "org1-ca");
         let node = std::cell::RefCell::new(&mut server.nodes[0]);
         let mut reported = 0;
@@ -173,8 +174,8 @@ fn the_server_stopped_mid_bulk_gives_a_clear_error_and_a_rerun_after_restart_com
     server.nodes[0].start(None);
     server.nodes[0].unseal(&server.unseal_key.clone());
     server.wait_active(std::time::Duration::from_secs(60));
-    let wallet = Wallet::open(&uri, &token).unwrap();
-    let ca = CertificateAuthority::open(&wallet, "org1-ca").unwrap();
+    let wallet = Arc::new(Wallet::open(&uri, &token).unwrap());
+    let ca = CertificateAuthority::open(wallet.clone(), "org1-ca").unwrap();
     for label in wallet.list().unwrap() {
         let identity = wallet.get(&label).unwrap();
         identity.sign(b"whole").unwrap();

@@ -10,6 +10,7 @@ mod harness;
 
 use ca_check::{assert_whole_and_counted, create_ca, rows};
 use harness::Cluster;
+use std::sync::Arc;
 use std::time::Duration;
 use wallet_core::backend::{OpenOptions, Secret as Token};
 use wallet_core::ca::*;
@@ -24,7 +25,7 @@ fn the_leader_killed_mid_bulk_enrolment_of_2000() {
     // Every node is listed: the client fails over; a standby forwards to the active node.
     let uri = format!("{}?retry_for=90", cluster.uri("org1"));
     let options = OpenOptions::new().with_token(Token::new(cluster.root_token.clone()));
-    let wallet = Wallet::create(&uri, &options).unwrap();
+    let wallet = Arc::new(Wallet::create(&uri, &options).unwrap());
     let ca = create_ca(&wallet, "org1-ca");
     let ids: Vec<String> = (0..N).map(|i| format!("user{i}")).collect();
     let bulk = BulkOptions { max_enrollments: Some(1) };
@@ -57,8 +58,8 @@ fn the_leader_killed_mid_bulk_enrolment_of_2000() {
         }
     }
     // A fresh handle, as another machine would open it.
-    let wallet = Wallet::open(&uri, &options).unwrap();
-    let ca = CertificateAuthority::open(&wallet, "org1-ca").unwrap();
+    let wallet = Arc::new(Wallet::open(&uri, &options).unwrap());
+    let ca = CertificateAuthority::open(wallet.clone(), "org1-ca").unwrap();
     assert_eq!(wallet.list().unwrap().iter().filter(|l| l.starts_with("user")).count(), N);
     assert_whole_and_counted(&ca, &wallet, &ids, 1);
     // And the CA keeps issuing on the surviving pair.

@@ -8,6 +8,7 @@ mod harness;
 use harness::{shared_dev, unique_prefix, ROOT_TOKEN};
 use std::io::BufRead;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use wallet_core::backend::file::KdfParams;
 use wallet_core::backend::{Backend, Expect, MemoryBackend, OpenOptions, Passphrase, RecordKey, Secret as Token};
 use wallet_core::ca::*;
@@ -42,8 +43,8 @@ fn contents(b: &dyn Backend) -> Vec<(RecordKey, Vec<u8>)> {
 
 /// A file wallet with identities (one with a chain), one whose key is a reference to another
 /// store, and a CA with enrolments, an affiliation, a revocation and a CRL.
-fn populated(uri: &str) -> Wallet {
-    let wallet = Wallet::create(uri, &file_options()).unwrap();
+fn populated(uri: &str) -> Arc<Wallet> {
+    let wallet = Arc::new(Wallet::create(uri, &file_options()).unwrap());
     for label in ["alice", "Bob Org1 ü", "carol@org1.example.com"] {
         wallet.put(&self_signed_identity(label, "Org1MSP"), false).unwrap();
     }
@@ -51,7 +52,7 @@ fn populated(uri: &str) -> Wallet {
         br#"{"v":1,"msp_id":"Org1MSP","certs":[],"key":{"type":"ref","scheme":"transit","id":"org1-hsm-admin"}}"#;
     wallet.backend().put(&RecordKey::new("identity", "hsm-admin"), external, Expect::Absent).unwrap();
     let (ca, secret) = CertificateAuthority::create_root(
-        &wallet,
+        wallet.clone(),
         &CaOptions::new("org1-ca", "Org1MSP"),
         std::sync::Arc::new(SystemClock),
     )
@@ -78,9 +79,9 @@ fn file_to_vault_to_memory_to_file_is_bit_for_bit_and_the_ca_keeps_issuing() {
         assert!(kinds.contains(kind), "the fixture has no {kind} record");
     }
 
-    let vault = Wallet::create(&shared_dev().uri(&unique_prefix("migrate")), &vault_options()).unwrap();
-    let memory = Wallet::from_backend(Box::new(MemoryBackend::new()));
-    let back = Wallet::create(&format!("file:{}", tmp.path().join("b").display()), &file_options()).unwrap();
+    let vault = Arc::new(Wallet::create(&shared_dev().uri(&unique_prefix("migrate")), &vault_options()).unwrap());
+    let memory = Arc::new(Wallet::from_backend(Box::new(MemoryBackend::new())));
+    let back = Arc::new(Wallet::create(&format!("file:{}", tmp.path().join("b").display()), &file_options()).unwrap());
     for (from, to) in [(&source, &vault), (&vault, &memory), (&memory, &back)] {
         let mut last = None;
         let report = migrate(from, to, &MigrateOptions::new(), &mut |p| last = Some((p.done, p.total))).unwrap();
@@ -98,7 +99,7 @@ fn file_to_vault_to_memory_to_file_is_bit_for_bit_and_the_ca_keeps_issuing() {
         let alice = wallet.get("alice").unwrap();
         assert_eq!(alice.certificate().der(), source.get("alice").unwrap().certificate().der());
         alice.sign(b"still mine").unwrap();
-        let ca = CertificateAuthority::open(wallet, "org1-ca").unwrap();
+        let ca = CertificateAuthority::open(Arc::clone(wallet), "org1-ca").unwrap();
         let before: std::collections::BTreeSet<String> =
             ca.certificates(None).unwrap().into_iter().map(|c| c.serial).collect();
         let s = ca.register("admin", &RegistrationRequest { id: "newcomer".into(), ..Default::default() }).unwrap();

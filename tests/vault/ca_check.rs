@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use wallet_core::ca::*;
 use wallet_core::Wallet;
 
@@ -20,10 +21,10 @@ pub fn rows(prefix: &str, n: usize) -> Vec<BulkRow> {
 }
 
 /// A root CA named `name` with an enrolled `admin`.
-pub fn create_ca<'w>(wallet: &'w Wallet, name: &str) -> CertificateAuthority<'w> {
+pub fn create_ca(wallet: &Arc<Wallet>, name: &str) -> CertificateAuthority {
     assert!(!wallet.backend().capabilities().atomic_batch, "the vault backend has no atomic batch");
     let (ca, secret) =
-        CertificateAuthority::create_root(wallet, &CaOptions::new(name, "Org1MSP"), std::sync::Arc::new(SystemClock))
+        CertificateAuthority::create_root(wallet.clone(), &CaOptions::new(name, "Org1MSP"), Arc::new(SystemClock))
             .unwrap();
     ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(secret), ..Default::default() }).unwrap();
     ca
@@ -31,7 +32,7 @@ pub fn create_ca<'w>(wallet: &'w Wallet, name: &str) -> CertificateAuthority<'w>
 
 /// Every ID is enrolled exactly once; the wallet holds that certificate with a key that
 /// signs for it; no serial is used twice; the registry has one certificate per enrolment.
-pub fn assert_whole_and_counted(ca: &CertificateAuthority<'_>, wallet: &Wallet, ids: &[String], others: usize) {
+pub fn assert_whole_and_counted(ca: &CertificateAuthority, wallet: &Wallet, ids: &[String], others: usize) {
     let certs = ca.certificates(None).unwrap();
     let serials: BTreeSet<&str> = certs.iter().map(|c| c.serial.as_str()).collect();
     assert_eq!(serials.len(), certs.len(), "a serial is used twice");

@@ -22,16 +22,12 @@ use wallet_core::ca::*;
 use wallet_core::crypto::{Signer, SoftwareKey};
 use wallet_core::Wallet;
 
-fn memory_wallet() -> &'static Wallet {
-    Box::leak(Box::new(Wallet::from_backend(Box::new(MemoryBackend::new()))))
+fn memory_wallet() -> Arc<Wallet> {
+    Arc::new(Wallet::from_backend(Box::new(MemoryBackend::new())))
 }
 
-fn new_ca(wallet: &'static Wallet) -> CertificateAuthority<'static> {
-    let (ca, secret) =
-        CertificateAuthority::create_root(wallet, &CaOptions::new("bench-ca", "Org1MSP"), Arc::new(SystemClock))
-            .unwrap();
-    ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(secret), ..Default::default() }).unwrap();
-    ca
+fn new_ca(wallet: Arc<Wallet>) -> CertificateAuthority {
+    CertificateAuthority::bootstrap(wallet, &BootstrapOptions::root(CaOptions::new("bench-ca", "Org1MSP"))).unwrap().ca
 }
 
 fn row(id: String) -> BulkRow {
@@ -140,7 +136,7 @@ fn bulk_file(c: &mut Criterion) {
                 for _ in 0..iters {
                     let dir = tempfile::tempdir_in(&base).unwrap();
                     let uri = format!("file:{}", dir.path().join("wallet").display());
-                    let wallet: &'static Wallet = Box::leak(Box::new(Wallet::create(&uri, &options).unwrap()));
+                    let wallet = Arc::new(Wallet::create(&uri, &options).unwrap());
                     let ca = new_ca(wallet);
                     let rows: Vec<BulkRow> = (0..size).map(|i| row(format!("b{i}"))).collect();
                     let start = Instant::now();

@@ -47,6 +47,10 @@ pub enum Error {
     #[error("invalid {format} in {what}: {detail}")]
     Format { format: &'static str, what: String, detail: String },
 
+    /// Input given as a SHA-256 digest is not one (see [`crate::sign::SignInput`]).
+    #[error("a SHA-256 digest is 32 bytes (or 64 hex characters), got {len} bytes")]
+    InvalidDigest { len: usize },
+
     /// A signature does not verify.
     #[error("signature does not verify: {detail}")]
     BadSignature { detail: String },
@@ -85,6 +89,7 @@ impl Error {
             Error::UnsupportedVersion { .. } => "upgrade the wallet tool, or export with the tool that wrote it".into(),
             Error::Format { .. } => "see `wallet import --help` for the formats that can be read".into(),
             Error::BadSignature { .. } => "check that the message, signature and certificate belong together (and the --digest flag matches how it was signed)".into(),
+            Error::InvalidDigest { .. } => "hash the message with SHA-256 first, or sign the message itself".into(),
             Error::Io { .. } => "check that the path exists and that you may read and write it".into(),
             Error::Backend(e) => return backend_hint(e),
             Error::Ca(e) => return e.hint(),

@@ -449,7 +449,12 @@ impl Identity {
 
     /// Sign a message as this identity (SHA-256 + ECDSA, DER, low S).
     pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
-        self.signer().sign(message)
+        Ok(self.sign_input(crate::sign::SignInput::Message(message))?.signature)
+    }
+
+    /// Sign a message or a digest as this identity (see [`crate::sign`]).
+    pub fn sign_input(&self, input: crate::sign::SignInput<'_>) -> Result<crate::sign::Signed> {
+        crate::sign::sign(self.signer(), input)
     }
 
     /// Fabric's view of the certificate.

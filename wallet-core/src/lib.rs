@@ -31,6 +31,7 @@ pub mod error;
 pub mod formats;
 pub mod identity;
 pub mod migrate;
+pub mod sign;
 pub mod wallet;
 
 #[cfg(test)]

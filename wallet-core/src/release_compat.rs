@@ -38,7 +38,7 @@ fn open_release_wallet(tmp: &Path, keys: KeyStores) -> Wallet {
 fn exercise(keys: KeyStores) {
     let tmp = tempfile::tempdir().unwrap();
     let new_scheme = keys.default_store().scheme().to_owned();
-    let wallet = open_release_wallet(tmp.path(), keys);
+    let wallet = Arc::new(open_release_wallet(tmp.path(), keys));
     assert_eq!(wallet.list().unwrap(), ["appUser", "ca-admin", "fabric-admin", "user1"]);
     for label in wallet.list().unwrap() {
         let identity = wallet.get(&label).unwrap();
@@ -52,7 +52,7 @@ fn exercise(keys: KeyStores) {
     // The release's CA signs with its stored key: a registration, an enrolment and a CRL. The
     // clock sits inside the validity of the release's ca-admin certificate.
     let clock = Arc::new(FixedClock::new(datetime!(2027-06-01 12:00:00 UTC)));
-    let ca = CertificateAuthority::open(&wallet, "org1-ca").unwrap().with_clock(clock);
+    let ca = CertificateAuthority::open(wallet.clone(), "org1-ca").unwrap().with_clock(clock);
     let secret = ca
         .register(
             "ca-admin",

@@ -1132,6 +1132,52 @@ static void test_ca_register_and_enroll(void) {
     wallet_ca_free(&ca);
 }
 
+/* A root CA and its admin, enrolled into the wallet, in one call; the admin registers at once. */
+static void test_ca_bootstrap(void) {
+    wallet_wallet *w = NULL;
+    CHECK_RC(wallet_wallet_open("memory:", NULL, 0, &w, NULL), WALLET_RESULT_OK);
+    wallet_ca *ca = NULL;
+    wallet_identity *admin = NULL;
+    wallet_error *err = NULL;
+    CHECK_RC(wallet_ca_bootstrap(w, "org1-ca", MSP, "org1-admin", &ca, &admin, &err), WALLET_RESULT_OK);
+    if (err) fprintf(stderr, "  bootstrap: %s\n", message_of(err));
+    wallet_error_free(&err);
+    if (!ca || !admin) {
+        wallet_ca_free(&ca);
+        wallet_identity_free(&admin);
+        wallet_wallet_free(&w);
+        return;
+    }
+    char buf[256];
+    size_t n = 0;
+    CHECK_RC(wallet_identity_get_label(admin, buf, sizeof buf, &n, NULL), WALLET_RESULT_OK);
+    CHECK(n == 10 && memcmp(buf, "org1-admin", 10) == 0);
+    CHECK_RC(wallet_identity_get_enrollment_id(admin, buf, sizeof buf, &n, NULL), WALLET_RESULT_OK);
+    CHECK(n == 5 && memcmp(buf, "admin", 5) == 0);
+    wallet_identity *stored = NULL;
+    CHECK_RC(wallet_identity_load(w, "org1-admin", &stored, NULL), WALLET_RESULT_OK);
+    wallet_identity_free(&stored);
+    wallet_secret *secret = NULL;
+    CHECK_RC(wallet_ca_register(ca, "org1-admin", "user1", "client", "org1", NULL, 0, NULL, 0, &secret, &err),
+             WALLET_RESULT_OK);
+    if (err) fprintf(stderr, "  register: %s\n", message_of(err));
+    wallet_error_free(&err);
+    wallet_secret_free(&secret);
+    /* The name is taken, and so (for another CA) is the admin's label: nothing is made. */
+    wallet_ca *again = NULL;
+    wallet_identity *again_admin = NULL;
+    CHECK_RC(wallet_ca_bootstrap(w, "org1-ca", MSP, NULL, &again, &again_admin, NULL), WALLET_RESULT_CA_EXISTS);
+    CHECK_RC(wallet_ca_bootstrap(w, "org2-ca", MSP, "org1-admin", &again, &again_admin, NULL),
+             WALLET_RESULT_ALREADY_EXISTS);
+    CHECK(again == NULL && again_admin == NULL);
+    CHECK_RC(wallet_ca_open(w, "org2-ca", &again, NULL), WALLET_RESULT_CA_UNKNOWN);
+    CHECK_RC(wallet_ca_bootstrap(NULL, "ca", MSP, NULL, &again, &again_admin, NULL), WALLET_RESULT_NULL_PARAMETER);
+    CHECK_RC(wallet_ca_bootstrap(w, "ca", MSP, NULL, &again, NULL, NULL), WALLET_RESULT_NULL_PARAMETER);
+    wallet_identity_free(&admin);
+    wallet_ca_free(&ca);
+    wallet_wallet_free(&w);
+}
+
 static void test_ca_null_arguments(void) {
     wallet_wallet *w = NULL;
     CHECK_RC(wallet_wallet_open("memory:", NULL, 0, &w, NULL), WALLET_RESULT_OK);
@@ -1221,6 +1267,7 @@ int main(int argc, char **argv) {
         {"free NULLs the handle", test_free_nulls_the_handle},
         {"SerializedIdentity", test_serialized_identity},
         {"CA: register and enrol", test_ca_register_and_enroll},
+        {"CA: bootstrap in one call", test_ca_bootstrap},
         {"CA: NULL arguments", test_ca_null_arguments},
     };
     const char *only = getenv("WALLET_TEST_ONLY");

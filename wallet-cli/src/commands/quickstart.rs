@@ -6,8 +6,12 @@ use crate::error::{exit, CliError, Result};
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use serde::Serialize;
 use std::sync::Arc;
-use wallet_core::ca::{Attribute, CaOptions, CertificateAuthority, EnrollRequest, RegistrationRequest, SystemClock};
+use wallet_core::ca::{
+    Attribute, BootstrapOptions, CaError, CaOptions, CaService, CertificateAuthority, EnrollRequest,
+    RegistrationRequest,
+};
 use wallet_core::crypto::verify;
+use wallet_core::sign::SignInput;
 
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = examples!(
@@ -55,23 +59,31 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         Err(e) if e.code() == exit::NOT_FOUND => (ctx.create_wallet(None)?, true),
         Err(e) => return Err(e),
     };
+    // Refuse before anything is made: the CA's name first, then the user's label (the admin's
+    // is the bootstrap's to check).
+    let exists = || {
+        CliError::new(exit::EXISTS, format!("this wallet already has a CA named {:?}", args.ca))
+            .with_hint("pass --ca with another name, or use `wallet ca` commands on the existing CA")
+    };
     if CertificateAuthority::list(&wallet)?.contains(&args.ca) {
-        return Err(CliError::new(exit::EXISTS, format!("this wallet already has a CA named {:?}", args.ca))
-            .with_hint("pass --ca with another name, or use `wallet ca` commands on the existing CA"));
+        return Err(exists());
     }
-    for label in ["admin", args.user.as_str()] {
-        if wallet.contains(label)? {
-            return Err(wallet_core::Error::AlreadyExists {
-                kind: "identity",
-                name: label.into(),
-                location: wallet.location(),
-            }
-            .into());
+    if wallet.contains(&args.user)? {
+        return Err(wallet_core::Error::AlreadyExists {
+            kind: "identity",
+            name: args.user.clone(),
+            location: wallet.location(),
         }
+        .into());
     }
-    let (ca, admin_secret) =
-        CertificateAuthority::create_root(&wallet, &CaOptions::new(&args.ca, &args.msp_id), Arc::new(SystemClock))?;
-    let admin = ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(admin_secret), ..Default::default() })?;
+    let options = BootstrapOptions::root(CaOptions::new(&args.ca, &args.msp_id));
+    let done = CertificateAuthority::bootstrap(Arc::new(wallet), &options).map_err(|e| match e {
+        wallet_core::Error::Ca(CaError::CaExists { .. }) => exists(),
+        e => e.into(),
+    })?;
+    let wallet = done.ca.wallet().clone();
+    let admin = done.admin.expect("bootstrap enrols the admin by default");
+    let ca: &dyn CaService = &done.ca;
     let secret = ca.register(
         admin.label(),
         &RegistrationRequest {
@@ -84,13 +96,14 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     )?;
     let user = ca.enroll(&EnrollRequest { id: args.user.clone(), secret: Some(secret), ..Default::default() })?;
     let message = format!("hello from {}", user.label());
-    let signature = user.sign(message.as_bytes())?;
+    let signature = user.sign_input(SignInput::Message(message.as_bytes()))?.signature;
     let verified = verify(&user.certificate().public_key()?, message.as_bytes(), &signature).is_ok();
+    let info = ca.info()?;
     let made = Made {
         wallet: wallet.location(),
         wallet_created: created,
-        ca: ca.name().into(),
-        ca_subject: ca.certificate().subject(),
+        ca: info.name,
+        ca_subject: info.chain[0].subject(),
         admin_label: admin.label().into(),
         user_label: user.label().into(),
         user_subject: user.certificate().subject(),

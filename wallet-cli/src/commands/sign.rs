@@ -8,7 +8,7 @@ use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use clap::ValueEnum;
 use serde_json::json;
 use std::path::{Path, PathBuf};
-use wallet_core::crypto::sha256;
+use wallet_core::sign::SignInput;
 
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = examples!(
@@ -57,7 +57,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let digest = input_digest(args.input.as_deref(), args.digest)?;
     let wallet = ctx.open_wallet()?;
     let identity = wallet.get(&args.label)?;
-    let signature = identity.signer().sign_digest(&digest)?;
+    let signature = identity.sign_input(SignInput::Digest(&digest))?.signature;
     if ctx.json() {
         if args.out_format == SignatureEncoding::Der {
             return Err(CliError::usage("--output json prints the signature as base64; drop --out-format der"));
@@ -75,23 +75,15 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
 }
 
 /// The SHA-256 digest to sign or verify: of the message read from `input` (or stdin), or the
-/// input itself when `is_digest` (32 raw bytes, or 64 hex characters with optional white space).
+/// input itself when `is_digest` (as [`SignInput::DigestText`] reads it).
 pub(super) fn input_digest(input: Option<&Path>, is_digest: bool) -> Result<[u8; 32]> {
     let bytes = read_input(input)?;
-    if !is_digest {
-        return Ok(sha256(&bytes));
-    }
-    if let Ok(raw) = <[u8; 32]>::try_from(bytes.as_slice()) {
-        return Ok(raw);
-    }
-    let text = String::from_utf8_lossy(&bytes);
-    let mut out = [0u8; 32];
-    match hex::decode_to_slice(text.trim(), &mut out) {
-        Ok(()) => Ok(out),
-        Err(_) => Err(CliError::usage(format!(
-            "--digest expects a SHA-256 digest (32 raw bytes or 64 hex characters), got {} bytes",
-            bytes.len()
+    let input = if is_digest { SignInput::DigestText(&bytes) } else { SignInput::Message(&bytes) };
+    input.digest().map_err(|e| match e {
+        wallet_core::Error::InvalidDigest { len } => CliError::usage(format!(
+            "--digest expects a SHA-256 digest (32 raw bytes or 64 hex characters), got {len} bytes"
         ))
-        .with_hint("drop --digest to sign the message itself (it is hashed with SHA-256)")),
-    }
+        .with_hint("drop --digest to sign the message itself (it is hashed with SHA-256)"),
+        e => e.into(),
+    })
 }

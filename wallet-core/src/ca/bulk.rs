@@ -186,7 +186,7 @@ struct Group {
     ids: std::collections::HashSet<String>,
 }
 
-impl CertificateAuthority<'_> {
+impl CertificateAuthority {
     /// Register and enrol every row as `registrar`, which needs the rights to register each
     /// row's type, affiliation and attributes. Rows are independent: a refused row is reported
     /// and the run goes on. Rows are stored in atomic batches of [`BATCH_ROWS`] and reported,

@@ -13,6 +13,14 @@ pub enum CaError {
     #[error("no certificate authority named {name:?} in {location}")]
     UnknownCa { name: String, location: String },
 
+    /// No CA was named and the wallet holds none.
+    #[error("no certificate authority in {location}")]
+    NoCa { location: String },
+
+    /// No CA was named and the wallet holds several.
+    #[error("{location} holds several certificate authorities ({}); name one", names.join(", "))]
+    AmbiguousCa { names: Vec<String>, location: String },
+
     /// A CA of this name already exists in the wallet.
     #[error("a certificate authority named {name:?} already exists in {location}")]
     CaExists { name: String, location: String },
@@ -107,6 +115,8 @@ impl CaError {
     pub fn hint(&self) -> Option<String> {
         Some(match self {
             CaError::UnknownCa { .. } => "create it with `wallet ca init`, or list the CAs with `wallet ca list`".into(),
+            CaError::NoCa { .. } => "create one with `wallet ca init NAME --msp-id MSPID`".into(),
+            CaError::AmbiguousCa { .. } => "name the CA to use".into(),
             CaError::CaExists { .. } => "choose another CA name".into(),
             CaError::UnknownIdentity { .. } => "register it first with `wallet ca register`".into(),
             CaError::DuplicateIdentity { .. } => "choose another enrollment ID, or enrol the existing one".into(),

@@ -13,13 +13,13 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use wallet_core::ca::{CaOptions, CertificateAuthority, EnrollRequest, RegistrationRequest, SystemClock};
+//! use wallet_core::ca::{BootstrapOptions, CaOptions, CaService, CertificateAuthority, EnrollRequest, RegistrationRequest};
 //! use wallet_core::{backend::MemoryBackend, Wallet};
 //!
-//! let wallet = Wallet::from_backend(Box::new(MemoryBackend::new()));
-//! let (ca, admin_secret) =
-//!     CertificateAuthority::create_root(&wallet, &CaOptions::new("org1-ca", "Org1MSP"), Arc::new(SystemClock))?;
-//! ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(admin_secret), ..Default::default() })?;
+//! let wallet = Arc::new(Wallet::from_backend(Box::new(MemoryBackend::new())));
+//! // A root CA and its admin, enrolled into the wallet as label "admin", in one step.
+//! let ca = CertificateAuthority::bootstrap(wallet, &BootstrapOptions::root(CaOptions::new("org1-ca", "Org1MSP")))?.ca;
+//! let ca: &dyn CaService = &ca;
 //! let secret = ca.register("admin", &RegistrationRequest {
 //!     id: "user1".into(),
 //!     identity_type: Some("client".into()),
@@ -41,7 +41,9 @@ pub mod rules;
 mod secret;
 mod service;
 
-pub use authority::{CertificateAuthority, INTERMEDIATE_VALIDITY, ROOT_VALIDITY};
+pub use authority::{
+    AdminEnrolment, Bootstrap, BootstrapOptions, CaSource, CertificateAuthority, INTERMEDIATE_VALIDITY, ROOT_VALIDITY,
+};
 pub use bulk::{BulkOptions, BulkOutcome, BulkProgress, BulkReport, BulkRow};
 pub use error::CaError;
 pub use model::*;
@@ -49,5 +51,7 @@ pub use profile::build_csr;
 pub use secret::{Secret, GENERATED_SECRET_LEN};
 pub use service::{CaInfo, CaService, CertificateFilter};
 
+#[cfg(test)]
+mod bootstrap_tests;
 #[cfg(test)]
 mod tests;

@@ -425,6 +425,9 @@ impl Default for CaPolicy {
     }
 }
 
+/// The enrollment ID (and wallet label) of a CA's bootstrap admin unless told otherwise.
+pub const DEFAULT_ADMIN_ID: &str = "admin";
+
 /// How to make a CA.
 #[derive(Debug, Clone)]
 pub struct CaOptions {
@@ -461,7 +464,7 @@ impl CaOptions {
             common_name: None,
             validity: None,
             policy: CaPolicy::default(),
-            admin_id: "admin".into(),
+            admin_id: DEFAULT_ADMIN_ID.into(),
             admin_secret: None,
             affiliations: ["org1", "org1.department1", "org1.department2", "org2", "org2.department1"]
                 .map(String::from)

@@ -57,7 +57,8 @@ pub trait CaService: Send + Sync + std::fmt::Debug {
     /// (a CSR for a remote CA) leaves, and the identity is stored under the request's label.
     fn enroll(&self, request: &EnrollRequest) -> Result<Identity>;
 
-    /// Enrol with a secret for a key the caller holds elsewhere: sign a PKCS#10 request (DER).
+    /// Enrol with a secret for a key the caller holds elsewhere: sign a PKCS#10 request (DER;
+    /// the embedded CA also reads PEM).
     /// Nothing is stored; the certificate is returned.
     fn enroll_csr(&self, request: &EnrollRequest, csr_der: &[u8]) -> Result<Certificate>;
 

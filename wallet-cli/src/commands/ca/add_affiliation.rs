@@ -1,9 +1,10 @@
 //! `wallet ca add-affiliation`: add an affiliation.
 
-use super::{open_ca, AsRegistrar};
+use super::{open_service, AsRegistrar};
 use crate::commands::examples;
 use crate::context::Context;
 use crate::error::Result;
+use std::sync::Arc;
 use wallet_core::Wallet;
 
 #[derive(Debug, clap::Args)]
@@ -21,8 +22,8 @@ pub(super) struct AddAffiliationArgs {
     force: bool,
 }
 
-pub(super) fn run(ctx: &Context, wallet: &Wallet, a: AddAffiliationArgs) -> Result<()> {
-    let ca = open_ca(wallet, &a.who.which)?;
+pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: AddAffiliationArgs) -> Result<()> {
+    let ca = open_service(wallet, &a.who.which)?;
     ca.add_affiliation(&a.who.registrar, &a.name, a.force)?;
     ctx.print(|| format!("added affiliation {}", a.name), &serde_json::json!({ "added": a.name }));
     Ok(())

@@ -1,9 +1,10 @@
 //! `wallet ca affiliations`: list the affiliation tree.
 
-use super::{open_ca, Which};
+use super::{open_service, Which};
 use crate::commands::examples;
 use crate::context::Context;
 use crate::error::Result;
+use std::sync::Arc;
 use wallet_core::Wallet;
 
 #[derive(Debug, clap::Args)]
@@ -16,9 +17,9 @@ pub(super) struct AffiliationsArgs {
     which: Which,
 }
 
-pub(super) fn run(ctx: &Context, wallet: &Wallet, a: AffiliationsArgs) -> Result<()> {
-    let ca = open_ca(wallet, &a.which)?;
-    let list = ca.affiliations()?;
+pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: AffiliationsArgs) -> Result<()> {
+    let ca = open_service(wallet, &a.which)?;
+    let list = ca.affiliations(None)?;
     ctx.print(
         || list.iter().map(|a| format!("{}{}", "  ".repeat(a.matches('.').count()), a)).collect::<Vec<_>>().join("\n"),
         &list,

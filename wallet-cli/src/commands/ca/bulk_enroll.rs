@@ -7,6 +7,7 @@ use crate::error::{exit, CliError, Result};
 use crate::files::read_file;
 use serde::Serialize;
 use std::path::PathBuf;
+use std::sync::Arc;
 use wallet_core::ca::{BulkOptions, BulkOutcome, BulkRow};
 use wallet_core::Wallet;
 
@@ -26,7 +27,7 @@ pub(super) struct BulkArgs {
     max_enrollments: Option<i32>,
 }
 
-pub(super) fn run(ctx: &Context, wallet: &Wallet, a: BulkArgs) -> Result<()> {
+pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: BulkArgs) -> Result<()> {
     let text = read_file(&a.csv)?;
     let text =
         std::str::from_utf8(&text).map_err(|_| CliError::usage(format!("{} is not UTF-8 text", a.csv.display())))?;

@@ -1,9 +1,11 @@
 //! `wallet ca certificates`: list issued certificates.
 
-use super::{open_ca, Which};
+use super::{open_service, Which};
 use crate::commands::examples;
 use crate::context::Context;
 use crate::error::Result;
+use std::sync::Arc;
+use wallet_core::ca::CertificateFilter;
 use wallet_core::Wallet;
 
 #[derive(Debug, clap::Args)]
@@ -22,9 +24,9 @@ pub(super) struct CertificatesArgs {
     pem: bool,
 }
 
-pub(super) fn run(ctx: &Context, wallet: &Wallet, a: CertificatesArgs) -> Result<()> {
-    let ca = open_ca(wallet, &a.which)?;
-    let mut list = ca.certificates(a.id.as_deref())?;
+pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: CertificatesArgs) -> Result<()> {
+    let ca = open_service(wallet, &a.which)?;
+    let mut list = ca.certificates(None, &CertificateFilter { id: a.id, ..Default::default() })?;
     if !a.pem {
         for c in &mut list {
             c.pem.clear();

@@ -1,11 +1,12 @@
 //! `wallet ca crl`: generate a CRL (PEM).
 
-use super::{open_ca, AsRegistrar};
+use super::{open_service, AsRegistrar};
 use crate::commands::examples;
 use crate::context::Context;
 use crate::error::Result;
 use crate::files::write_output;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 use wallet_core::ca::CrlOptions;
 use wallet_core::Wallet;
@@ -26,8 +27,8 @@ pub(super) struct CrlArgs {
     validity_hours: Option<u64>,
 }
 
-pub(super) fn run(ctx: &Context, wallet: &Wallet, a: CrlArgs) -> Result<()> {
-    let ca = open_ca(wallet, &a.who.which)?;
+pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: CrlArgs) -> Result<()> {
+    let ca = open_service(wallet, &a.who.which)?;
     let crl = ca.generate_crl(
         &a.who.registrar,
         &CrlOptions { validity: a.validity_hours.map(|h| Duration::from_secs(h * 3600)), ..Default::default() },

@@ -1,10 +1,11 @@
 //! `wallet ca enroll`: enrol a registered identity: new key and certificate, stored in the wallet.
 
 use super::common::{attr_reqs, enrolment_secret, parse_attr_req, IssuedView};
-use super::{open_ca, SecretArgs, Which};
+use super::{open_service, SecretArgs, Which};
 use crate::commands::examples;
 use crate::context::Context;
 use crate::error::Result;
+use std::sync::Arc;
 use wallet_core::ca::{AttributeRequest, EnrollRequest};
 use wallet_core::Wallet;
 
@@ -36,8 +37,8 @@ pub(super) struct EnrollArgs {
     force: bool,
 }
 
-pub(super) fn run(ctx: &Context, wallet: &Wallet, a: EnrollArgs) -> Result<()> {
-    let ca = open_ca(wallet, &a.which)?;
+pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: EnrollArgs) -> Result<()> {
+    let ca = open_service(wallet, &a.which)?;
     let secret = enrolment_secret(&a.secret, &a.id)?;
     let identity = ca.enroll(&EnrollRequest {
         id: a.id,

@@ -5,6 +5,7 @@ use crate::commands::examples;
 use crate::context::Context;
 use crate::error::{CliError, Result};
 use std::path::PathBuf;
+use std::sync::Arc;
 use wallet_core::Wallet;
 
 #[derive(Debug, clap::Args)]
@@ -28,7 +29,7 @@ pub(super) struct ExportMspArgs {
     force: bool,
 }
 
-pub(super) fn run(ctx: &Context, wallet: &Wallet, a: ExportMspArgs) -> Result<()> {
+pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: ExportMspArgs) -> Result<()> {
     if !a.insecure {
         return Err(CliError::usage("an MSP folder holds the private key unencrypted")
             .with_hint("pass --insecure to write it anyway"));

@@ -1,9 +1,10 @@
 //! `wallet ca identities`: list registered identities (or show one).
 
-use super::{open_ca, Which};
+use super::{open_service, Which};
 use crate::commands::examples;
 use crate::context::Context;
 use crate::error::Result;
+use std::sync::Arc;
 use wallet_core::Wallet;
 
 #[derive(Debug, clap::Args)]
@@ -19,11 +20,11 @@ pub(super) struct IdentitiesArgs {
     which: Which,
 }
 
-pub(super) fn run(ctx: &Context, wallet: &Wallet, a: IdentitiesArgs) -> Result<()> {
-    let ca = open_ca(wallet, &a.which)?;
+pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: IdentitiesArgs) -> Result<()> {
+    let ca = open_service(wallet, &a.which)?;
     let list = match &a.id {
-        Some(id) => vec![ca.identity(id)?],
-        None => ca.identities()?,
+        Some(id) => vec![ca.identity(None, id)?],
+        None => ca.identities(None)?,
     };
     ctx.print(
         || {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use wallet_core::ca::{CaOptions, CertificateAuthority, EnrollRequest, SubjectNames, SystemClock};
+use wallet_core::ca::{AdminEnrolment, Bootstrap, BootstrapOptions, CaOptions, CertificateAuthority, DEFAULT_ADMIN_ID};
 use wallet_core::Wallet;
 
 #[derive(Debug, clap::Args)]
@@ -29,38 +29,38 @@ pub(super) struct InitArgs {
     /// Common name of the CA certificate
     #[arg(long)]
     cn: Option<String>,
-    /// Subject C of the CA (and default of enrolment requests)
-    #[arg(long, default_value = "US")]
-    country: String,
-    /// Subject ST
-    #[arg(long, default_value = "North Carolina")]
-    state: String,
+    /// Subject C of the CA (and default of enrolment requests; default: Fabric CA's; "" for none)
+    #[arg(long)]
+    country: Option<String>,
+    /// Subject ST (default: Fabric CA's; "" for none)
+    #[arg(long)]
+    state: Option<String>,
     /// Subject L
     #[arg(long)]
     locality: Option<String>,
-    /// Subject O
-    #[arg(long, default_value = "Hyperledger")]
-    organization: String,
-    /// Subject OU of the CA certificate
-    #[arg(long, default_value = "Fabric")]
-    ou: String,
-    /// Lifetime of the CA certificate in days (default 15 years for a root, 5 for an intermediate)
+    /// Subject O (default: Fabric CA's; "" for none)
+    #[arg(long)]
+    organization: Option<String>,
+    /// Subject OU of the CA certificate (default: Fabric CA's; "" for none)
+    #[arg(long)]
+    ou: Option<String>,
+    /// Lifetime of the CA certificate in days (default: Fabric CA's, 15 years for a root, 5 for an intermediate)
     #[arg(long, value_name = "DAYS")]
     validity_days: Option<u64>,
-    /// Lifetime of enrolment certificates in days
-    #[arg(long, value_name = "DAYS", default_value_t = 365)]
-    ecert_days: u64,
-    /// Default and ceiling of max enrolments: -1 unlimited, 0 disabled, N at most N
-    #[arg(long, default_value_t = -1, allow_negative_numbers = true)]
-    max_enrollments: i32,
-    /// Wrong secrets before an identity is locked (0 = never)
-    #[arg(long, default_value_t = 10)]
-    password_attempts: u32,
+    /// Lifetime of enrolment certificates in days (default: Fabric CA's, one year)
+    #[arg(long, value_name = "DAYS")]
+    ecert_days: Option<u64>,
+    /// Default and ceiling of max enrolments: -1 unlimited, 0 disabled, N at most N (default: unlimited)
+    #[arg(long, allow_negative_numbers = true)]
+    max_enrollments: Option<i32>,
+    /// Wrong secrets before an identity is locked (0 = never; default: Fabric CA's)
+    #[arg(long)]
+    password_attempts: Option<u32>,
     /// An affiliation to create (repeat); replaces Fabric's default tree org1.department1, …
     #[arg(long = "affiliation", value_name = "NAME")]
     affiliations: Vec<String>,
-    /// Enrollment ID of the bootstrap admin
-    #[arg(long, default_value = "admin")]
+    /// Enrollment ID (and label) of the bootstrap admin
+    #[arg(long, default_value = DEFAULT_ADMIN_ID)]
     admin: String,
     /// Register the admin but do not enrol it; its secret is printed instead
     #[arg(long)]
@@ -69,7 +69,7 @@ pub(super) struct InitArgs {
     #[arg(long, value_name = "CA", conflicts_with = "import_cert")]
     parent: Option<String>,
     /// With --parent: the registrar of the parent CA (needs hf.IntermediateCA)
-    #[arg(long = "as", value_name = "LABEL", default_value = "admin")]
+    #[arg(long = "as", value_name = "LABEL", default_value = DEFAULT_ADMIN_ID)]
     registrar: String,
     /// Import this CA certificate (PEM, followed by its issuers for an intermediate)
     #[arg(long, value_name = "FILE", requires = "import_key")]
@@ -79,45 +79,52 @@ pub(super) struct InitArgs {
     import_key: Option<PathBuf>,
 }
 
-pub(super) fn run(ctx: &Context, wallet: &Wallet, a: InitArgs) -> Result<()> {
+pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: InitArgs) -> Result<()> {
     let mut options = CaOptions::new(&a.name, &a.msp_id);
-    options.names = SubjectNames {
-        country: Some(a.country).filter(|s| !s.is_empty()),
-        state: Some(a.state).filter(|s| !s.is_empty()),
-        locality: a.locality,
-        organization: Some(a.organization).filter(|s| !s.is_empty()),
-    };
-    options.organizational_unit = Some(a.ou).filter(|s| !s.is_empty());
+    let given = |v: String| Some(v).filter(|s| !s.is_empty());
+    if let Some(v) = a.country {
+        options.names.country = given(v);
+    }
+    if let Some(v) = a.state {
+        options.names.state = given(v);
+    }
+    if let Some(v) = a.locality {
+        options.names.locality = given(v);
+    }
+    if let Some(v) = a.organization {
+        options.names.organization = given(v);
+    }
+    if let Some(v) = a.ou {
+        options.organizational_unit = given(v);
+    }
     options.common_name = a.cn;
     options.validity = a.validity_days.map(|d| Duration::from_secs(d * 86_400));
-    options.policy.ecert_validity_secs = a.ecert_days * 86_400;
-    options.policy.max_enrollments = a.max_enrollments;
-    options.policy.password_attempts = a.password_attempts;
+    if let Some(days) = a.ecert_days {
+        options.policy.ecert_validity_secs = days * 86_400;
+    }
+    if let Some(max) = a.max_enrollments {
+        options.policy.max_enrollments = max;
+    }
+    if let Some(n) = a.password_attempts {
+        options.policy.password_attempts = n;
+    }
     options.admin_id = a.admin.clone();
     if !a.affiliations.is_empty() {
         options.affiliations = a.affiliations;
     }
-    if !a.no_enroll_admin && wallet.contains(&a.admin)? {
-        return Err(
-            wallet_core::Error::AlreadyExists { kind: "identity", name: a.admin, location: wallet.location() }.into()
-        );
-    }
-    let (ca, secret) = match (&a.parent, &a.import_cert, &a.import_key) {
-        (Some(parent), _, _) => {
-            let parent = CertificateAuthority::open(wallet, parent)?;
-            CertificateAuthority::create_intermediate(&parent, &a.registrar, wallet, &options)?
-        }
-        (None, Some(cert), Some(key)) => {
-            let key_pem = zeroize::Zeroizing::new(read_file(key)?);
-            CertificateAuthority::import(wallet, &options, &read_file(cert)?, &key_pem, Arc::new(SystemClock))?
-        }
-        _ => CertificateAuthority::create_root(wallet, &options, Arc::new(SystemClock))?,
+    let admin = if a.no_enroll_admin { AdminEnrolment::RegisterOnly } else { AdminEnrolment::default() };
+    let parent = a.parent.as_deref().map(|p| CertificateAuthority::open(wallet.clone(), p)).transpose()?;
+    let imported = match (&a.import_cert, &a.import_key) {
+        (Some(cert), Some(key)) => Some((read_file(cert)?, zeroize::Zeroizing::new(read_file(key)?))),
+        _ => None,
     };
-    let admin = if a.no_enroll_admin {
-        None
-    } else {
-        Some(ca.enroll(&EnrollRequest { id: a.admin.clone(), secret: Some(secret.clone()), ..Default::default() })?)
+    let bootstrap = match (&parent, &imported) {
+        (Some(parent), _) => BootstrapOptions::intermediate(options, parent, &a.registrar),
+        (None, Some((cert, key))) => BootstrapOptions::import(options, cert, key),
+        (None, None) => BootstrapOptions::root(options),
     };
+    let Bootstrap { ca, admin, admin_secret: secret } =
+        CertificateAuthority::bootstrap(wallet.clone(), &bootstrap.admin(admin))?;
     #[derive(Serialize)]
     struct Out {
         ca: String,

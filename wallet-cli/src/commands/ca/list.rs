@@ -4,6 +4,7 @@ use crate::commands::examples;
 use crate::context::Context;
 use crate::error::Result;
 use serde::Serialize;
+use std::sync::Arc;
 use wallet_core::ca::CertificateAuthority;
 use wallet_core::Wallet;
 
@@ -14,7 +15,7 @@ use wallet_core::Wallet;
 ))]
 pub(super) struct ListArgs {}
 
-pub(super) fn run(ctx: &Context, wallet: &Wallet) -> Result<()> {
+pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>) -> Result<()> {
     #[derive(Serialize)]
     struct Row {
         name: String,
@@ -25,7 +26,7 @@ pub(super) fn run(ctx: &Context, wallet: &Wallet) -> Result<()> {
     }
     let mut rows = vec![];
     for name in CertificateAuthority::list(wallet)? {
-        let ca = CertificateAuthority::open(wallet, &name)?;
+        let ca = CertificateAuthority::open(wallet.clone(), &name)?;
         rows.push(Row {
             msp_id: ca.msp_id().into(),
             subject: ca.certificate().subject(),

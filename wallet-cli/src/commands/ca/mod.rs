@@ -24,7 +24,8 @@ use super::examples;
 use crate::context::Context;
 use crate::error::{exit, CliError, Result};
 use std::path::PathBuf;
-use wallet_core::ca::CertificateAuthority;
+use std::sync::Arc;
+use wallet_core::ca::{CaError, CaService, CertificateAuthority, DEFAULT_ADMIN_ID};
 use wallet_core::Wallet;
 
 /// Environment variable holding an enrolment secret (instead of --secret-file or a prompt).
@@ -51,7 +52,7 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 enum CaCommand {
     /// Create a CA (root, intermediate, or imported) and its bootstrap admin
-    Init(init::InitArgs),
+    Init(Box<init::InitArgs>),
     /// List the CAs in the wallet
     List(list::ListArgs),
     /// Register an identity; prints its enrolment secret
@@ -96,7 +97,7 @@ struct AsRegistrar {
     #[command(flatten)]
     which: Which,
     /// The label of the registrar identity to act as
-    #[arg(long = "as", value_name = "LABEL", default_value = "admin")]
+    #[arg(long = "as", value_name = "LABEL", default_value = DEFAULT_ADMIN_ID)]
     registrar: String,
 }
 
@@ -109,9 +110,9 @@ struct SecretArgs {
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
-    let wallet = ctx.open_wallet()?;
+    let wallet = Arc::new(ctx.open_wallet()?);
     match args.command {
-        CaCommand::Init(a) => init::run(ctx, &wallet, a),
+        CaCommand::Init(a) => init::run(ctx, &wallet, *a),
         CaCommand::List(_) => list::run(ctx, &wallet),
         CaCommand::Register(a) => register::run(ctx, &wallet, a),
         CaCommand::Enroll(a) => enroll::run(ctx, &wallet, a),
@@ -130,16 +131,18 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
 }
 
 /// Open the CA named by --ca, or the only one in the wallet.
-fn open_ca<'w>(wallet: &'w Wallet, which: &Which) -> Result<CertificateAuthority<'w>> {
-    if let Some(name) = &which.ca {
-        return Ok(CertificateAuthority::open(wallet, name)?);
-    }
-    let names = CertificateAuthority::list(wallet)?;
-    match names.as_slice() {
-        [one] => Ok(CertificateAuthority::open(wallet, one)?),
-        [] => Err(CliError::new(exit::NOT_FOUND, format!("no certificate authority in wallet {}", wallet.location()))
-            .with_hint("create one with `wallet ca init NAME --msp-id MSPID`")),
-        many => Err(CliError::usage(format!("the wallet holds several CAs ({}); say which", many.join(", ")))
-            .with_hint("pass --ca NAME or set WALLET_CA")),
-    }
+fn open_ca(wallet: &Arc<Wallet>, which: &Which) -> Result<CertificateAuthority> {
+    CertificateAuthority::open_default(wallet.clone(), which.ca.as_deref()).map_err(|e| match e {
+        wallet_core::Error::Ca(CaError::NoCa { .. }) => CliError::new(exit::NOT_FOUND, e.to_string())
+            .with_hint("create one with `wallet ca init NAME --msp-id MSPID`"),
+        wallet_core::Error::Ca(CaError::AmbiguousCa { .. }) => {
+            CliError::usage(e.to_string()).with_hint("pass --ca NAME or set WALLET_CA")
+        }
+        e => e.into(),
+    })
+}
+
+/// The CA named by --ca (or the only one), for the verbs every CA offers.
+fn open_service(wallet: &Arc<Wallet>, which: &Which) -> Result<Box<dyn CaService>> {
+    Ok(Box::new(open_ca(wallet, which)?))
 }

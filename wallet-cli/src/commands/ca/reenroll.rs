@@ -1,10 +1,11 @@
 //! `wallet ca reenroll`: renew the certificate of an identity in the wallet.
 
 use super::common::IssuedView;
-use super::{open_ca, Which};
+use super::{open_service, Which};
 use crate::commands::examples;
 use crate::context::Context;
 use crate::error::Result;
+use std::sync::Arc;
 use wallet_core::ca::ReenrollOptions;
 use wallet_core::Wallet;
 
@@ -31,8 +32,8 @@ pub(super) struct ReenrollArgs {
     hosts: Vec<String>,
 }
 
-pub(super) fn run(ctx: &Context, wallet: &Wallet, a: ReenrollArgs) -> Result<()> {
-    let ca = open_ca(wallet, &a.which)?;
+pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: ReenrollArgs) -> Result<()> {
+    let ca = open_service(wallet, &a.which)?;
     let identity = ca.reenroll(
         &a.label,
         &ReenrollOptions {

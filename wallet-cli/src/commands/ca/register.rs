@@ -1,11 +1,12 @@
 //! `wallet ca register`: register an identity; prints its enrolment secret.
 
 use super::common::secret_from_file;
-use super::{open_ca, AsRegistrar};
+use super::{open_service, AsRegistrar};
 use crate::commands::examples;
 use crate::context::Context;
 use crate::error::Result;
 use std::path::PathBuf;
+use std::sync::Arc;
 use wallet_core::ca::{Attribute, RegistrationRequest};
 use wallet_core::Wallet;
 
@@ -42,8 +43,8 @@ fn parse_attribute(s: &str) -> std::result::Result<Attribute, String> {
     Attribute::parse(s).map_err(|e| e.to_string())
 }
 
-pub(super) fn run(ctx: &Context, wallet: &Wallet, a: RegisterArgs) -> Result<()> {
-    let ca = open_ca(wallet, &a.who.which)?;
+pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: RegisterArgs) -> Result<()> {
+    let ca = open_service(wallet, &a.who.which)?;
     let secret = a.secret_file.as_deref().map(secret_from_file).transpose()?;
     let secret = ca.register(
         &a.who.registrar,

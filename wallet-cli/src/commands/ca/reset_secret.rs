@@ -6,6 +6,7 @@ use crate::commands::examples;
 use crate::context::Context;
 use crate::error::Result;
 use std::path::PathBuf;
+use std::sync::Arc;
 use wallet_core::Wallet;
 
 #[derive(Debug, clap::Args)]
@@ -23,7 +24,7 @@ pub(super) struct ResetSecretArgs {
     secret_file: Option<PathBuf>,
 }
 
-pub(super) fn run(ctx: &Context, wallet: &Wallet, a: ResetSecretArgs) -> Result<()> {
+pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: ResetSecretArgs) -> Result<()> {
     let ca = open_ca(wallet, &a.who.which)?;
     let secret = a.secret_file.as_deref().map(secret_from_file).transpose()?;
     let secret = ca.reset_secret(&a.who.registrar, &a.id, secret)?;

@@ -1,11 +1,12 @@
 //! `wallet ca revoke`: revoke an identity (all its certificates) or one certificate.
 
-use super::{open_ca, AsRegistrar};
+use super::{open_service, AsRegistrar};
 use crate::commands::examples;
 use crate::context::Context;
 use crate::error::{CliError, Result};
 use crate::files::write_output;
 use std::path::PathBuf;
+use std::sync::Arc;
 use wallet_core::ca::{CrlOptions, RevocationReason, RevokeTarget};
 use wallet_core::Wallet;
 
@@ -41,8 +42,8 @@ fn parse_reason(s: &str) -> std::result::Result<RevocationReason, String> {
     s.parse().map_err(|e: wallet_core::ca::CaError| e.to_string())
 }
 
-pub(super) fn run(ctx: &Context, wallet: &Wallet, a: RevokeArgs) -> Result<()> {
-    let ca = open_ca(wallet, &a.who.which)?;
+pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: RevokeArgs) -> Result<()> {
+    let ca = open_service(wallet, &a.who.which)?;
     let target = match (a.id, a.serial, a.aki) {
         (Some(id), _, _) => RevokeTarget::Identity(id),
         (None, Some(serial), Some(aki)) => RevokeTarget::Certificate { serial, aki },

@@ -1,13 +1,14 @@
 //! `wallet ca sign-csr`: issue a certificate for a CSR whose key stays with its owner.
 
 use super::common::{attr_reqs, enrolment_secret, parse_attr_req};
-use super::{open_ca, SecretArgs, Which};
+use super::{open_service, SecretArgs, Which};
 use crate::commands::examples;
 use crate::context::Context;
 use crate::error::Result;
 use crate::files::{read_input, write_output};
 use std::path::PathBuf;
-use wallet_core::ca::AttributeRequest;
+use std::sync::Arc;
+use wallet_core::ca::{AttributeRequest, EnrollRequest};
 use wallet_core::Wallet;
 
 #[derive(Debug, clap::Args)]
@@ -36,12 +37,14 @@ pub(super) struct SignCsrArgs {
     attr_reqs: Vec<AttributeRequest>,
 }
 
-pub(super) fn run(ctx: &Context, wallet: &Wallet, a: SignCsrArgs) -> Result<()> {
+pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: SignCsrArgs) -> Result<()> {
     let csr = read_input(a.csr.as_deref())?;
-    let ca = open_ca(wallet, &a.which)?;
+    let ca = open_service(wallet, &a.which)?;
     let secret = enrolment_secret(&a.secret, &a.id)?;
     let reqs = attr_reqs(a.attr_reqs);
-    let cert = ca.sign_csr(&a.id, &secret, &csr, &a.hosts, reqs.as_deref())?;
+    let request =
+        EnrollRequest { id: a.id.clone(), secret: Some(secret), hosts: a.hosts, attr_reqs: reqs, ..Default::default() };
+    let cert = ca.enroll_csr(&request, &csr)?;
     if ctx.json() {
         let text = serde_json::to_string_pretty(&serde_json::json!({
             "id": a.id, "serial": cert.serial_hex(), "subject": cert.subject(), "certificate": cert.to_pem(),

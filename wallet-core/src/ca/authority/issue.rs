@@ -16,7 +16,7 @@ use crate::wallet::{decode_identity, encode_identity, IDENTITY_KIND};
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use std::time::Duration;
 
-impl CertificateAuthority<'_> {
+impl CertificateAuthority {
     // ----- callers -----------------------------------------------------------------------------
 
     /// Check that the identity stored under `label` may act with this CA: its certificate is
@@ -198,7 +198,13 @@ impl CertificateAuthority<'_> {
     /// Decide and sign an issuance to the registered identity `rec` (read at the version
     /// `expect` names, or a new registration with `Expect::Absent`). Nothing is stored: the
     /// result holds the records to write. A wrong secret is counted (that is stored).
-    fn sign_for(&self, rec: &IdRecord, expect: Expect, auth: Auth<'_>, request: &Issue<'_>) -> Result<Issued> {
+    pub(super) fn sign_for(
+        &self,
+        rec: &IdRecord,
+        expect: Expect,
+        auth: Auth<'_>,
+        request: &Issue<'_>,
+    ) -> Result<Issued> {
         self.check_ca_valid()?;
         let id = rec.id.as_str();
         if rec.state == IdentityState::Revoked {
@@ -337,11 +343,11 @@ impl CertificateAuthority<'_> {
             },
             |cert| self.wallet_entry(label, cert, &key, expect),
         );
-        Ok(forget_key_on_error(self.wallet, &key, issued)?.1)
+        Ok(forget_key_on_error(&self.wallet, &key, issued)?.1)
     }
 
     /// The wallet record of the identity `cert` and `key` make under `label`.
-    fn wallet_entry(
+    pub(super) fn wallet_entry(
         &self,
         label: &str,
         cert: &Certificate,
@@ -426,7 +432,7 @@ impl CertificateAuthority<'_> {
                 ))
             },
         );
-        let (_, identity) = if options.reuse_key { issued? } else { forget_key_on_error(self.wallet, &key, issued)? };
+        let (_, identity) = if options.reuse_key { issued? } else { forget_key_on_error(&self.wallet, &key, issued)? };
         if !options.reuse_key && !current.key().is_software() {
             // The entry now holds the new key; the old one is unreachable from this wallet.
             // (Its certificate stays valid until it expires or is revoked.)

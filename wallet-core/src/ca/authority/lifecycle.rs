@@ -1,28 +1,96 @@
-//! Creating, importing, opening, listing and removing a CA.
+//! Making a CA's certificate and key (root, intermediate, imported), opening, listing and
+//! removing a CA. Writing a new CA's records is `bootstrap.rs`.
 
-use super::{add, forget_key_on_error, signed_by, unix, validate_affiliation_name, CertificateAuthority};
+use super::bootstrap::{AdminEnrolment, BootstrapOptions, CaSource};
+use super::{add, forget_key_on_error, signed_by, CertificateAuthority};
 use crate::backend::Expect;
 use crate::ca::profile::{self, CertKind, CertSpec, IssuerRef};
 use crate::ca::registry::{
-    is_already_exists, AffRecord, CaConfig, IdRecord, Registry, KIND_AFF, KIND_CERT, KIND_CONFIG, KIND_CRL, KIND_ID,
-    KIND_KEY, KIND_REVOKED, RECORD_VERSION,
+    CaConfig, Registry, KIND_AFF, KIND_CERT, KIND_CONFIG, KIND_CRL, KIND_ID, KIND_KEY, KIND_REVOKED,
 };
 use crate::ca::rules;
-use crate::ca::secret::{hash_secret, SecretOrigin};
 use crate::ca::*;
 use crate::crypto::{KeyRef, Signer};
 use crate::error::Result;
-use crate::identity::{validate_label, validate_msp_id, Certificate, Identity, IdentityKey};
-use crate::wallet::{decode_identity, encode_identity, Wallet};
+use crate::identity::{validate_label, Certificate, IdentityKey};
+use crate::wallet::{decode_identity, Wallet};
 use std::sync::Arc;
 use std::time::Duration;
 
-impl<'w> CertificateAuthority<'w> {
-    /// Create a self-signed root CA (P-256, CA:TRUE pathlen 1, keyCertSign + cRLSign, SKI) and
-    /// register its bootstrap admin. Returns the CA and the admin's enrolment secret. The CA's
-    /// key is made in the wallet's default key store; only its reference is recorded.
-    pub fn create_root(wallet: &'w Wallet, options: &CaOptions, clock: Arc<dyn Clock>) -> Result<(Self, Secret)> {
-        validate_ca_name(&options.name)?;
+/// A new CA's certificate, its issuers and its key.
+pub(super) struct CaMaterial {
+    pub cert: Certificate,
+    pub chain: Vec<Certificate>,
+    pub key: IdentityKey,
+    /// The local CA that signed it, if any.
+    pub parent: Option<String>,
+}
+
+impl CertificateAuthority {
+    /// Create a self-signed root CA and register its bootstrap admin, without enrolling it:
+    /// [`bootstrap`](Self::bootstrap) with [`CaSource::Root`] and
+    /// [`AdminEnrolment::RegisterOnly`]. Returns the CA and the admin's enrolment secret.
+    pub fn create_root(wallet: Arc<Wallet>, options: &CaOptions, clock: Arc<dyn Clock>) -> Result<(Self, Secret)> {
+        let done = Self::bootstrap(
+            wallet,
+            &BootstrapOptions::root(options.clone()).with_clock(clock).admin(AdminEnrolment::RegisterOnly),
+        )?;
+        Ok((done.ca, done.admin_secret))
+    }
+
+    /// Create an intermediate CA whose certificate `parent` signs, acting as `registrar` of the
+    /// parent, and register its bootstrap admin without enrolling it: see
+    /// [`CaSource::Intermediate`].
+    pub fn create_intermediate(
+        parent: &CertificateAuthority,
+        registrar: &str,
+        wallet: Arc<Wallet>,
+        options: &CaOptions,
+    ) -> Result<(Self, Secret)> {
+        let done = Self::bootstrap(
+            wallet,
+            &BootstrapOptions::intermediate(options.clone(), parent, registrar).admin(AdminEnrolment::RegisterOnly),
+        )?;
+        Ok((done.ca, done.admin_secret))
+    }
+
+    /// Import an existing CA and register its bootstrap admin without enrolling it: see
+    /// [`CaSource::Import`].
+    pub fn import(
+        wallet: Arc<Wallet>,
+        options: &CaOptions,
+        cert_pem: &[u8],
+        key_pem: &[u8],
+        clock: Arc<dyn Clock>,
+    ) -> Result<(Self, Secret)> {
+        let done = Self::bootstrap(
+            wallet,
+            &BootstrapOptions::import(options.clone(), cert_pem, key_pem)
+                .with_clock(clock)
+                .admin(AdminEnrolment::RegisterOnly),
+        )?;
+        Ok((done.ca, done.admin_secret))
+    }
+
+    /// The certificate and key of a new CA, as `source` says. For an intermediate, the parent
+    /// records the certificate it issued (in its own registry) here.
+    pub(super) fn material(
+        wallet: &Wallet,
+        source: &CaSource<'_>,
+        options: &CaOptions,
+        clock: &Arc<dyn Clock>,
+    ) -> Result<CaMaterial> {
+        match source {
+            CaSource::Root => Self::root_material(wallet, options, clock),
+            CaSource::Intermediate { parent, registrar } => {
+                Self::intermediate_material(wallet, parent, registrar, options)
+            }
+            CaSource::Import { cert_pem, key_pem } => Self::import_material(cert_pem, key_pem),
+        }
+    }
+
+    /// A self-signed root CA certificate (P-256, CA:TRUE pathlen 1, keyCertSign + cRLSign, SKI).
+    fn root_material(wallet: &Wallet, options: &CaOptions, clock: &Arc<dyn Clock>) -> Result<CaMaterial> {
         let subject = Self::ca_subject(options)?;
         let key = wallet.generate_key(&options.name)?;
         let now = clock.now();
@@ -41,37 +109,36 @@ impl<'w> CertificateAuthority<'w> {
                 attrs_json: None,
             },
             &IssuerRef { subject: &subject, key_id: None, signer: key.signer().as_ref() },
-        )
-        .and_then(|cert| Self::install(wallet, options, cert, vec![], key.clone(), None, clock));
+        );
+        let made = made.map(|cert| CaMaterial { cert, chain: vec![], key: key.clone(), parent: None });
         forget_key_on_error(wallet, &key, made)
     }
 
-    /// Create an intermediate CA whose certificate `parent` signs (CA:TRUE pathlen 0), acting as
+    /// An intermediate CA certificate that `parent` signs (CA:TRUE pathlen 0), acting as
     /// `registrar` of the parent, which needs `hf.IntermediateCA=true`. The certificate is
     /// recorded in the parent's registry as issued to the registrar.
-    pub fn create_intermediate(
-        parent: &CertificateAuthority<'_>,
+    fn intermediate_material(
+        wallet: &Wallet,
+        parent: &CertificateAuthority,
         registrar: &str,
-        wallet: &'w Wallet,
         options: &CaOptions,
-    ) -> Result<(Self, Secret)> {
+    ) -> Result<CaMaterial> {
         let (_, caller) = parent.authenticate(registrar, false)?;
         rules::require_true(&caller, rules::INTERMEDIATE_CA, "obtain an intermediate CA certificate")?;
         validate_ca_name(&options.name)?;
         let subject = Self::ca_subject(options)?;
         let key = wallet.generate_key(&options.name)?;
-        let made = Self::intermediate_with(parent, &caller, wallet, options, subject, &key);
+        let made = Self::intermediate_with(parent, &caller, options, subject, &key);
         forget_key_on_error(wallet, &key, made)
     }
 
     fn intermediate_with(
-        parent: &CertificateAuthority<'_>,
-        caller: &IdRecord,
-        wallet: &'w Wallet,
+        parent: &CertificateAuthority,
+        caller: &crate::ca::registry::IdRecord,
         options: &CaOptions,
         subject: x509_cert::name::Name,
         key: &IdentityKey,
-    ) -> Result<(Self, Secret)> {
+    ) -> Result<CaMaterial> {
         let now = parent.clock.now();
         let not_before = profile::round_to_minute(now) - BACKDATE;
         let not_after = add(profile::round_to_minute(now), options.validity.unwrap_or(INTERMEDIATE_VALIDITY))
@@ -94,19 +161,13 @@ impl<'w> CertificateAuthority<'w> {
         })?;
         let mut chain = vec![parent.ca.certificate().clone()];
         chain.extend(parent.ca.chain().iter().cloned());
-        Self::install(wallet, options, cert, chain, key.clone(), Some(parent.config.name.clone()), parent.clock.clone())
+        Ok(CaMaterial { cert, chain, key: key.clone(), parent: Some(parent.config.name.clone()) })
     }
 
-    /// Import an existing CA: its certificate (PEM, followed by its issuers if it is an
-    /// intermediate) and private key (PKCS#8 or SEC1 PEM) — e.g. a fabric-ca-server
-    /// `ca-cert.pem` with its `msp/keystore/*_sk`, or cryptogen's `ca/` folder.
-    pub fn import(
-        wallet: &'w Wallet,
-        options: &CaOptions,
-        cert_pem: &[u8],
-        key_pem: &[u8],
-        clock: Arc<dyn Clock>,
-    ) -> Result<(Self, Secret)> {
+    /// An existing CA: its certificate (PEM, followed by its issuers if it is an intermediate)
+    /// and private key (PKCS#8 or SEC1 PEM) — e.g. a fabric-ca-server `ca-cert.pem` with its
+    /// `msp/keystore/*_sk`, or cryptogen's `ca/` folder.
+    fn import_material(cert_pem: &[u8], key_pem: &[u8]) -> Result<CaMaterial> {
         let mut certs = Certificate::parse_pem_chain(cert_pem, "CA certificate")?;
         let cert = certs.remove(0);
         let key = crate::crypto::parse_private_key_pem(key_pem, "CA key")?;
@@ -135,105 +196,16 @@ impl<'w> CertificateAuthority<'w> {
             child = issuer;
         }
         // An imported key stays a software key: it has been outside a key store already.
-        Self::install(wallet, options, cert, certs, IdentityKey::software(key), None, clock)
+        Ok(CaMaterial { cert, chain: certs, key: IdentityKey::software(key), parent: None })
     }
 
-    fn ca_subject(options: &CaOptions) -> Result<x509_cert::name::Name> {
+    pub(super) fn ca_subject(options: &CaOptions) -> Result<x509_cert::name::Name> {
         let ous: Vec<String> = options.organizational_unit.iter().cloned().collect();
         profile::build_name(&options.names, &ous, Some(options.common_name.as_deref().unwrap_or(&options.name)), None)
     }
 
-    /// Write a new CA's records. The key record is written first with create-only semantics, so
-    /// it claims the name; the configuration is written last, so a CA is only visible once it is
-    /// complete.
-    fn install(
-        wallet: &'w Wallet,
-        options: &CaOptions,
-        cert: Certificate,
-        chain: Vec<Certificate>,
-        key: IdentityKey,
-        parent: Option<String>,
-        clock: Arc<dyn Clock>,
-    ) -> Result<(Self, Secret)> {
-        validate_ca_name(&options.name)?;
-        validate_msp_id(&options.msp_id)?;
-        validate_label(&options.admin_id)?;
-        let affiliations = options
-            .affiliations
-            .iter()
-            .map(|a| validate_affiliation_name(a).map(|()| a.clone()))
-            .collect::<Result<std::collections::BTreeSet<_>>>()?;
-        for a in &affiliations {
-            if let Some((parent_aff, _)) = a.rsplit_once('.') {
-                if !affiliations.contains(parent_aff) {
-                    return Err(CaError::InvalidParameter {
-                        what: format!("affiliation {a:?}"),
-                        detail: format!("its parent {parent_aff:?} is not in the list"),
-                    }
-                    .into());
-                }
-            }
-        }
-        let backend = wallet.backend();
-        let registry = Registry::new(backend, &options.name);
-        let exists = || CaError::CaExists { name: options.name.clone(), location: wallet.location() };
-        if backend.get(&registry.key(KIND_CONFIG, None))?.is_some() {
-            return Err(exists().into());
-        }
-        let ca_identity = Identity::new(&options.name, &options.msp_id, cert, chain, key)?;
-        let key_record = encode_identity(&ca_identity)?;
-        backend.put(&registry.key(KIND_KEY, None), &key_record, Expect::Absent).map_err(|e| {
-            if is_already_exists(&e) {
-                exists().into()
-            } else {
-                e
-            }
-        })?;
-        registry.put(
-            &registry.key(KIND_AFF, None),
-            &AffRecord { v: RECORD_VERSION, names: affiliations },
-            Expect::Any,
-        )?;
-        let (secret, origin) = match &options.admin_secret {
-            Some(s) => (s.clone(), SecretOrigin::Chosen),
-            None => (Secret::generate(), SecretOrigin::Generated),
-        };
-        let admin = IdRecord {
-            v: RECORD_VERSION,
-            id: options.admin_id.clone(),
-            identity_type: "client".into(),
-            affiliation: String::new(),
-            attrs: rules::bootstrap_admin_attrs(),
-            max_enrollments: options.policy.max_enrollments,
-            enrollments: 0,
-            state: IdentityState::Active,
-            secret: Some(hash_secret(&secret, origin)),
-            failed_attempts: 0,
-            certs: vec![],
-        };
-        registry.put(&registry.key(KIND_ID, Some(&admin.id)), &admin, Expect::Any)?;
-        let config = CaConfig {
-            v: RECORD_VERSION,
-            name: options.name.clone(),
-            msp_id: options.msp_id.clone(),
-            names: options.names.clone(),
-            policy: options.policy.clone(),
-            parent,
-            created: unix(clock.now()),
-        };
-        registry.put(&registry.key(KIND_CONFIG, None), &config, Expect::Absent).map_err(|e| {
-            if is_already_exists(&e) {
-                exists().into()
-            } else {
-                e
-            }
-        })?;
-        let key_id = IssuerRef::key_id_of(ca_identity.certificate())?;
-        Ok((Self { wallet, config, ca: ca_identity, key_id, clock }, secret))
-    }
-
     /// Open the CA named `name` in `wallet`, on the system clock.
-    pub fn open(wallet: &'w Wallet, name: &str) -> Result<Self> {
+    pub fn open(wallet: Arc<Wallet>, name: &str) -> Result<Self> {
         let registry = Registry::new(wallet.backend(), name);
         let unknown = || CaError::UnknownCa { name: name.into(), location: wallet.location() };
         let (config, _) = registry.get::<CaConfig>(&registry.key(KIND_CONFIG, None))?.ok_or_else(unknown)?;
@@ -245,6 +217,24 @@ impl<'w> CertificateAuthority<'w> {
         let ca = decode_identity(name, &rec.value, wallet.key_stores())?;
         let key_id = IssuerRef::key_id_of(ca.certificate())?;
         Ok(Self { wallet, config, ca, key_id, clock: Arc::new(SystemClock) })
+    }
+
+    /// Open the CA named `name`, or, when `name` is `None`, the only CA in the wallet
+    /// ([`CaError::NoCa`] if there is none, [`CaError::AmbiguousCa`] listing them if there are
+    /// several).
+    pub fn open_default(wallet: Arc<Wallet>, name: Option<&str>) -> Result<Self> {
+        if let Some(name) = name {
+            return Self::open(wallet, name);
+        }
+        let names = Self::list(&wallet)?;
+        match names.as_slice() {
+            [one] => {
+                let one = one.clone();
+                Self::open(wallet, &one)
+            }
+            [] => Err(CaError::NoCa { location: wallet.location() }.into()),
+            _ => Err(CaError::AmbiguousCa { names, location: wallet.location() }.into()),
+        }
     }
 
     /// The same CA reading time from `clock`.
@@ -266,20 +256,29 @@ impl<'w> CertificateAuthority<'w> {
         let registry = Registry::new(backend, name);
         // Configuration first: the CA disappears at once, the rest is clean-up.
         backend.delete(&registry.key(KIND_CONFIG, None), Expect::Any)?;
-        for kind in [KIND_ID, KIND_CERT, KIND_REVOKED] {
-            for n in registry.list(kind)? {
-                backend.delete(&registry.key(kind, Some(&n)), Expect::Any)?;
-            }
-        }
+        Self::delete_registry(&registry)?;
         let key_record = backend.get(&registry.key(KIND_KEY, None)).ok().flatten();
-        for kind in [KIND_AFF, KIND_CRL, KIND_KEY] {
-            backend.delete(&registry.key(kind, None), Expect::Any)?;
-        }
+        backend.delete(&registry.key(KIND_KEY, None), Expect::Any)?;
         // The record went first: a failure here leaves an unused key, never a CA without one.
         if let Some(reference) = key_record.as_ref().and_then(|r| key_reference(&r.value)) {
             if let Ok(store) = wallet.key_stores().get(reference.scheme()) {
                 store.delete(&reference)?;
             }
+        }
+        Ok(())
+    }
+
+    /// Delete a CA's registry: identities, certificates, revocations, affiliations, CRL number
+    /// (not its configuration or key).
+    pub(super) fn delete_registry(registry: &Registry<'_>) -> Result<()> {
+        let backend = registry.backend;
+        for kind in [KIND_ID, KIND_CERT, KIND_REVOKED] {
+            for n in registry.list(kind)? {
+                backend.delete(&registry.key(kind, Some(&n)), Expect::Any)?;
+            }
+        }
+        for kind in [KIND_AFF, KIND_CRL] {
+            backend.delete(&registry.key(kind, None), Expect::Any)?;
         }
         Ok(())
     }
@@ -297,7 +296,7 @@ fn key_reference(record: &[u8]) -> Option<KeyRef> {
 /// cfssl's backdating of CA certificates.
 const BACKDATE: Duration = Duration::from_secs(5 * 60);
 
-fn validate_ca_name(name: &str) -> Result<()> {
+pub(super) fn validate_ca_name(name: &str) -> Result<()> {
     validate_label(name).map_err(|_| CaError::InvalidParameter {
         what: format!("CA name {name:?}"),
         detail: "use 1–255 bytes without '/', '\\', control characters or surrounding blanks".into(),

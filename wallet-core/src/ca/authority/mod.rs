@@ -2,11 +2,15 @@
 //! open, remove), registration, issuance (enrolment, CSRs, reenrolment), revocation and CRLs,
 //! and queries. This file holds the type and what the services share.
 
+mod bootstrap;
 mod issue;
 mod lifecycle;
 mod query;
 mod register;
 mod revoke;
+mod service;
+
+pub use bootstrap::{AdminEnrolment, Bootstrap, BootstrapOptions, CaSource};
 
 use super::registry::{CaConfig, IdRecord, Registry};
 use super::*;
@@ -25,10 +29,11 @@ pub const ROOT_VALIDITY: Duration = Duration::from_secs(131_400 * 3600);
 /// Fabric CA's default lifetime of an intermediate CA certificate (`signing.profiles.ca.expiry`).
 pub const INTERMEDIATE_VALIDITY: Duration = Duration::from_secs(43_800 * 3600);
 
-/// A certificate authority living in a wallet. Cheap to open; holds no lock.
+/// A certificate authority living in a wallet. Cheap to open; holds no lock. It owns a handle
+/// to its wallet, where its records and the identities it enrols are kept.
 #[derive(Debug)]
-pub struct CertificateAuthority<'w> {
-    wallet: &'w Wallet,
+pub struct CertificateAuthority {
+    wallet: Arc<Wallet>,
     config: CaConfig,
     /// The CA certificate, its chain and its key (used only through [`Signer`]).
     ca: Identity,
@@ -138,7 +143,7 @@ pub(crate) fn signed_by(cert: &Certificate, issuer_key: &PublicKey) -> bool {
     crate::crypto::verify(issuer_key, tbs, sig).is_ok()
 }
 
-impl<'w> CertificateAuthority<'w> {
+impl CertificateAuthority {
     /// The CA's name.
     pub fn name(&self) -> &str {
         &self.config.name
@@ -205,8 +210,9 @@ impl<'w> CertificateAuthority<'w> {
         Ok(self.authenticate(registrar, false)?.1)
     }
 
-    pub(crate) fn wallet(&self) -> &'w Wallet {
-        self.wallet
+    /// The wallet the CA lives in, where it stores the identities it enrols.
+    pub fn wallet(&self) -> &Arc<Wallet> {
+        &self.wallet
     }
 }
 

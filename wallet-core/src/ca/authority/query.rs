@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::identity::Certificate;
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 
-impl CertificateAuthority<'_> {
+impl CertificateAuthority {
     /// Write the identity stored under `label` as an MSP folder (see
     /// [`formats::msp::write_dir`](crate::formats::msp::write_dir)), with this CA's latest CRL as
     /// `crls/crl.pem` unless `options` already carries one.

@@ -9,7 +9,7 @@ use crate::ca::*;
 use crate::error::{Error, Result};
 use crate::identity::validate_label;
 
-impl CertificateAuthority<'_> {
+impl CertificateAuthority {
     /// Register an identity, acting as the registrar stored in the wallet under `registrar`.
     /// Returns the enrolment secret (the one given, or a generated one).
     pub fn register(&self, registrar: &str, request: &RegistrationRequest) -> Result<Secret> {

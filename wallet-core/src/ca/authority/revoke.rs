@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use std::time::Duration;
 
-impl CertificateAuthority<'_> {
+impl CertificateAuthority {
     /// Revoke, acting as `registrar`. Revoking an identity revokes every certificate issued to
     /// it and stops it from enrolling again; revoking a certificate needs its serial and AKI.
     /// Revoking someone else needs `hf.Revoker=true` and authority over their type and

@@ -14,12 +14,12 @@ use time::macros::datetime;
 
 const KINDS: [&str; 8] = ["ca", "ca-key", "ca-aff", "ca-id", "ca-cert", "ca-revoked", "ca-crl", "identity"];
 
-/// A wallet over `backend` with the suite's key stores (leaked: the CA borrows it).
-fn wallet_over(backend: Box<dyn Backend>) -> &'static Wallet {
-    Box::leak(Box::new(Wallet::from_backend(backend).with_key_stores(key_stores())))
+/// A wallet over `backend` with the suite's key stores.
+fn wallet_over(backend: Box<dyn Backend>) -> Arc<Wallet> {
+    Arc::new(Wallet::from_backend(backend).with_key_stores(key_stores()))
 }
 
-fn leak_wallet() -> &'static Wallet {
+fn new_wallet() -> Arc<Wallet> {
     wallet_over(Box::new(MemoryBackend::new()))
 }
 
@@ -45,17 +45,16 @@ fn clock() -> Arc<FixedClock> {
 }
 
 /// A CA "org1-ca" with its admin enrolled under label "admin".
-fn setup() -> (&'static Wallet, CertificateAuthority<'static>, Arc<FixedClock>) {
-    let wallet = leak_wallet();
+fn setup() -> (Arc<Wallet>, CertificateAuthority, Arc<FixedClock>) {
+    let wallet = new_wallet();
     let clock = clock();
-    let (ca, secret) =
-        CertificateAuthority::create_root(wallet, &CaOptions::new("org1-ca", "Org1MSP"), clock.clone()).unwrap();
-    ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(secret), ..Default::default() }).unwrap();
+    let options = BootstrapOptions::root(CaOptions::new("org1-ca", "Org1MSP")).with_clock(clock.clone());
+    let ca = CertificateAuthority::bootstrap(wallet.clone(), &options).unwrap().ca;
     (wallet, ca, clock)
 }
 
 fn register(
-    ca: &CertificateAuthority<'_>,
+    ca: &CertificateAuthority,
     registrar: &str,
     id: &str,
     ty: &str,
@@ -74,12 +73,12 @@ fn register(
     )
 }
 
-fn enroll(ca: &CertificateAuthority<'_>, id: &str, secret: Secret) -> Result<crate::Identity, Error> {
+fn enroll(ca: &CertificateAuthority, id: &str, secret: Secret) -> Result<crate::Identity, Error> {
     ca.enroll(&EnrollRequest { id: id.into(), secret: Some(secret), ..Default::default() })
 }
 
 /// Register and enrol `id` as admin, with extra attributes.
-fn make(ca: &CertificateAuthority<'_>, id: &str, ty: &str, aff: &str, attrs: &[Attribute]) -> crate::Identity {
+fn make(ca: &CertificateAuthority, id: &str, ty: &str, aff: &str, attrs: &[Attribute]) -> crate::Identity {
     let s = register(ca, "admin", id, ty, aff, attrs).unwrap();
     enroll(ca, id, s).unwrap()
 }
@@ -166,11 +165,11 @@ fn enrolment_certificate_profile() {
     assert!(crypto::is_low_s(cert.x509().signature.raw_bytes()).unwrap(), "CA signatures are low-S");
 }
 
-fn ca_wallet<'w>(ca: &CertificateAuthority<'w>) -> &'w Wallet {
+fn ca_wallet(ca: &CertificateAuthority) -> &Wallet {
     ca.wallet()
 }
 
-fn ca_ref<'a>(ca: &'a CertificateAuthority<'a>) -> &'a CertificateAuthority<'a> {
+fn ca_ref(ca: &CertificateAuthority) -> &CertificateAuthority {
     ca
 }
 
@@ -202,11 +201,11 @@ fn admin_certificate_matches_fabric_bootstrap_admin() {
 
 #[test]
 fn validity_is_capped_at_the_ca() {
-    let wallet = leak_wallet();
+    let wallet = new_wallet();
     let clock = clock();
     let mut opts = CaOptions::new("short", "Org1MSP");
     opts.validity = Some(Duration::from_secs(30 * 24 * 3600));
-    let (ca, s) = CertificateAuthority::create_root(wallet, &opts, clock).unwrap();
+    let (ca, s) = CertificateAuthority::create_root(wallet.clone(), &opts, clock).unwrap();
     let admin = ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(s), ..Default::default() }).unwrap();
     assert_eq!(admin.certificate().not_after(), ca.certificate().not_after());
 }
@@ -304,10 +303,10 @@ fn max_enrollments_are_enforced_and_counted() {
 
 #[test]
 fn ca_max_enrollments_caps_identities() {
-    let wallet = leak_wallet();
+    let wallet = new_wallet();
     let mut opts = CaOptions::new("capped", "Org1MSP");
     opts.policy.max_enrollments = 1;
-    let (ca, s) = CertificateAuthority::create_root(wallet, &opts, clock()).unwrap();
+    let (ca, s) = CertificateAuthority::create_root(wallet.clone(), &opts, clock()).unwrap();
     ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(s.clone()), ..Default::default() }).unwrap();
     let e = ca_err(
         ca.enroll(&EnrollRequest {
@@ -325,8 +324,8 @@ fn ca_max_enrollments_caps_identities() {
     );
     assert!(e.to_string().contains("unlimited enrollments are not allowed"), "{e}");
     // max 0 on an identity disables enrolment
-    let wallet = leak_wallet();
-    let (ca, _) = CertificateAuthority::create_root(wallet, &CaOptions::new("c2", "Org1MSP"), clock()).unwrap();
+    let wallet = new_wallet();
+    let (ca, _) = CertificateAuthority::create_root(wallet.clone(), &CaOptions::new("c2", "Org1MSP"), clock()).unwrap();
     let _ = ca;
 }
 
@@ -700,7 +699,7 @@ fn rights_matrix() {
             Action::Intermediate => CertificateAuthority::create_intermediate(
                 &ca,
                 &reg,
-                wallet,
+                wallet.clone(),
                 &CaOptions::new(&format!("int{n}"), "Org1MSP"),
             )
             .map(drop),
@@ -907,7 +906,7 @@ fn wrong_secret_changes_only_the_failure_counter_then_locks() {
         let e = ca_err(enroll(&ca, "user1", Secret::new(format!("wrong{attempt}"))).unwrap_err());
         assert!(matches!(e, CaError::WrongSecret { .. }), "{e}");
         assert!(e.to_string().starts_with("authentication failure"));
-        assert_eq!(id_record(wallet, "user1").failed_attempts, attempt);
+        assert_eq!(id_record(&wallet, "user1").failed_attempts, attempt);
     }
     assert_eq!(strip(snapshot(wallet.backend())), before, "only the failure counter moved");
     // Locked now, even with the right secret.
@@ -918,7 +917,7 @@ fn wrong_secret_changes_only_the_failure_counter_then_locks() {
     let fresh = ca.reset_secret("admin", "user1", None).unwrap();
     assert!(matches!(ca_err(enroll(&ca, "user1", good).unwrap_err()), CaError::WrongSecret { .. }));
     enroll(&ca, "user1", fresh).unwrap();
-    assert_eq!(id_record(wallet, "user1").failed_attempts, 0);
+    assert_eq!(id_record(&wallet, "user1").failed_attempts, 0);
 }
 
 #[test]
@@ -931,8 +930,8 @@ fn secrets_are_never_stored_in_clear() {
         &RegistrationRequest { id: "c".into(), secret: Some(Secret::new("user2pw")), ..Default::default() },
     )
     .unwrap();
-    let g = id_record(wallet, "g").secret.unwrap();
-    let c = id_record(wallet, "c").secret.unwrap();
+    let g = id_record(&wallet, "g").secret.unwrap();
+    let c = id_record(&wallet, "c").secret.unwrap();
     assert!(g.starts_with("sha256$") && !g.contains(generated.expose()));
     assert!(c.starts_with("argon2id$") && !c.contains("user2pw"));
     for (_, v) in snapshot(wallet.backend()) {
@@ -1125,9 +1124,13 @@ fn third_party_csr_is_signed_under_the_same_rules() {
 #[test]
 fn intermediate_ca_chain() {
     let (wallet, root, _) = setup();
-    let (int, secret) =
-        CertificateAuthority::create_intermediate(&root, "admin", wallet, &CaOptions::new("org1-int", "Org1MSP"))
-            .unwrap();
+    let (int, secret) = CertificateAuthority::create_intermediate(
+        &root,
+        "admin",
+        wallet.clone(),
+        &CaOptions::new("org1-int", "Org1MSP"),
+    )
+    .unwrap();
     let cert = int.certificate();
     assert!(cert.is_ca() && !cert.is_self_signed());
     assert_eq!(cert.authority_key_id(), root.certificate().subject_key_id());
@@ -1147,9 +1150,9 @@ fn intermediate_ca_chain() {
     // Recorded in the parent's registry as issued to the registrar.
     assert!(root.certificates(Some("admin")).unwrap().iter().any(|c| c.serial == cert.serial_hex()));
     // Reopen from the wallet.
-    let again = CertificateAuthority::open(wallet, "org1-int").unwrap();
+    let again = CertificateAuthority::open(wallet.clone(), "org1-int").unwrap();
     assert_eq!(again.chain(), int.chain());
-    let mut names = CertificateAuthority::list(wallet).unwrap();
+    let mut names = CertificateAuthority::list(&wallet).unwrap();
     names.sort();
     assert_eq!(names, ["org1-ca", "org1-int"]);
 }
@@ -1158,16 +1161,17 @@ fn intermediate_ca_chain() {
 fn import_checks_the_ca_and_its_key() {
     let (wallet, _, _) = setup();
     // What is imported comes from elsewhere (a fabric-ca-server's files): a CA with software keys.
-    let source = Box::leak(Box::new(Wallet::from_backend(Box::new(MemoryBackend::new()))));
-    let (ca, secret) = CertificateAuthority::create_root(source, &CaOptions::new("src", "Org1MSP"), clock()).unwrap();
+    let source = Arc::new(Wallet::from_backend(Box::new(MemoryBackend::new())));
+    let (ca, secret) =
+        CertificateAuthority::create_root(source.clone(), &CaOptions::new("src", "Org1MSP"), clock()).unwrap();
     let admin = ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(secret), ..Default::default() }).unwrap();
     let key_record = source.backend().get(&crate::backend::RecordKey::new("ca-key", "src")).unwrap().unwrap();
     let ca_identity = crate::wallet::decode_identity("src", &key_record.value, source.key_stores()).unwrap();
     // An end-entity certificate is no CA.
-    let other = leak_wallet();
+    let other = new_wallet();
     let e = ca_err(
         CertificateAuthority::import(
-            other,
+            other.clone(),
             &CaOptions::new("x", "Org1MSP"),
             admin.certificate().to_pem().as_bytes(),
             key_pem(&admin).as_bytes(),
@@ -1179,7 +1183,7 @@ fn import_checks_the_ca_and_its_key() {
     // The right certificate with the wrong key.
     let e = ca_err(
         CertificateAuthority::import(
-            other,
+            other.clone(),
             &CaOptions::new("x", "Org1MSP"),
             ca.certificate().to_pem().as_bytes(),
             key_pem(&admin).as_bytes(),
@@ -1188,25 +1192,29 @@ fn import_checks_the_ca_and_its_key() {
         .unwrap_err(),
     );
     assert!(e.to_string().contains("does not belong"), "{e}");
-    assert!(CertificateAuthority::list(other).unwrap().is_empty());
+    assert!(CertificateAuthority::list(&other).unwrap().is_empty());
     // The right pair imports, as a software key whatever the default store (it has been outside
     // a store already), and signs.
     let (imported, _) = CertificateAuthority::import(
-        other,
+        other.clone(),
         &CaOptions::new("src", "Org1MSP"),
         ca.certificate().to_pem().as_bytes(),
         key_pem(&ca_identity).as_bytes(),
         clock(),
     )
     .unwrap();
-    assert!(matches!(ca_key_ref(other, "src"), KeyRef::Software { .. }));
+    assert!(matches!(ca_key_ref(&other, "src"), KeyRef::Software { .. }));
     assert_eq!(imported.certificate(), ca.certificate());
-    CertificateAuthority::remove(other, "src").unwrap();
+    CertificateAuthority::remove(&other, "src").unwrap();
     // Duplicate name.
-    let e =
-        ca_err(CertificateAuthority::create_root(wallet, &CaOptions::new("org1-ca", "Org1MSP"), clock()).unwrap_err());
+    let e = ca_err(
+        CertificateAuthority::create_root(wallet.clone(), &CaOptions::new("org1-ca", "Org1MSP"), clock()).unwrap_err(),
+    );
     assert!(matches!(e, CaError::CaExists { .. }), "{e}");
-    assert!(matches!(ca_err(CertificateAuthority::open(other, "nope").unwrap_err()), CaError::UnknownCa { .. }));
+    assert!(matches!(
+        ca_err(CertificateAuthority::open(other.clone(), "nope").unwrap_err()),
+        CaError::UnknownCa { .. }
+    ));
 }
 
 #[test]
@@ -1215,9 +1223,9 @@ fn remove_deletes_every_record() {
     make(&ca, "u", "client", "org1", &[]);
     ca.revoke("admin", &RevokeTarget::Identity("u".into()), RevocationReason::Superseded).unwrap();
     ca.generate_crl("admin", &CrlOptions::default()).unwrap();
-    let key = ca_key_ref(wallet, "org1-ca");
+    let key = ca_key_ref(&wallet, "org1-ca");
     wallet.key_stores().load(&key, None).unwrap();
-    CertificateAuthority::remove(wallet, "org1-ca").unwrap();
+    CertificateAuthority::remove(&wallet, "org1-ca").unwrap();
     let left: Vec<_> = snapshot(wallet.backend()).into_keys().filter(|(k, _)| k != "identity").collect();
     assert!(left.is_empty(), "{left:?}");
     assert_eq!(wallet.list().unwrap(), ["admin", "u"], "enrolled identities stay");
@@ -1231,7 +1239,7 @@ fn remove_deletes_every_record() {
 fn keys_are_made_in_the_default_store_and_records_hold_only_references() {
     let (wallet, ca, _) = setup();
     let scheme = key_stores().default_store().scheme().to_owned();
-    let ca_key = ca_key_ref(wallet, "org1-ca");
+    let ca_key = ca_key_ref(&wallet, "org1-ca");
     assert_eq!(ca_key.scheme(), scheme);
     let admin = wallet.get("admin").unwrap();
     assert_eq!(admin.key_ref().scheme(), scheme);
@@ -1288,7 +1296,7 @@ fn concurrent_enrolments_never_exceed_the_allowance() {
         }
     });
     assert_eq!(ok.into_inner(), 5);
-    let rec = id_record(wallet, "shared");
+    let rec = id_record(&wallet, "shared");
     assert_eq!((rec.enrollments, rec.certs.len()), (5, 5));
     assert_eq!(ca.certificates(Some("shared")).unwrap().len(), 5);
 }
@@ -1351,7 +1359,7 @@ fn bulk_enrolment_is_durable_and_resumable() {
     assert_eq!(ca.identity("b2").unwrap().enrollments, 2);
 }
 
-fn file_wallet(dir: &std::path::Path, create: bool) -> &'static Wallet {
+fn file_wallet(dir: &std::path::Path, create: bool) -> Arc<Wallet> {
     use crate::backend::{file::FileBackend, file::KdfParams, OpenOptions, Passphrase};
     let options = OpenOptions::new().with_passphrase(Passphrase::new("pw")).with_kdf(KdfParams {
         m_cost_kib: 64,
@@ -1364,7 +1372,7 @@ fn file_wallet(dir: &std::path::Path, create: bool) -> &'static Wallet {
 
 /// Every row enrolled exactly once: counted once, one certificate recorded, and that
 /// certificate with its key in the wallet.
-fn assert_enrolled_once(ca: &CertificateAuthority<'_>, wallet: &Wallet, ids: &[String], context: &str) {
+fn assert_enrolled_once(ca: &CertificateAuthority, wallet: &Wallet, ids: &[String], context: &str) {
     for id in ids {
         let info = ca.identity(id).unwrap();
         assert_eq!((info.enrollments, info.certificates.len()), (1, 1), "{context}: {id}");
@@ -1407,7 +1415,7 @@ fn bulk_rerun_after_a_crash_at_any_step_picks_up_where_it_stopped() {
         let dir = tmp.path().join("wallet");
         let wallet = file_wallet(&dir, true);
         let (ca, secret) =
-            CertificateAuthority::create_root(wallet, &CaOptions::new("org1-ca", "Org1MSP"), clock()).unwrap();
+            CertificateAuthority::create_root(wallet.clone(), &CaOptions::new("org1-ca", "Org1MSP"), clock()).unwrap();
         ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(secret), ..Default::default() }).unwrap();
 
         let mut reported = vec![];
@@ -1428,14 +1436,14 @@ fn bulk_rerun_after_a_crash_at_any_step_picks_up_where_it_stopped() {
         for id in &reported {
             assert!(wallet.contains(id).unwrap(), "{step}: reported {id} is not stored");
         }
-        let ca = CertificateAuthority::open(wallet, "org1-ca").unwrap().with_clock(clock());
+        let ca = CertificateAuthority::open(wallet.clone(), "org1-ca").unwrap().with_clock(clock());
         let mut seen = vec![];
         let report = ca.bulk_enroll_in_batches("admin", rows.clone(), &options, 4, &mut |p| seen.push(p.done)).unwrap();
         assert!(report.failed.is_empty(), "{step}: {:?}", report.failed);
         let before = if committed { 8 } else { 4 };
         assert_eq!((report.enrolled, report.skipped), (10 - before, before), "{step}");
         assert_eq!(seen, (1..=10).collect::<Vec<_>>(), "{step}");
-        assert_enrolled_once(&ca, wallet, &ids, step);
+        assert_enrolled_once(&ca, &wallet, &ids, step);
     }
 }
 
@@ -1486,7 +1494,7 @@ fn a_refused_bulk_batch_is_retried_row_by_row() {
     };
     let wallet = wallet_over(Box::new(backend));
     let (ca, secret) =
-        CertificateAuthority::create_root(wallet, &CaOptions::new("org1-ca", "Org1MSP"), clock()).unwrap();
+        CertificateAuthority::create_root(wallet.clone(), &CaOptions::new("org1-ca", "Org1MSP"), clock()).unwrap();
     ca.enroll(&EnrollRequest { id: "admin".into(), secret: Some(secret), ..Default::default() }).unwrap();
     // Registered by hand, not enrolled: the bulk run enrols it at the version it read.
     register(&ca, "admin", "pre", "client", "org1", &[]).unwrap();
@@ -1502,7 +1510,7 @@ fn a_refused_bulk_batch_is_retried_row_by_row() {
     assert_eq!((report.enrolled, report.skipped, report.failed.len()), (3, 1, 0), "{:?}", report.failed);
     assert_eq!(seen, [(1, "a".into(), true), (2, "pre".into(), true), (3, "b".into(), true), (4, "a".into(), false)]);
     assert!(!armed.load(std::sync::atomic::Ordering::SeqCst), "no batch was refused");
-    assert_enrolled_once(&ca, wallet, &["a".into(), "pre".into(), "b".into()], "after a refused batch");
+    assert_enrolled_once(&ca, &wallet, &["a".into(), "pre".into(), "b".into()], "after a refused batch");
 }
 
 #[test]
