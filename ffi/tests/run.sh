@@ -4,7 +4,8 @@
 # and UndefinedBehaviorSanitizer (once with software keys, once with WALLET_KEY_STORE=memory, so
 # the CA's key and every enrolled key live in a store that never exports them), and linked
 # against the static library under valgrind (no leaks, no errors); and check the signatures each
-# run wrote with `openssl dgst -verify`.
+# run wrote with `openssl dgst -verify`. Then ffi/tests/c/test_store.c (a CA, an enrolment, an
+# import and signing, reopened) on a file wallet and on a wallet in a real OpenBao server.
 # Needs gcc, openssl (CLI and libcrypto headers), valgrind: a missing one is a failure.
 set -euo pipefail
 ffi_dir=$(cd "$(dirname "$0")/.." && pwd)
@@ -75,5 +76,47 @@ WALLET_TEST_LOW_S_COUNT=1000 valgrind --quiet --leak-check=full --show-leak-kind
   --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=1 \
   "$work/test_valgrind" "$work/valgrind" "$fixtures"
 verify_run "$work/valgrind"
+
+# --- libwallet on other stores: a file wallet and a wallet in a real OpenBao server ----------
+store_src="$ffi_dir/tests/c/test_store.c"
+gcc "${cflags[@]}" -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+  "$store_src" -o "$work/test_store" -L "$lib" -Wl,-rpath,"$lib" -lwallet
+
+# Run test_store on URI in a fresh folder and check every signature it wrote with openssl, using
+# the public key of the certificate it wrote beside each one.
+store_run() {
+  local name=$1 uri=$2 dir="$work/store-$1" count=0
+  prepare "$dir"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    "$work/test_store" "$uri" "$dir"
+  for sig in "$dir"/*.sig; do
+    local base=${sig%.sig}
+    openssl x509 -in "$base.pem" -pubkey -noout > "$base.pub"
+    openssl pkeyutl -verify -pubin -inkey "$base.pub" -in "$base.bin" -sigfile "$sig" >/dev/null
+    count=$((count + 1))
+  done
+  [ "$count" -eq 4 ] || { echo "expected 4 signatures from test_store on $name, found $count" >&2; exit 1; }
+  echo "openssl verified $count signatures made through libwallet on $name"
+}
+
+step "C: a passphrase-sealed file wallet (test_store)"
+WALLET_PASSPHRASE=c-store-pass store_run file "file:$work/store-file-wallet"
+
+step "C: a wallet in a real OpenBao server (vault+http, bao server -dev)"
+bao=${BAO_BIN:-$(bash "$root/tests/vault/install.sh")}
+bao_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$work/bao"
+(cd "$work/bao" && exec "$bao" server -dev -dev-root-token-id=c-root -dev-no-store-token \
+  -dev-listen-address="127.0.0.1:$bao_port" >"$work/bao/log" 2>&1) &
+bao_pid=$!
+trap 'kill "$bao_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 100); do
+  VAULT_ADDR="http://127.0.0.1:$bao_port" "$bao" status >/dev/null 2>&1 && break
+  kill -0 "$bao_pid" 2>/dev/null || { cat "$work/bao/log" >&2; echo "run.sh: bao server -dev exited" >&2; exit 1; }
+  sleep 0.1
+done
+VAULT_ADDR="http://127.0.0.1:$bao_port" "$bao" status >/dev/null || { cat "$work/bao/log" >&2; echo "run.sh: OpenBao did not start" >&2; exit 1; }
+VAULT_TOKEN=c-root store_run vault "vault+http://127.0.0.1:$bao_port/secret/c-suite"
+kill "$bao_pid"
 
 step "ffi C tests passed"
