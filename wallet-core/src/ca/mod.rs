@@ -33,6 +33,7 @@
 
 mod authority;
 mod bulk;
+mod duration;
 mod model;
 mod profile;
 pub(crate) mod registry;
@@ -43,11 +44,12 @@ pub mod rules;
 mod secret;
 mod service;
 
-pub use crate::error::CaError;
+pub use crate::error::{CaError, CsvRowError};
 pub use authority::{
     AdminEnrolment, Bootstrap, BootstrapOptions, CaSource, CertificateAuthority, INTERMEDIATE_VALIDITY, ROOT_VALIDITY,
 };
 pub use bulk::{BulkOptions, BulkOutcome, BulkProgress, BulkReport, BulkRow};
+pub use duration::parse_duration;
 pub use model::*;
 pub use profile::build_csr;
 pub use secret::{Secret, GENERATED_SECRET_LEN};
