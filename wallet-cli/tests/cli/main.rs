@@ -7,9 +7,13 @@ mod common;
 
 mod ca;
 mod export;
+mod formats;
+mod grammar;
 mod help;
 mod import;
 mod lifecycle;
+mod readme;
 mod renew;
+mod scripting;
 mod show;
 mod sign_verify;

@@ -50,6 +50,6 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: EnrollArgs) -> Result<
         overwrite: a.force,
     })?;
     let view = IssuedView::of(&identity);
-    ctx.print(|| view.text(), &view);
+    ctx.print(|| view.text(), &view)?;
     Ok(())
 }
