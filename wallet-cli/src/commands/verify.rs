@@ -12,7 +12,7 @@ use wallet_core::crypto::{is_low_s, verify_digest, SignatureForm};
 use wallet_core::Certificate;
 
 #[derive(Debug, clap::Args)]
-#[command(group = clap::ArgGroup::new("signer").required(true).args(["label", "old_label", "cert"]))]
+#[command(group = clap::ArgGroup::new("signer").args(["label", "old_label", "cert"]))]
 #[command(after_long_help = examples!(
     "  Verify a signature made by an identity in the wallet:",
     "    $ wallet verify appUser --signature proposal.sig --in proposal.bin",
@@ -51,6 +51,10 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    if args.label.is_none() && args.old_label.is_none() && args.cert.is_none() {
+        return Err(CliError::usage("give the LABEL of an identity, or --cert FILE")
+            .with_hint("e.g. `wallet verify appUser --signature sig.b64 --in msg.bin`"));
+    }
     let stdin = Path::new("-");
     if args.signature == stdin && args.input.as_deref().is_none_or(|p| p == stdin) {
         return Err(CliError::usage("the signature and the message cannot both come from stdin")

@@ -264,3 +264,26 @@ fn label_limits_are_told_truly_and_export_all_names_the_real_fix() {
     assert!(text.contains(&format!("{}…", "l".repeat(31))), "{text}");
     assert!(w.labels().contains(&longest));
 }
+
+#[test]
+fn help_lists_a_commands_own_options_apart_from_the_global_ones() {
+    let w = TestWallet::new();
+    for (args, own, subject) in [
+        (&["sign", "--help"][..], "--format", "<LABEL>"),
+        (&["verify", "--help"][..], "--signature", "[LABEL]"),
+        (&["ca", "revoke", "--help"][..], "--reason", "[ID]"),
+        (&["ca", "certificates", "--help"][..], "--pem", "[ID]"),
+    ] {
+        let out = w.cmd().env("WALLET_URI", &w.path).args(args).assert().success().get_output().stdout.clone();
+        let help = String::from_utf8(out).unwrap();
+        let usage = help.lines().find(|l| l.starts_with("Usage:")).unwrap();
+        assert!(usage.contains(subject) && !usage.contains("--wallet"), "{args:?}: {usage}");
+        let (own_part, global_part) = help.split_once("Global options:").unwrap_or_else(|| panic!("{args:?}: {help}"));
+        assert!(own_part.contains(own), "{args:?}");
+        assert!(global_part.contains("--wallet") && !own_part.contains("--wallet <URI>"), "{args:?}");
+        // Deprecated spellings are hidden from help.
+        for old in ["--label", "--id <ID>", "--out-format", "--validity-hours"] {
+            assert!(!help.contains(old), "{args:?} shows {old}");
+        }
+    }
+}
