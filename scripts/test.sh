@@ -18,6 +18,10 @@ command -v npm      >/dev/null || need_apt+=(npm)
 [ -f /usr/include/openssl/evp.h ] || need_apt+=(libssl-dev)
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 command -v xz       >/dev/null || need_apt+=(xz-utils)
+# i14-cli: the Composer card tests read and write zips with python3's zipfile, and the README
+# tour runs bash with sha256sum/cut/head (coreutils).
+command -v python3  >/dev/null || need_apt+=(python3)
+command -v sha256sum >/dev/null || need_apt+=(coreutils)
 # The real fabric-ca-server links the system SQLite.
 ldconfig -p 2>/dev/null | grep -q 'libsqlite3\.so\.0' || need_apt+=(libsqlite3-0)
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -255,7 +255,9 @@ pub fn result_for(error: &Error) -> wallet_result {
             BackendError::NoStore { .. } => R::NoWallet,
             BackendError::WrongPassphrase { .. } => R::WrongPassphrase,
             BackendError::PassphraseRequired { .. } => R::PassphraseRequired,
-            BackendError::Integrity { .. } | BackendError::IndexDamaged { .. } => R::Integrity,
+            BackendError::Integrity { .. } | BackendError::IndexDamaged { .. } | BackendError::HeaderDamaged { .. } => {
+                R::Integrity
+            }
             BackendError::Conflict { .. } => R::Conflict,
             BackendError::Io { .. } => R::Io,
             BackendError::Unsupported(_) => R::Unsupported,
@@ -281,7 +283,7 @@ pub fn result_for(error: &Error) -> wallet_result {
             | CaError::CsrCommonName { .. }
             | CaError::UnknownReason { .. }
             | CaError::InvalidParameter { .. } => R::CaInvalidRequest,
-            CaError::CallerCertificate { .. } => R::CaCallerCertificate,
+            CaError::CallerCertificate { .. } | CaError::CallerRevoked { .. } => R::CaCallerCertificate,
             CaError::Registry { .. } => R::CaRegistry,
             // DuplicateAffiliation, UnknownCertificate, AlreadyRevoked, NotACa, and any rule added later.
             _ => R::CaRefused,

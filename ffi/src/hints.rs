@@ -18,7 +18,7 @@ pub fn hint(error: &Error) -> Option<String> {
         Error::Key(e) => return key_hint(e),
         Error::Format(e) => format_hint(e).into(),
         Error::InvalidLabel { .. } => {
-            "pass a non-empty label of at most 255 bytes without '/', '\\\\', or control characters".into()
+            "pass a label of 1 to 255 bytes (UTF-8), not '.' or '..', without '/', '\\', control characters, or white space at either end".into()
         }
         Error::NotFound { .. } => "wallet_wallet_list gives the labels that exist".into(),
         Error::AlreadyExists { kind: "wallet", .. } => {
@@ -61,6 +61,7 @@ fn backend_hint(error: &BackendError) -> Option<String> {
             format!("pass the passphrase to wallet_wallet_open, or set {WALLET_PASSPHRASE} for wallet_wallet_open_from_env")
         }
         BackendError::IndexDamaged { .. } => "the index can be rebuilt from the records: run `wallet repair` on it".into(),
+        BackendError::HeaderDamaged { .. } => "the wallet header was modified or the disk is failing; every record depends on it: restore wallet.header from a backup of this wallet".into(),
         BackendError::Integrity { .. } => "the record was modified outside libwallet or the disk is failing; restore it from a backup (other records are unaffected)".into(),
         BackendError::ExcessiveCost { .. } => {
             "the wallet header demands more memory or time than this build allows; it was not written by libwallet".into()
@@ -119,6 +120,12 @@ fn ca_hint(error: &CaError) -> Option<String> {
         CaError::CsrCommonName { .. } => "make the CSR with CN set to the enrollment ID".into(),
         CaError::CallerCertificate { .. } => {
             "act as another registrar, or reenrol the caller (`wallet ca reenroll`)".into()
+        }
+        CaError::CallerRevoked { .. } => {
+            "a revoked certificate cannot act again: act as another registrar, or register and enrol a new identity".into()
+        }
+        CaError::CaOutOfValidity { .. } => {
+            "an expired CA can no longer issue certificates or CRLs: create a new CA and enrol its identities again, or check the system clock".into()
         }
         CaError::UnknownCertificate { .. } => "`wallet ca certificates` lists the serials and AKIs this CA issued".into(),
         CaError::AlreadyRevoked { .. } => "nothing to do: it is already on the CRL".into(),

@@ -16,7 +16,10 @@ Exit codes:
   2  usage error (bad flags or arguments, or a confirmation flag such as --force is missing)
   3  not found (no such identity, or no wallet at the location)
   4  wrong passphrase, or no passphrase available
-  5  the label or output file already exists (pass --force to replace it)"
+  5  the label or output file already exists (pass --force to replace it)
+
+With --output json an error is one JSON object on stderr:
+  {\"error\": {\"code\": \"not-found\", \"exit_code\": 3, \"message\": \"…\", \"hint\": \"…\"}}"
     };
 }
 
@@ -28,7 +31,7 @@ macro_rules! environment_help {
         "\
 Environment:
   WALLET_URI             the wallet, when --wallet is not given
-  WALLET_PASSPHRASE      the passphrase (else --passphrase-file, else a prompt)
+  WALLET_PASSPHRASE      the passphrase (unless --passphrase-file or --passphrase-stdin; else a prompt)
   WALLET_NEW_PASSPHRASE  the new passphrase for `wallet passwd`
   WALLET_KDF_PARAMS      Argon2id cost M,T,P for `wallet init`
   WALLET_TO_PASSPHRASE   the target's passphrase for `wallet migrate`
@@ -70,8 +73,9 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every command accepts.
+/// Options every command accepts, listed apart from each command's own.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// The wallet: a folder path, file:PATH, vault://HOST:PORT/MOUNT/PREFIX (OpenBao/Vault), or memory:
     ///
@@ -85,8 +89,16 @@ pub struct GlobalArgs {
     pub output: OutputFormat,
 
     /// Read the wallet passphrase from the first line of FILE (instead of WALLET_PASSPHRASE or a prompt)
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", conflicts_with = "passphrase_stdin")]
     pub passphrase_file: Option<PathBuf>,
+
+    /// Read the wallet passphrase from the first line of standard input (the rest stays input)
+    #[arg(long, global = true)]
+    pub passphrase_stdin: bool,
+
+    /// Log what the command does on stderr: -v steps, -vv details (never a secret)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 /// How results are printed on stdout.

@@ -16,12 +16,21 @@ pub struct Context {
     wallet: Option<String>,
     output: OutputFormat,
     passphrase_file: Option<PathBuf>,
+    /// The first line of stdin, read at once with --passphrase-stdin (the rest stays input).
+    passphrase_stdin: Option<wallet_core::backend::Passphrase>,
 }
 
 impl Context {
-    /// Take the global options.
-    pub fn new(global: GlobalArgs) -> Self {
-        Self { wallet: global.wallet, output: global.output, passphrase_file: global.passphrase_file }
+    /// Take the global options; with --passphrase-stdin the passphrase is read now, before any
+    /// command reads the rest of standard input.
+    pub fn new(global: GlobalArgs) -> Result<Self> {
+        let passphrase_stdin = if global.passphrase_stdin { Some(passphrase::read_stdin_line()?) } else { None };
+        Ok(Self {
+            wallet: global.wallet,
+            output: global.output,
+            passphrase_file: global.passphrase_file,
+            passphrase_stdin,
+        })
     }
 
     /// Whether results are printed as JSON.
@@ -46,12 +55,13 @@ impl Context {
 
     /// Where the passphrase of the wallet comes from.
     pub fn passphrase_source(&self) -> Source<'_> {
-        Source::current(self.passphrase_file.as_deref())
+        Source::current(self.passphrase_file.as_deref()).with_stdin(self.passphrase_stdin.as_ref())
     }
 
     /// Open the wallet (see [`Context::open_with`]) with the key stores `WALLET_KEY_STORE` selects.
     pub fn open_wallet(&self) -> Result<Wallet> {
         let uri = self.uri()?;
+        tracing::info!(wallet = %shown(&uri), "opening the wallet");
         let keys = KeyStores::from_env()?;
         Ok(self.open_with(|options| Wallet::open(&uri, options))?.with_key_stores(keys))
     }
@@ -75,6 +85,7 @@ impl Context {
     /// is asked first, so an existing wallet is reported before any prompt.
     pub fn create_wallet(&self, kdf: Option<KdfParams>) -> Result<Wallet> {
         let uri = self.uri()?;
+        tracing::info!(wallet = %shown(&uri), "creating a wallet");
         let keys = KeyStores::from_env()?;
         let source = self.passphrase_source();
         let given = passphrase::given(source)?;
@@ -89,16 +100,30 @@ impl Context {
         }
     }
 
-    /// Print a result: `text` as is, or `json` serialized, on stdout.
-    pub fn print(&self, text: impl FnOnce() -> String, json: &impl Serialize) {
+    /// Print a result: `text` as is, or `json` serialized, on stdout. A reader that went away
+    /// (`| head -1`) ends the command quietly: [`CliError::closed_pipe`].
+    pub fn print(&self, text: impl FnOnce() -> String, json: &impl Serialize) -> Result<()> {
         if self.json() {
-            println!("{}", serde_json::to_string_pretty(json).expect("results always serialize"));
+            let mut out = serde_json::to_string_pretty(json).expect("results always serialize");
+            out.push('\n');
+            crate::files::write_stdout(out.as_bytes(), false)
         } else {
             let text = text();
-            if !text.is_empty() {
-                println!("{}", text.trim_end_matches('\n'));
+            if text.is_empty() {
+                return Ok(());
             }
+            let mut out = text.trim_end_matches('\n').to_owned();
+            out.push('\n');
+            crate::files::write_stdout(out.as_bytes(), false)
         }
+    }
+}
+
+/// A wallet URI as it may be logged: without any `user:password@` part.
+fn shown(uri: &str) -> String {
+    match (uri.find("://"), uri.rfind('@')) {
+        (Some(start), Some(at)) if at > start => format!("{}://…@{}", &uri[..start], &uri[at + 1..]),
+        _ => uri.to_owned(),
     }
 }
 

@@ -19,6 +19,8 @@ pub mod exit {
     pub const PASSPHRASE: u8 = 4;
     /// The label (or output file) already exists.
     pub const EXISTS: u8 = 5;
+    /// Stdout was closed by its reader: a quiet success (what was done is done).
+    pub const CLOSED_PIPE: u8 = 0;
 }
 
 /// Result alias for commands.
@@ -49,6 +51,12 @@ impl CliError {
         self
     }
 
+    /// The same error with another exit code.
+    pub fn with_code(mut self, code: u8) -> Self {
+        self.code = code;
+        self
+    }
+
     /// The message, without the hint.
     pub fn message(&self) -> &str {
         &self.message
@@ -69,8 +77,44 @@ impl CliError {
         ExitCode::from(self.code)
     }
 
-    /// Print `error: …` and `hint: …` on stderr.
-    pub fn report(&self) {
+    /// The end of a command whose reader went away (`wallet list | head -1`): not an error to
+    /// report; what was done stays done.
+    pub fn closed_pipe() -> Self {
+        Self { message: String::new(), hint: None, code: exit::CLOSED_PIPE }
+    }
+
+    /// Whether this is [`CliError::closed_pipe`].
+    pub fn is_closed_pipe(&self) -> bool {
+        self.code == exit::CLOSED_PIPE && self.message.is_empty()
+    }
+
+    /// A stable name for the exit code, for JSON errors.
+    pub fn kind(&self) -> &'static str {
+        match self.code {
+            exit::USAGE => "usage",
+            exit::NOT_FOUND => "not-found",
+            exit::PASSPHRASE => "passphrase",
+            exit::EXISTS => "exists",
+            _ => "failure",
+        }
+    }
+
+    /// Print `error: …` and `hint: …` on stderr, or with `json` one JSON object
+    /// `{"error": {"code", "exit_code", "message", "hint"}}`. Nothing for a closed pipe.
+    pub fn report(&self, json: bool) {
+        if self.is_closed_pipe() {
+            return;
+        }
+        if json {
+            let value = serde_json::json!({ "error": {
+                "code": self.kind(),
+                "exit_code": self.code,
+                "message": self.message,
+                "hint": self.hint,
+            }});
+            eprintln!("{value}");
+            return;
+        }
         eprintln!("error: {}", self.message);
         if let Some(hint) = &self.hint {
             eprintln!("hint: {hint}");

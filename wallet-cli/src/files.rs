@@ -40,7 +40,10 @@ pub fn write_stdout(bytes: &[u8], binary: bool) -> Result<()> {
         return Err(CliError::usage("refusing to write binary data to the terminal")
             .with_hint("redirect stdout to a file (`> FILE`) or pass --out FILE"));
     }
-    out.write_all(bytes).and_then(|()| out.flush()).map_err(|e| io_error("cannot write", Path::new("stdout"), e))
+    out.write_all(bytes).and_then(|()| out.flush()).map_err(|e| match e.kind() {
+        std::io::ErrorKind::BrokenPipe => CliError::closed_pipe(),
+        _ => io_error("cannot write", Path::new("stdout"), e),
+    })
 }
 
 /// Write to `path` (0600) when given, else to stdout.

@@ -16,7 +16,7 @@ pub fn hint(error: &Error) -> Option<String> {
         Error::Key(e) => return key_hint(e),
         Error::Format(e) => format_hint(e).into(),
         Error::InvalidLabel { .. } => {
-            "use a non-empty label of at most 255 bytes without '/', '\\\\', or control characters".into()
+            "use a label of 1 to 255 bytes (UTF-8), not '.' or '..', without '/', '\\', control characters, or white space at either end".into()
         }
         Error::NotFound { .. } => "`wallet list` shows the labels that exist".into(),
         Error::AlreadyExists { kind: "wallet", .. } => {
@@ -58,6 +58,7 @@ fn backend_hint(error: &BackendError) -> Option<String> {
             "set WALLET_PASSPHRASE, pass --passphrase-file FILE, or run on a terminal to be prompted".into()
         }
         BackendError::IndexDamaged { .. } => "the index can be rebuilt from the records: run `wallet repair`".into(),
+        BackendError::HeaderDamaged { .. } => "the wallet header was modified outside this tool or the disk is failing; every record depends on it, so none can be opened: restore wallet.header from a backup of this wallet (`wallet repair` cannot rebuild it)".into(),
         BackendError::Integrity { .. } => "the record was modified outside this tool or the disk is failing; restore it from a backup (other records are unaffected)".into(),
         BackendError::ExcessiveCost { .. } => {
             "the wallet header demands more memory or time than this build allows; it was not written by this tool".into()
@@ -118,6 +119,12 @@ fn ca_hint(error: &CaError) -> Option<String> {
         CaError::CallerCertificate { .. } => {
             "reenrol the caller (`wallet ca reenroll`, with --allow-expired for an expired certificate) or act as another registrar".into()
         }
+        CaError::CallerRevoked { .. } => {
+            "a revoked certificate cannot act again, and reenrolling needs an unrevoked one: act as another registrar (--as LABEL), or register and enrol a new identity".into()
+        }
+        CaError::CaOutOfValidity { .. } => {
+            "an expired CA can no longer issue certificates or CRLs: create a new CA (`wallet ca init NAME --msp-id MSPID`) and enrol its identities again, or check the system clock".into()
+        }
         CaError::UnknownCertificate { .. } => "`wallet ca certificates` lists the serials and AKIs this CA issued".into(),
         CaError::AlreadyRevoked { .. } => "nothing to do: it is already on the CRL".into(),
         CaError::UnknownReason { .. } => {
@@ -132,6 +139,12 @@ fn ca_hint(error: &CaError) -> Option<String> {
         CaError::NoMspId { .. } => {
             "pass --msp-id MSPID, or keep it with the default CA: `wallet ca use URL --msp-id MSPID`".into()
         }
+        CaError::InvalidCsv { .. } => {
+            "fix the lines named above (columns id,type,affiliation,attributes) and run the same command again".into()
+        }
+        CaError::RegistrationMismatch { id, .. } => format!(
+            "leave the column empty or give the registered value (`wallet ca identities {id}` shows it); to enrol under other values, register another ID"
+        ),
         // InvalidParameter names the value and its range: there is nothing to add.
         CaError::Remote(e) => return e.hint(),
         _ => return None,
@@ -153,6 +166,8 @@ mod tests {
         assert!(of(BackendError::WrongPassphrase { location: s() }).contains("nothing was changed"));
         assert!(of(BackendError::WrongPassphrase { location: s() }).contains("--passphrase-file"));
         assert!(of(BackendError::Integrity { record: s(), detail: s() }).contains("other records are unaffected"));
+        let header = of(BackendError::HeaderDamaged { path: s(), detail: s() });
+        assert!(header.contains("wallet.header") && !header.contains("unaffected"), "{header}");
         assert!(of(BackendError::IndexDamaged { record: s(), detail: s() }).contains("wallet repair"));
         assert!(of(BackendError::InvalidUri { uri: s(), detail: s() }).contains("memory:"));
     }
@@ -202,6 +217,10 @@ mod tests {
             CaError::CsrCommonName { cn: s(), id: s() },
             CaError::CallerCertificate { label: s(), ca: s(), detail: s() },
             CaError::UnknownCertificate { serial: s(), aki: s(), ca: s() },
+            CaError::CallerRevoked { label: s(), ca: s(), serial: s(), reason: s() },
+            CaError::CaOutOfValidity { name: s(), not_before: s(), not_after: s() },
+            CaError::InvalidCsv { path: s(), rows: vec![] },
+            CaError::RegistrationMismatch { id: s(), detail: s() },
             CaError::AlreadyRevoked { serial: s() },
             CaError::UnknownReason { name: s() },
             CaError::NotACa { what: s(), detail: s() },
@@ -211,6 +230,11 @@ mod tests {
             of(refusal);
         }
         assert!(of(CaError::Locked { id: s(), attempts: 10 }).contains("reset-secret"));
+        // Mended hints: a revoked caller is not told to reenrol; an expired CA is not told to import.
+        let revoked = of(CaError::CallerRevoked { label: s(), ca: s(), serial: s(), reason: s() });
+        assert!(!revoked.contains("reenrol the caller") && revoked.contains("--as"), "{revoked}");
+        let expired = of(CaError::CaOutOfValidity { name: s(), not_before: s(), not_after: s() });
+        assert!(!expired.contains("import") && expired.contains("wallet ca init"), "{expired}");
         assert!(hint(&CaError::InvalidParameter { what: s(), detail: s() }.into()).is_none());
     }
 }

@@ -20,18 +20,44 @@ pub struct Source<'a> {
     pub env: &'static str,
     /// The flag that names the file, for hints.
     pub file_flag: &'static str,
+    /// The passphrase already read from stdin (--passphrase-stdin), which comes first.
+    pub stdin: Option<&'a Passphrase>,
 }
 
 impl<'a> Source<'a> {
     /// The passphrase of an existing wallet: `--passphrase-file`, `WALLET_PASSPHRASE`, a prompt.
     pub fn current(file: Option<&'a Path>) -> Self {
-        Self { file, env: env::WALLET_PASSPHRASE, file_flag: "--passphrase-file" }
+        Self { file, env: env::WALLET_PASSPHRASE, file_flag: "--passphrase-file", stdin: None }
     }
+
+    /// The same, with the passphrase read from stdin first.
+    pub fn with_stdin(mut self, stdin: Option<&'a Passphrase>) -> Self {
+        self.stdin = stdin;
+        self
+    }
+}
+
+/// The first line of standard input, without its line ending (--passphrase-stdin).
+pub fn read_stdin_line() -> Result<Passphrase> {
+    use std::io::BufRead;
+    let mut line = Zeroizing::new(Vec::new());
+    std::io::stdin()
+        .lock()
+        .read_until(b'\n', &mut line)
+        .map_err(|e| io_error("cannot read the passphrase from", Path::new("stdin"), e))?;
+    if line.is_empty() {
+        return Err(CliError::new(exit::PASSPHRASE, "--passphrase-stdin was given but standard input is empty")
+            .with_hint("pipe the passphrase in: `wallet … --passphrase-stdin < FILE` (its first line)"));
+    }
+    from_line(&line, "standard input", "--passphrase-stdin")
 }
 
 /// A passphrase given without a prompt: the file, else the environment variable (read by
 /// [`wallet_core::env`]: an empty variable counts as unset, as in `WALLET_PASSPHRASE= wallet list`).
 pub fn given(source: Source<'_>) -> Result<Option<Passphrase>> {
+    if let Some(p) = source.stdin {
+        return Ok(Some(p.clone()));
+    }
     if let Some(path) = source.file {
         return read_file(path, source.file_flag).map(Some);
     }
@@ -76,13 +102,18 @@ pub fn choose(source: Source<'_>, location: &str, what: &str) -> Result<Passphra
 /// The first line of a file, without its line ending.
 fn read_file(path: &Path, flag: &str) -> Result<Passphrase> {
     let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| io_error("cannot read passphrase file", path, e))?);
-    let text = std::str::from_utf8(&bytes).map_err(|_| {
-        CliError::new(exit::PASSPHRASE, format!("passphrase file {} is not UTF-8 text", path.display()))
-            .with_hint(format!("{flag} expects a text file whose first line is the passphrase"))
+    from_line(&bytes, &format!("passphrase file {}", path.display()), flag)
+}
+
+/// The first line of `bytes` (from `what`, given with `flag`) as a passphrase.
+fn from_line(bytes: &[u8], what: &str, flag: &str) -> Result<Passphrase> {
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        CliError::new(exit::PASSPHRASE, format!("{what} is not UTF-8 text"))
+            .with_hint(format!("{flag} expects text whose first line is the passphrase"))
     })?;
     let line = text.split('\n').next().unwrap_or_default();
     let line = line.strip_suffix('\r').unwrap_or(line);
-    non_empty(Passphrase::new(line), &format!("the first line of {}", path.display()))
+    non_empty(Passphrase::new(line), &format!("the first line of {what}"))
 }
 
 fn prompt(text: &str) -> Result<Passphrase> {

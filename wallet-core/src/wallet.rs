@@ -57,6 +57,8 @@ impl Wallet {
     /// Open the wallet at `uri` (see [`BackendUri`]).
     pub fn open(uri: &str, options: &OpenOptions) -> Result<Self> {
         let uri = BackendUri::parse(uri)?;
+        // The scheme only: a URI may carry credentials.
+        tracing::debug!(scheme = uri.scheme(), "opening the backend");
         let provider = backend::provider(&uri)?;
         Ok(Self { backend: provider.open(&uri, options)?, provider: Some(provider), keys: KeyStores::new() })
     }
@@ -112,6 +114,7 @@ impl Wallet {
 
     /// Store an identity under its label. Refused if the label exists, unless `overwrite`.
     pub fn put(&self, identity: &Identity, overwrite: bool) -> Result<()> {
+        tracing::info!(label = identity.label(), msp_id = identity.msp_id(), overwrite, "storing an identity");
         let bytes = encode_identity(identity)?;
         let expect = if overwrite { Expect::Any } else { Expect::Absent };
         self.backend.put(&Self::key(identity.label()), &bytes, expect)?;
@@ -148,6 +151,7 @@ impl Wallet {
     /// keys go with the record). A record that fails its integrity check is still removed; its
     /// key, which cannot be read from it, is left where it is.
     pub fn remove(&self, label: &str) -> Result<()> {
+        tracing::info!(label, "removing an identity");
         validate_label(label)?;
         let key = Self::key(label);
         let (expect, reference) = match self.backend.get(&key) {

@@ -2,10 +2,8 @@
 
 use super::examples;
 use crate::cli::Cli;
-use crate::error::{io_error, Result};
+use crate::error::Result;
 use clap::CommandFactory;
-use std::io::Write;
-use std::path::Path;
 
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = examples!(
@@ -24,6 +22,5 @@ pub struct Args {
 pub fn run(args: Args) -> Result<()> {
     let mut out = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "wallet", &mut out);
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(&out).and_then(|()| stdout.flush()).map_err(|e| io_error("cannot write", Path::new("stdout"), e))
+    crate::files::write_stdout(&out, false)
 }

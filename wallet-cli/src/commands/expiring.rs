@@ -55,7 +55,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 .join("\n")
         },
         &rows,
-    );
+    )?;
     if rows.is_empty() {
         Ok(())
     } else {

@@ -7,7 +7,7 @@ use crate::files::{create_private_dir_all, write_output, write_private};
 use clap::ValueEnum;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use wallet_core::formats::{caliper, id, msp, pem_pair, serialized};
+use wallet_core::formats::{caliper, card, console, id, msp, pem_pair, serialized};
 use wallet_core::Identity;
 
 #[derive(Debug, clap::Args)]
@@ -18,11 +18,16 @@ use wallet_core::Identity;
     "    $ wallet export appUser --format serialized --out appUser.sid",
     "  A .id file for a Fabric SDK wallet folder; the key is written unencrypted, hence --insecure:",
     "    $ wallet export appUser --format id --out ./fabric-wallet --insecure",
-    "  An MSP folder, and a PEM certificate + key pair (cert.pem, key.pem) for fabric-gateway:",
+    "  An MSP folder (with crls/crl.pem when the wallet's CA issued it and made a CRL), and a PEM",
+    "  certificate + key pair (cert.pem, key.pem) for fabric-gateway:",
     "    $ wallet export user2 --format msp --out ./user2-msp --insecure",
     "    $ wallet export user2 --format pem --out ./user2-pem --insecure",
     "  The identities part of a Hyperledger Caliper network configuration (JSON, key inline):",
     "    $ wallet export benchuser --format caliper --out caliper-identities.json --insecure",
+    "  The Fabric Operations Console's identity JSON (\"Upload JSON\" in its wallet):",
+    "    $ wallet export org1admin --format console --out org1admin_identity.json --insecure",
+    "  A Hyperledger Composer business network card, for old tooling:",
+    "    $ wallet export PeerAdmin --format card --out PeerAdmin.card --insecure",
     "  Every identity, as a Fabric SDK wallet folder of LABEL.id files:",
     "    $ wallet export --all --out ./fabric-wallet --insecure",
     "",
@@ -43,11 +48,11 @@ pub struct Args {
     #[arg(long, value_enum, required_unless_present = "all")]
     format: Option<ExportFormat>,
 
-    /// Where to write: a folder for id, msp and pem; a file for cert, serialized and caliper
+    /// Where to write: a folder for id, msp and pem; a file for cert, serialized, caliper, console and card
     #[arg(long, value_name = "PATH")]
     out: Option<PathBuf>,
 
-    /// Allow formats that write the private key unencrypted (id, msp, pem, caliper)
+    /// Allow formats that write the private key unencrypted (id, msp, pem, caliper, console, card)
     #[arg(long)]
     insecure: bool,
 
@@ -70,6 +75,10 @@ enum ExportFormat {
     Serialized,
     /// Hyperledger Caliper network configuration (JSON): organizations[].identities [needs --insecure]
     Caliper,
+    /// Fabric Operations Console identity JSON (base64 PEM key and certificate) [needs --insecure]
+    Console,
+    /// Hyperledger Composer business network card (.card zip) [needs --insecure]
+    Card,
 }
 
 impl ExportFormat {
@@ -81,11 +90,13 @@ impl ExportFormat {
             Self::Cert => "cert",
             Self::Serialized => "serialized",
             Self::Caliper => "caliper",
+            Self::Console => "console",
+            Self::Card => "card",
         }
     }
 
     fn writes_private_key(self) -> bool {
-        matches!(self, Self::Id | Self::Msp | Self::Pem | Self::Caliper)
+        matches!(self, Self::Id | Self::Msp | Self::Pem | Self::Caliper | Self::Console | Self::Card)
     }
 }
 
@@ -119,33 +130,46 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     if format == ExportFormat::Msp && args.out.is_none() {
         return Err(CliError::usage("--format msp writes a folder").with_hint("pass --out DIR"));
     }
-    let wallet = ctx.open_wallet()?;
+    let wallet = std::sync::Arc::new(ctx.open_wallet()?);
     if args.all {
         let out = args.out.as_deref().expect("clap requires --out with --all");
         return export_all(ctx, &wallet, out, args.force);
     }
     let label = args.label.as_deref().expect("clap requires LABEL unless --all");
     let identity = wallet.get(label)?;
-    let files = export_one(&identity, format, args.out.as_deref(), args.force)?;
+    // An MSP folder gets the latest CRL of its issuer when the wallet holds that CA.
+    let crl = match format {
+        ExportFormat::Msp => {
+            wallet_core::ca::CertificateAuthority::issuer_crl(&wallet, identity.certificate())?.map(|c| c.to_pem())
+        }
+        _ => None,
+    };
+    let files = export_one(&identity, format, args.out.as_deref(), args.force, crl)?;
     if format.writes_private_key() && !files.is_empty() {
         // Name only the files that hold the key (a PEM export also writes cert.pem, an MSP export a whole tree).
         let key_files: Vec<&str> = files
             .iter()
             .map(String::as_str)
-            .filter(|f| f.ends_with("key.pem") || f.ends_with("_sk") || f.ends_with(".id"))
+            .filter(|f| f.ends_with("key.pem") || f.ends_with("_sk") || f.ends_with(".id") || !f.ends_with(".pem"))
             .collect();
         let shown = if key_files.is_empty() { files.join(", ") } else { key_files.join(", ") };
         eprintln!("warning: the private key of {label:?} is now stored unencrypted in {shown}");
     }
     if !files.is_empty() {
         let written = Written { label: label.to_owned(), format: format.name(), files };
-        ctx.print(|| written.files.iter().map(|f| format!("wrote {f}")).collect::<Vec<_>>().join("\n"), &written);
+        ctx.print(|| written.files.iter().map(|f| format!("wrote {f}")).collect::<Vec<_>>().join("\n"), &written)?;
     }
     Ok(())
 }
 
 /// Write one identity; returns the files written (none when it went to stdout).
-fn export_one(identity: &Identity, format: ExportFormat, out: Option<&Path>, force: bool) -> Result<Vec<String>> {
+fn export_one(
+    identity: &Identity,
+    format: ExportFormat,
+    out: Option<&Path>,
+    force: bool,
+    crl_pem: Option<String>,
+) -> Result<Vec<String>> {
     let shown = |p: &Path| p.display().to_string();
     Ok(match format {
         ExportFormat::Id => match out {
@@ -159,7 +183,7 @@ fn export_one(identity: &Identity, format: ExportFormat, out: Option<&Path>, for
         },
         ExportFormat::Msp => {
             let dir = out.expect("checked before the wallet was opened");
-            msp::write_dir(dir, identity, &msp::WriteOptions { overwrite: force, ..Default::default() })?;
+            msp::write_dir(dir, identity, &msp::WriteOptions { overwrite: force, crl_pem, ..Default::default() })?;
             vec![shown(dir)]
         }
         ExportFormat::Pem => {
@@ -196,6 +220,16 @@ fn export_one(identity: &Identity, format: ExportFormat, out: Option<&Path>, for
             write_output(out, &serialized::serialize(identity), true, force)?;
             out.map(shown).into_iter().collect()
         }
+        ExportFormat::Console => {
+            let json = console::to_json(identity)?;
+            write_output(out, json.as_bytes(), false, force)?;
+            out.map(shown).into_iter().collect()
+        }
+        ExportFormat::Card => {
+            let bytes = card::to_card(identity, &card::CardOptions::default())?;
+            write_output(out, &bytes, true, force)?;
+            out.map(shown).into_iter().collect()
+        }
         ExportFormat::Caliper => {
             let json = caliper::network_config(identity.label(), &[identity])?;
             write_output(out, json.as_bytes(), false, force)?;
@@ -210,6 +244,7 @@ fn export_all(ctx: &Context, wallet: &wallet_core::Wallet, out: &Path, force: bo
     let labels = wallet.list()?;
     let mut written = Vec::new();
     let mut failed = 0;
+    let mut existing = 0;
     for label in &labels {
         match wallet
             .get(label)
@@ -221,6 +256,7 @@ fn export_all(ctx: &Context, wallet: &wallet_core::Wallet, out: &Path, force: bo
             }
             Err(e) => {
                 failed += 1;
+                existing += usize::from(e.code() == exit::EXISTS);
                 eprintln!("not exported {label}: {}", e.message());
                 if let Some(hint) = e.hint() {
                     eprintln!("  hint: {hint}");
@@ -228,13 +264,17 @@ fn export_all(ctx: &Context, wallet: &wallet_core::Wallet, out: &Path, force: bo
             }
         }
     }
-    ctx.print(|| written.iter().map(|w| format!("wrote {}", w.files[0])).collect::<Vec<_>>().join("\n"), &written);
+    ctx.print(|| written.iter().map(|w| format!("wrote {}", w.files[0])).collect::<Vec<_>>().join("\n"), &written)?;
     if !written.is_empty() {
         eprintln!("warning: {} private keys are now stored unencrypted in {}", written.len(), out.display());
     }
     if failed > 0 {
         return Err(CliError::new(exit::FAILURE, format!("{failed} of {} identities were not exported", labels.len()))
-            .with_hint("pass --force to replace existing files"));
+            .with_hint(if existing == failed {
+                "the others were written; pass --force to replace the existing files"
+            } else {
+                "the others were written; fix the errors above (a label too long for a file name can be renamed with `wallet rename`) and export again"
+            }));
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use crate::files::read_file;
 use clap::ValueEnum;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use wallet_core::formats::{id, msp, pem_pair};
+use wallet_core::formats::{card, console, id, msp, pem_pair};
 use wallet_core::{Identity, Wallet};
 
 #[derive(Debug, clap::Args)]
@@ -20,15 +20,19 @@ use wallet_core::{Identity, Wallet};
     "    $ wallet import ./msp --msp-id Org1MSP --label user2",
     "  A PEM certificate (chain) and key, replacing an identity of the same label:",
     "    $ wallet import --cert cert.pem --key key.pem --msp-id Org1MSP --label alice --force",
+    "  Identities exported by the Fabric Operations Console (one, or an array), which carry no MSP ID:",
+    "    $ wallet import org1admin_identity.json --msp-id Org1MSP",
+    "  A Hyperledger Composer business network card (the MSP ID comes from its connection profile):",
+    "    $ wallet import PeerAdmin@hlfv1.card",
 ))]
 pub struct Args {
-    /// An .id file, a folder of .id files (an SDK wallet), an MSP folder, or one PEM file holding
-    /// certificate and key
+    /// An .id file, a folder of .id files (an SDK wallet), an MSP folder, one PEM file holding
+    /// certificate and key, a Fabric Operations Console identity JSON file, or a Composer .card
     #[arg(value_name = "PATH", required_unless_present = "cert")]
     path: Option<PathBuf>,
 
     /// What PATH holds; auto: a folder with signcerts/ is an MSP folder, any other folder an SDK
-    /// wallet, a file .id JSON or PEM by its content
+    /// wallet, a file a .card (zip), console JSON (private_key and cert), .id JSON or PEM by its content
     #[arg(long, value_enum, default_value_t = ImportFormat::Auto)]
     format: ImportFormat,
 
@@ -63,6 +67,10 @@ enum ImportFormat {
     Msp,
     /// PEM certificate and key (--cert and --key, or one file holding both)
     Pem,
+    /// Fabric Operations Console identity JSON: {"name", "type", "private_key", "cert"} or an array
+    Console,
+    /// Hyperledger Composer business network card (.card zip)
+    Card,
 }
 
 /// What was found at the path.
@@ -70,6 +78,8 @@ enum ImportFormat {
 enum Source {
     /// An SDK wallet folder: several identities, reported one by one.
     IdFolder(PathBuf),
+    /// A console JSON file: one identity or several, reported one by one.
+    Console(PathBuf),
     Single(Single),
 }
 
@@ -79,6 +89,7 @@ enum Single {
     IdFile(PathBuf),
     Msp(PathBuf),
     Pem { cert: PathBuf, key: PathBuf },
+    Card(PathBuf),
 }
 
 /// The outcome for one identity, as reported.
@@ -99,6 +110,7 @@ struct Entry {
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let source = match detect(&args)? {
         Source::IdFolder(dir) => return import_folder(ctx, &args, &dir),
+        Source::Console(path) => return import_console(ctx, &args, &path),
         Source::Single(single) => single,
     };
     let identity = read_single(&args, &source)?;
@@ -112,7 +124,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         hint: None,
         code: 0,
     };
-    ctx.print(|| format!("{} {} from {}", entry.status, entry.label, entry.source), &[&entry]);
+    ctx.print(|| format!("{} {} from {}", entry.status, entry.label, entry.source), &[&entry])?;
     Ok(())
 }
 
@@ -131,13 +143,25 @@ fn detect(args: &Args) -> Result<Source> {
             Auto if path.join("signcerts").is_dir() => Ok(Source::Single(Single::Msp(path))),
             Auto | Id => Ok(Source::IdFolder(path)),
             Msp => Ok(Source::Single(Single::Msp(path))),
-            Pem => Err(CliError::usage(format!("{} is a folder; --format pem reads files", path.display()))
-                .with_hint("pass --cert FILE --key FILE, or one PEM file holding both")),
+            Pem | Console | Card => Err(CliError::usage(format!(
+                "{} is a folder; --format {} reads files",
+                path.display(),
+                if args.format == Pem {
+                    "pem"
+                } else if args.format == Console {
+                    "console"
+                } else {
+                    "card"
+                }
+            ))
+            .with_hint("pass --cert FILE --key FILE, or one PEM file holding both")),
         };
     }
     let single = match args.format {
         Id => Single::IdFile(path),
         Pem => Single::Pem { cert: path.clone(), key: path },
+        Console => return Ok(Source::Console(path)),
+        Card => Single::Card(path),
         Msp => {
             return Err(CliError::usage(format!("{} is a file; an MSP folder is a folder", path.display()))
                 .with_hint("pass the folder that holds signcerts/ and keystore/"))
@@ -146,13 +170,17 @@ fn detect(args: &Args) -> Result<Source> {
             let bytes = read_file(&path)?;
             let text = String::from_utf8_lossy(&bytes[..bytes.len().min(64)]).into_owned();
             let text = text.trim_start_matches('\u{feff}').trim_start();
-            if path.extension().is_some_and(|e| e == "id") || text.starts_with('{') {
+            if bytes.starts_with(b"PK\x03\x04") || path.extension().is_some_and(|e| e == "card") {
+                Single::Card(path)
+            } else if is_console_json(&bytes) {
+                return Ok(Source::Console(path));
+            } else if path.extension().is_some_and(|e| e == "id") || text.starts_with('{') {
                 Single::IdFile(path)
             } else if text.starts_with("-----BEGIN") {
                 Single::Pem { cert: path.clone(), key: path }
             } else {
                 return Err(CliError::usage(format!("cannot tell what {} holds", path.display())).with_hint(
-                    "it is neither .id JSON nor PEM; pass --format id|msp|pem (see `wallet import --help`)",
+                    "it is neither .id JSON, console JSON, a .card nor PEM; pass --format (see `wallet import --help`)",
                 ));
             }
         }
@@ -162,7 +190,7 @@ fn detect(args: &Args) -> Result<Source> {
 
 fn source_path(source: &Single) -> &Path {
     match source {
-        Single::IdFile(p) | Single::Msp(p) => p,
+        Single::IdFile(p) | Single::Msp(p) | Single::Card(p) => p,
         Single::Pem { cert, .. } => cert,
     }
 }
@@ -185,12 +213,69 @@ fn read_single(args: &Args, source: &Single) -> Result<Identity> {
             let (label, msp_id) = label_and_msp_id(args, "an MSP folder")?;
             Ok(msp::read_dir(dir, label, msp_id)?)
         }
+        Single::Card(path) => {
+            let bytes = zeroize::Zeroizing::new(read_file(path)?);
+            let card = card::parse(&bytes, args.label.as_deref(), args.msp_id.as_deref(), &path.display().to_string())?;
+            Ok(card.identity)
+        }
         Single::Pem { cert, key } => {
             let (label, msp_id) = label_and_msp_id(args, "a PEM certificate and key")?;
             let cert_pem = read_file(cert)?;
             let key_pem = zeroize::Zeroizing::new(read_file(key)?);
             Ok(pem_pair::parse(label, msp_id, &cert_pem, &key_pem)?)
         }
+    }
+}
+
+/// Whether `bytes` look like the console's identity JSON: an object with `private_key` and
+/// `cert`, or an array of them.
+fn is_console_json(bytes: &[u8]) -> bool {
+    let looks = |v: &serde_json::Value| v.get("private_key").is_some() && v.get("cert").is_some();
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(serde_json::Value::Array(items)) => items.first().is_some_and(looks),
+        Ok(v) => looks(&v),
+        Err(_) => false,
+    }
+}
+
+/// Import the identities of a console JSON file (one or an array), reporting each one.
+fn import_console(ctx: &Context, args: &Args, path: &Path) -> Result<()> {
+    let msp_id = args.msp_id.as_deref().ok_or_else(|| {
+        CliError::usage(format!("importing {} needs --msp-id", path.display())).with_hint(
+            "the console's identity JSON carries no MSP ID: pass the MSP ID of the organisation that issued it",
+        )
+    })?;
+    let json = zeroize::Zeroizing::new(read_file(path)?);
+    let found = console::parse(&json, msp_id, args.label.as_deref(), &path.display().to_string())?;
+    let wallet = ctx.open_wallet()?;
+    let source = path.display().to_string();
+    let entries: Vec<Entry> = found
+        .into_iter()
+        .enumerate()
+        .map(|(i, parsed)| {
+            let label = parsed.as_ref().map_or_else(|_| format!("entry {}", i + 1), |id| id.label().to_owned());
+            entry(
+                source.clone(),
+                label,
+                parsed.map_err(CliError::from).and_then(|identity| put(&wallet, &identity, args.force)),
+            )
+        })
+        .collect();
+    report(ctx, entries, |e| e.label.clone())
+}
+
+/// The report line of one identity.
+fn entry(source: String, label: String, outcome: Result<&'static str>) -> Entry {
+    match outcome {
+        Ok(status) => Entry { source, label, status, error: None, hint: None, code: 0 },
+        Err(e) => Entry {
+            source,
+            label,
+            status: "refused",
+            error: Some(e.message().to_owned()),
+            hint: e.hint().map(str::to_owned),
+            code: e.code(),
+        },
     }
 }
 
@@ -236,26 +321,28 @@ fn import_folder(ctx: &Context, args: &Args, dir: &Path) -> Result<()> {
         .into_iter()
         .map(|(label, parsed)| {
             let source = dir.join(format!("{label}.id")).display().to_string();
-            match parsed.map_err(CliError::from).and_then(|identity| put(&wallet, &identity, args.force)) {
-                Ok(status) => Entry { source, label, status, error: None, hint: None, code: 0 },
-                Err(e) => Entry {
-                    source,
-                    label,
-                    status: "refused",
-                    error: Some(e.message().to_owned()),
-                    hint: e.hint().map(str::to_owned),
-                    code: e.code(),
-                },
-            }
+            entry(
+                source,
+                label,
+                parsed.map_err(CliError::from).and_then(|identity| put(&wallet, &identity, args.force)),
+            )
         })
         .collect();
+    report(ctx, entries, |e| format!("{}.id", e.label))
+}
+
+/// Print each entry (refusals on stderr), then fail when any was refused.
+fn report(ctx: &Context, entries: Vec<Entry>, refused_name: impl Fn(&Entry) -> String) -> Result<()> {
     if !ctx.json() {
         for e in &entries {
             match &e.error {
-                None => println!("{} {} from {}", e.status, e.label, e.source),
+                None => crate::files::write_stdout(
+                    format!("{} {} from {}\n", e.status, e.label, e.source).as_bytes(),
+                    false,
+                )?,
                 Some(err) => {
                     // The message names the file's path already.
-                    eprintln!("refused {}.id: {err}", e.label);
+                    eprintln!("refused {}: {err}", refused_name(e));
                     if let Some(hint) = &e.hint {
                         eprintln!("  hint: {hint}");
                     }
@@ -263,7 +350,7 @@ fn import_folder(ctx: &Context, args: &Args, dir: &Path) -> Result<()> {
             }
         }
     } else {
-        ctx.print(String::new, &entries);
+        ctx.print(String::new, &entries)?;
     }
     let refused: Vec<&Entry> = entries.iter().filter(|e| e.error.is_some()).collect();
     if refused.is_empty() {

@@ -32,7 +32,7 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let wallet = ctx.create_wallet(args.kdf_params)?;
     let location = wallet.location();
-    ctx.print(|| format!("created wallet {location}"), &json!({ "wallet": location, "created": true }));
+    ctx.print(|| format!("created wallet {location}"), &json!({ "wallet": location, "created": true }))?;
     Ok(())
 }
 

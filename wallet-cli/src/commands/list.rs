@@ -13,7 +13,7 @@ use time::OffsetDateTime;
     "    $ wallet list",
     "  With MSP ID, enrollment ID and expiry (reads every identity):",
     "    $ wallet list --long",
-    "  As JSON, for scripts:",
+    "  Columns wider than 32 characters are cut with …; JSON has every value whole:",
     "    $ wallet list --long --output json",
 ))]
 pub struct Args {
@@ -40,7 +40,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let wallet = ctx.open_wallet()?;
     let labels = wallet.list()?;
     if !args.long {
-        ctx.print(|| labels.join("\n"), &labels);
+        ctx.print(|| labels.join("\n"), &labels)?;
         return Ok(());
     }
     let now = OffsetDateTime::now_utc();
@@ -57,13 +57,28 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             Err(e) => Row { label, msp_id: None, enrollment_id: None, validity: None, error: Some(e.to_string()) },
         })
         .collect();
-    ctx.print(|| table(&rows), &rows);
+    ctx.print(|| table(&rows), &rows)?;
     let unreadable = rows.iter().filter(|r| r.error.is_some()).count();
     if unreadable > 0 {
         return Err(CliError::new(exit::FAILURE, format!("{unreadable} identities could not be read"))
             .with_hint("the other identities are unaffected; `wallet show LABEL` says more about one"));
     }
     Ok(())
+}
+
+/// The widest a column of `list --long` gets; longer values end in `…` (JSON has them whole).
+const MAX_COLUMN: usize = 32;
+/// The widest the last column (expiry, or why an identity cannot be read) gets.
+const MAX_LAST_COLUMN: usize = 80;
+
+/// `text` cut to at most `max` characters, the last one `…` when it was cut.
+fn fit(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max - 1).collect();
+    cut.push('…');
+    cut
 }
 
 fn table(rows: &[Row]) -> String {
@@ -78,7 +93,12 @@ fn table(rows: &[Row]) -> String {
                 },
                 (None, None) => String::new(),
             };
-            [r.label.clone(), r.msp_id.clone().unwrap_or_default(), r.enrollment_id.clone().unwrap_or_default(), expiry]
+            [
+                fit(&r.label, MAX_COLUMN),
+                fit(r.msp_id.as_deref().unwrap_or_default(), MAX_COLUMN),
+                fit(r.enrollment_id.as_deref().unwrap_or_default(), MAX_COLUMN),
+                fit(&expiry, MAX_LAST_COLUMN),
+            ]
         })
         .collect();
     let header = ["LABEL", "MSP ID", "ENROLLMENT ID", "EXPIRES"].map(String::from);

@@ -61,8 +61,12 @@ struct ExternalKey {
 }
 
 fn open_target(a: &Args) -> Result<Wallet> {
-    let source =
-        Source { file: a.to_passphrase_file.as_deref(), env: ENV_TO_PASSPHRASE, file_flag: "--to-passphrase-file" };
+    let source = Source {
+        file: a.to_passphrase_file.as_deref(),
+        env: ENV_TO_PASSPHRASE,
+        file_flag: "--to-passphrase-file",
+        stdin: None,
+    };
     let given = passphrase::given(source)?;
     let options = OpenOptions::new().with_passphrase(given.clone());
     match Wallet::open(&a.to, &options) {
@@ -128,7 +132,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<()> {
             text
         },
         &report,
-    );
+    )?;
     if report.differing.is_empty() {
         return Ok(());
     }

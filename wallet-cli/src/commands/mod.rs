@@ -14,6 +14,7 @@ mod export;
 mod import;
 mod init;
 mod list;
+mod man;
 mod migrate;
 mod passwd;
 mod quickstart;
@@ -32,6 +33,11 @@ macro_rules! examples {
     };
 }
 pub(crate) use examples;
+
+/// A duration flag (`--validity 90d`, `8760h`, `1d12h`), parsed by the library.
+pub(crate) fn duration_arg(s: &str) -> std::result::Result<std::time::Duration, String> {
+    wallet_core::ca::parse_duration(s).map_err(|e| e.to_string())
+}
 
 /// Every command, noun then verb where there is a noun.
 #[derive(Debug, Subcommand)]
@@ -70,11 +76,14 @@ pub enum Command {
     Quickstart(quickstart::Args),
     /// Print a shell completion script
     Completions(completions::Args),
+    /// Write the man pages (wallet.1 and one per command) into a folder
+    Man(man::Args),
 }
 
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
-    let ctx = Context::new(cli.global);
+    let ctx = Context::new(cli.global)?;
+    tracing::debug!(command = ?cli.command, "parsed the command line");
     match cli.command {
         Command::Init(args) => init::run(&ctx, args),
         Command::List(args) => list::run(&ctx, args),
@@ -93,5 +102,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Ca(args) => ca::run(&ctx, *args),
         Command::Quickstart(args) => quickstart::run(&ctx, args),
         Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(&ctx, args),
     }
 }

@@ -30,12 +30,13 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         file: args.new_passphrase_file.as_deref(),
         env: ENV_NEW_PASSPHRASE,
         file_flag: "--new-passphrase-file",
+        stdin: None,
     };
     let new = passphrase::choose(source, &location, "new passphrase")?;
     wallet.change_passphrase(&new)?;
     ctx.print(
         || format!("changed the passphrase of wallet {location}"),
         &json!({ "wallet": location, "changed": true }),
-    );
+    )?;
     Ok(())
 }

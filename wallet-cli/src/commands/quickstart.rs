@@ -132,7 +132,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             )
         },
         &made,
-    );
+    )?;
     if !verified {
         return Err(CliError::new(exit::FAILURE, "the signature made by the new identity did not verify"));
     }

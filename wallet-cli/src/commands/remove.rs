@@ -48,6 +48,6 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         }
     }
     wallet.remove(&args.label)?;
-    ctx.print(|| format!("removed {}", args.label), &json!({ "removed": args.label }));
+    ctx.print(|| format!("removed {}", args.label), &json!({ "removed": args.label }))?;
     Ok(())
 }

@@ -27,6 +27,6 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let wallet = ctx.open_wallet()?;
     wallet.rename(&args.old, &args.new, args.force)?;
-    ctx.print(|| format!("renamed {} to {}", args.old, args.new), &json!({ "renamed": args.old, "to": args.new }));
+    ctx.print(|| format!("renamed {} to {}", args.old, args.new), &json!({ "renamed": args.old, "to": args.new }))?;
     Ok(())
 }

@@ -95,7 +95,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             lines.join("\n")
         },
         &rows,
-    );
+    )?;
     if failed > 0 {
         return Err(CliError::new(exit::FAILURE, format!("{failed} of {} identities were not renewed", rows.len()))
             .with_hint("each identity not renewed is unchanged; run the same command again to finish"));

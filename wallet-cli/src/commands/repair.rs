@@ -29,7 +29,7 @@ pub fn run(ctx: &Context, _args: Args) -> Result<()> {
     let store = ctx.open_with(|options| provider.open(&uri, options))?;
     let rebuilt = provider.repair(store.as_ref())?;
     let report = Report { wallet: store.location(), indexed: rebuilt.indexed, unreadable: rebuilt.unreadable };
-    ctx.print(|| format!("rebuilt the index of {}: {} records", report.wallet, report.indexed), &report);
+    ctx.print(|| format!("rebuilt the index of {}: {} records", report.wallet, report.indexed), &report)?;
     if report.unreadable.is_empty() {
         return Ok(());
     }

@@ -25,6 +25,6 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     if let Some(warning) = &view.certificate.validity.warning {
         eprintln!("warning: the certificate of {:?} {warning}", view.label);
     }
-    ctx.print(|| view.to_text(), &view);
+    ctx.print(|| view.to_text(), &view)?;
     Ok(())
 }

@@ -15,7 +15,7 @@ use wallet_core::sign::SignInput;
     "  Sign a file; the base64 DER signature goes to stdout:",
     "    $ wallet sign appUser --in proposal.bin > proposal.sig",
     "  Sign a digest computed elsewhere (raw 32 bytes or 64 hex characters), as DER bytes:",
-    "    $ sha256sum proposal.bin | cut -c1-64 | wallet sign appUser --digest --out-format der --out proposal.der",
+    "    $ sha256sum proposal.bin | cut -c1-64 | wallet sign appUser --digest --format der --out proposal.der",
     "  Check with OpenSSL:",
     "    $ wallet export appUser --format cert > cert.pem",
     "    $ openssl dgst -sha256 -verify <(openssl x509 -in cert.pem -pubkey -noout) \\",
@@ -37,7 +37,11 @@ pub struct Args {
 
     /// How to write the signature: base64 text or raw DER bytes
     #[arg(long, value_enum, default_value_t = SignatureEncoding::Base64)]
-    out_format: SignatureEncoding,
+    format: SignatureEncoding,
+
+    /// Deprecated spelling of --format
+    #[arg(long, value_enum, hide = true, conflicts_with = "format")]
+    out_format: Option<SignatureEncoding>,
 
     /// Write the signature to FILE (default: stdout)
     #[arg(long, value_name = "FILE")]
@@ -54,19 +58,26 @@ enum SignatureEncoding {
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     // Read the input before the passphrase: a bad digest fails without asking for anything.
+    let format = match args.out_format {
+        Some(old) => {
+            crate::deprecated::note("--out-format", "--format");
+            old
+        }
+        None => args.format,
+    };
     let digest = input_digest(args.input.as_deref(), args.digest)?;
     let wallet = ctx.open_wallet()?;
     let identity = wallet.get(&args.label)?;
     let signature = identity.sign_input(SignInput::Digest(&digest))?.signature;
     if ctx.json() {
-        if args.out_format == SignatureEncoding::Der {
-            return Err(CliError::usage("--output json prints the signature as base64; drop --out-format der"));
+        if format == SignatureEncoding::Der {
+            return Err(CliError::usage("--output json prints the signature as base64; drop --format der"));
         }
         let result = json!({ "label": args.label, "sha256": hex::encode(digest), "signature": B64.encode(&signature) });
         let text = serde_json::to_string_pretty(&result).expect("results always serialize") + "\n";
         return write_output(args.out.as_deref(), text.as_bytes(), false, true);
     }
-    match args.out_format {
+    match format {
         SignatureEncoding::Base64 => {
             write_output(args.out.as_deref(), format!("{}\n", B64.encode(&signature)).as_bytes(), false, true)
         }

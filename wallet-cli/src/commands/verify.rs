@@ -12,10 +12,10 @@ use wallet_core::crypto::{is_low_s, verify_digest, SignatureForm};
 use wallet_core::Certificate;
 
 #[derive(Debug, clap::Args)]
-#[command(group = clap::ArgGroup::new("signer").required(true).args(["label", "cert"]))]
+#[command(group = clap::ArgGroup::new("signer").args(["label", "old_label", "cert"]))]
 #[command(after_long_help = examples!(
     "  Verify a signature made by an identity in the wallet:",
-    "    $ wallet verify --label appUser --signature proposal.sig --in proposal.bin",
+    "    $ wallet verify appUser --signature proposal.sig --in proposal.bin",
     "  Verify against a certificate file, the message on stdin:",
     "    $ wallet verify --cert cert.pem --signature proposal.der < proposal.bin",
     "  Verify a signature over a digest:",
@@ -26,8 +26,12 @@ use wallet_core::Certificate;
 ))]
 pub struct Args {
     /// Verify with the certificate of this identity
-    #[arg(long)]
+    #[arg(conflicts_with = "cert")]
     label: Option<String>,
+
+    /// Deprecated spelling of LABEL
+    #[arg(long = "label", value_name = "LABEL", hide = true, conflicts_with_all = ["label", "cert"])]
+    old_label: Option<String>,
 
     /// Verify with this certificate (PEM or DER)
     #[arg(long, value_name = "FILE")]
@@ -47,6 +51,10 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    if args.label.is_none() && args.old_label.is_none() && args.cert.is_none() {
+        return Err(CliError::usage("give the LABEL of an identity, or --cert FILE")
+            .with_hint("e.g. `wallet verify appUser --signature sig.b64 --in msg.bin`"));
+    }
     let stdin = Path::new("-");
     if args.signature == stdin && args.input.as_deref().is_none_or(|p| p == stdin) {
         return Err(CliError::usage("the signature and the message cannot both come from stdin")
@@ -54,10 +62,16 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     }
     let signature = decode_signature(&read_input(Some(&args.signature))?, &args.signature)?;
     let digest = input_digest(args.input.as_deref(), args.digest)?;
-    let certificate = match (&args.label, &args.cert) {
+    let label = crate::deprecated::subject(
+        args.label,
+        args.old_label,
+        "`wallet verify --label LABEL`",
+        "`wallet verify LABEL`",
+    );
+    let certificate = match (&label, &args.cert) {
         (Some(label), _) => ctx.open_wallet()?.get(label)?.certificate().clone(),
         (None, Some(path)) => read_certificate(path)?,
-        (None, None) => return Err(CliError::usage("pass --label LABEL or --cert FILE")),
+        (None, None) => return Err(CliError::usage("give the LABEL of an identity, or --cert FILE")),
     };
     let public_key = certificate.public_key()?;
     match verify_digest(&public_key, &digest, &signature) {
@@ -66,12 +80,15 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 SignatureForm::LowS => ("valid (low-S)", true),
                 SignatureForm::HighS => ("valid (high-S: Fabric rejects high-S signatures)", false),
             };
-            ctx.print(|| text.to_owned(), &json!({ "valid": true, "low_s": low_s }));
+            ctx.print(|| text.to_owned(), &json!({ "valid": true, "low_s": low_s }))?;
             Ok(())
         }
         Err(err) => {
             if ctx.json() {
-                println!("{}", json!({ "valid": false, "reason": err.to_string() }));
+                crate::files::write_stdout(
+                    format!("{}\n", json!({ "valid": false, "reason": err.to_string() })).as_bytes(),
+                    false,
+                )?;
             }
             Err(CliError::from(err))
         }
@@ -91,7 +108,7 @@ fn decode_signature(bytes: &[u8], path: &Path) -> Result<Vec<u8>> {
             exit::FAILURE,
             format!("{} holds neither a DER ECDSA signature nor base64 of one", path.display()),
         )
-        .with_hint("`wallet sign` writes base64 by default and DER with --out-format der")),
+        .with_hint("`wallet sign` writes base64 by default and DER with --format der")),
     }
 }
 

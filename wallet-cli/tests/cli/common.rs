@@ -227,9 +227,9 @@ pub fn sign_file(w: &TestWallet, label: &str, msg: &Path, sig: &Path, extra: &[&
     w.cmd().args(["sign", label]).args(extra).arg("--in").arg(msg).arg("--out").arg(sig).assert().success();
 }
 
-/// `wallet verify --label LABEL [extra…] --signature SIG --in MSG`, to run and assert on.
+/// `wallet verify LABEL [extra…] --signature SIG --in MSG`, to run and assert on.
 pub fn verify_cmd(w: &TestWallet, label: &str, sig: &Path, msg: &Path, extra: &[&str]) -> Command {
     let mut cmd = w.cmd();
-    cmd.args(["verify", "--label", label]).args(extra).arg("--signature").arg(sig).arg("--in").arg(msg);
+    cmd.args(["verify", label]).args(extra).arg("--signature").arg(sig).arg("--in").arg(msg);
     cmd
 }

@@ -7,10 +7,14 @@ mod common;
 
 mod ca;
 mod export;
+mod formats;
+mod grammar;
 mod help;
 mod import;
 mod lifecycle;
+mod readme;
 mod remote_ca;
 mod renew;
+mod scripting;
 mod show;
 mod sign_verify;

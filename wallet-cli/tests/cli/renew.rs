@@ -7,7 +7,7 @@ use predicates::prelude::*;
 
 fn short_lived_wallet() -> TestWallet {
     let w = TestWallet::new();
-    w.json(["ca", "init", "org1-ca", "--msp-id", "Org1MSP", "--ecert-days", "10"]);
+    w.json(["ca", "init", "org1-ca", "--msp-id", "Org1MSP", "--ecert-validity", "10d"]);
     for user in ["u1", "u2"] {
         let secret = w.ok(["ca", "register", user, "--type", "client", "--affiliation", "org1"]);
         w.cmd().env("WALLET_ENROLL_SECRET", secret.trim()).args(["ca", "enroll", user]).assert().success();

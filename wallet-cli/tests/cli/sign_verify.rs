@@ -123,7 +123,7 @@ fn sign_then_verify_der() {
     let msg = write(&w, "msg.bin", &[0u8, 159, 146, 150, 255]);
     let sig = w.tmp("msg.der");
     w.cmd()
-        .args(["sign", "admin", "--out-format", "der", "--in"])
+        .args(["sign", "admin", "--format", "der", "--in"])
         .arg(&msg)
         .arg("--out")
         .arg(&sig)
@@ -191,7 +191,7 @@ fn signatures_verify_with_openssl_and_are_all_low_s() {
         let name = format!("m{i}.txt");
         let msg = write(&w, &name, format!("message number {i}").as_bytes());
         let sig = w.tmp(&format!("m{i}.der"));
-        sign_file(&w, "admin", &msg, &sig, &["--out-format", "der"]);
+        sign_file(&w, "admin", &msg, &sig, &["--format", "der"]);
         let out = openssl(
             &["dgst", "-sha256", "-verify", pubkey.to_str().unwrap(), "-signature", sig.to_str().unwrap(), &name],
             w.dir.path(),
@@ -216,7 +216,7 @@ fn tampered_message_fails_with_exit_1() {
         .stderr(predicate::str::contains("error: signature does not verify").and(predicate::str::contains("hint: ")));
     let json = w
         .cmd()
-        .args(["--output", "json", "verify", "--label", "admin", "--signature"])
+        .args(["--output", "json", "verify", "admin", "--signature"])
         .arg(&sig)
         .arg("--in")
         .arg(&tampered)
@@ -252,7 +252,7 @@ fn high_s_signature_is_valid_but_flagged() {
     let w = signer_wallet();
     let msg = write(&w, "msg.txt", b"malleable");
     let sig = w.tmp("low.der");
-    sign_file(&w, "admin", &msg, &sig, &["--out-format", "der"]);
+    sign_file(&w, "admin", &msg, &sig, &["--format", "der"]);
     let (r, s) = der_r_s(&std::fs::read(&sig).unwrap());
     let high = der_signature(&r, &negate(&s));
     let (_, hs) = der_r_s(&high);
@@ -268,15 +268,7 @@ fn high_s_signature_is_valid_but_flagged() {
         .assert()
         .success()
         .stdout("valid (high-S: Fabric rejects high-S signatures)\n");
-    let v = w.json([
-        "verify",
-        "--label",
-        "admin",
-        "--signature",
-        high_file.to_str().unwrap(),
-        "--in",
-        msg.to_str().unwrap(),
-    ]);
+    let v = w.json(["verify", "admin", "--signature", high_file.to_str().unwrap(), "--in", msg.to_str().unwrap()]);
     assert_eq!(v, serde_json::json!({ "valid": true, "low_s": false }));
 }
 

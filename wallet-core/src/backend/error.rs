@@ -33,6 +33,11 @@ pub enum BackendError {
     #[error("integrity check failed for {record}: {detail}")]
     Integrity { record: String, detail: String },
 
+    /// The wallet's header (its key-derivation parameters and key check) fails its integrity
+    /// check: every record depends on it, so none can be opened until it is restored.
+    #[error("integrity check failed for wallet header {path}: {detail}")]
+    HeaderDamaged { path: String, detail: String },
+
     /// The index (what listing reads) fails its integrity check; the records themselves may
     /// be sound, and the index can be rebuilt from them ([`super::Provider::repair`]).
     #[error("integrity check failed for {record}: {detail}")]

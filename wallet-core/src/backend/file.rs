@@ -157,9 +157,7 @@ fn require_passphrase<'a>(options: &'a OpenOptions, dir: &Path) -> Result<&'a Pa
 
 fn header_error(fault: Fault, path: &Path) -> Error {
     match fault {
-        Fault::Corrupt(detail) => {
-            BackendError::Integrity { record: format!("wallet header {}", path.display()), detail }.into()
-        }
+        Fault::Corrupt(detail) => BackendError::HeaderDamaged { path: path.display().to_string(), detail }.into(),
         Fault::Version(found) => FormatError::UnsupportedVersion {
             what: format!("file wallet format ({})", path.display()),
             found: found.to_string(),

@@ -18,7 +18,7 @@
 
 use super::authority::BulkEnrolment;
 use super::registry::MAX_RETRIES;
-use super::{Attribute, CaError, CertificateAuthority};
+use super::{Attribute, CaError, CertificateAuthority, CsvRowError};
 use crate::backend::{BackendError, BatchPut};
 use crate::error::{Error, Result};
 
@@ -40,86 +40,129 @@ pub struct BulkRow {
 }
 
 impl BulkRow {
-    /// Parse CSV text with the columns `id,type,affiliation,attributes`. The attributes column
-    /// holds `name=value[:ecert]` items separated by `;`. A first line starting with `id,` is a
-    /// header. Empty type or affiliation means the registrar's. Quoted fields follow RFC 4180.
-    pub fn parse_csv(text: &str) -> Result<Vec<BulkRow>, CaError> {
+    /// Parse CSV text with the columns `id,type,affiliation,attributes` (see
+    /// [`parse_csv_named`](Self::parse_csv_named)).
+    pub fn parse_csv(text: impl AsRef<[u8]>) -> Result<Vec<BulkRow>, CaError> {
+        Self::parse_csv_named(text.as_ref(), "the CSV input")
+    }
+
+    /// Parse CSV bytes read from `name` with the columns `id,type,affiliation,attributes`. The
+    /// attributes column holds `name=value[:ecert]` items separated by `;`. A first row whose
+    /// first field is `id` is a header. Empty type or affiliation means the registrar's. Quoting
+    /// follows RFC 4180 (the `csv` crate). Every unusable row is reported, each with the line it
+    /// starts on, in one [`CaError::InvalidCsv`]; then no row is returned.
+    pub fn parse_csv_named(bytes: &[u8], name: &str) -> Result<Vec<BulkRow>, CaError> {
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
         let mut rows = vec![];
-        for (n, record) in split_records(text)?.into_iter().enumerate() {
-            let line = n + 1;
-            if record.iter().all(|f| f.trim().is_empty()) {
-                continue;
+        let mut bad = vec![];
+        let mut record = csv::ByteRecord::new();
+        let mut first = true;
+        // The line a record starts on, from its byte offset: the csv crate's own line count
+        // leaves out the blank lines it skips.
+        let line_at = |offset: u64| {
+            let start = usize::try_from(offset).unwrap_or(bytes.len()).min(bytes.len());
+            let skipped = bytes[start..].iter().take_while(|b| matches!(b, b'\n' | b'\r')).count();
+            bytes[..start + skipped].iter().filter(|b| **b == b'\n').count() as u64 + 1
+        };
+        loop {
+            let offset = reader.position().byte();
+            match reader.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    let line = line_at(e.position().map_or(offset, |p| p.byte()));
+                    bad.push(CsvRowError { line, detail: e.to_string() });
+                    continue;
+                }
             }
-            if n == 0 && record.first().is_some_and(|f| f.trim().eq_ignore_ascii_case("id")) {
-                continue;
+            let line = line_at(record.position().map_or(offset, |p| p.byte()));
+            let header = std::mem::replace(&mut first, false);
+            match parse_record(&record, header) {
+                Ok(Some(row)) => rows.push(row),
+                Ok(None) => {}
+                Err(detail) => bad.push(CsvRowError { line, detail }),
             }
-            let bad = |detail: String| CaError::InvalidParameter { what: format!("CSV record {line}"), detail };
-            if record.len() > 4 {
-                return Err(bad(format!("{} fields; expected id,type,affiliation,attributes", record.len())));
-            }
-            let field = |i: usize| record.get(i).map(|f| f.trim().to_owned()).filter(|f| !f.is_empty());
-            let id = field(0).ok_or_else(|| bad("the id is empty".into()))?;
-            let attributes = match field(3) {
-                None => vec![],
-                Some(a) => a
-                    .split(';')
-                    .filter(|s| !s.trim().is_empty())
-                    .map(|s| Attribute::parse(s.trim()))
-                    .collect::<Result<_, _>>()
-                    .map_err(|e| bad(e.to_string()))?,
-            };
-            rows.push(BulkRow { id, identity_type: field(1), affiliation: field(2), attributes });
+        }
+        if !bad.is_empty() {
+            return Err(CaError::InvalidCsv { path: name.to_owned(), rows: bad });
         }
         Ok(rows)
     }
 }
 
-/// RFC 4180 records: fields split on commas, `"…"` quoting with `""` for a quote.
-fn split_records(text: &str) -> Result<Vec<Vec<String>>, CaError> {
-    let mut records = vec![];
-    let mut record = vec![];
-    let mut field = String::new();
-    let mut chars = text.chars().peekable();
-    let mut quoted = false;
-    let mut line = 1;
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => {
-                if c == '\n' {
-                    line += 1;
-                }
-                field.push(c)
-            }
-            (false, '"') if field.trim().is_empty() => {
-                field.clear();
-                quoted = true;
-            }
-            (false, ',') => record.push(std::mem::take(&mut field)),
-            (false, '\r') if chars.peek() == Some(&'\n') => {}
-            (false, '\n') => {
-                record.push(std::mem::take(&mut field));
-                records.push(std::mem::take(&mut record));
-                line += 1;
-            }
-            (false, c) => field.push(c),
+/// One record: a row, `None` for a blank line or the header, or what is wrong with it.
+fn parse_record(record: &csv::ByteRecord, may_be_header: bool) -> Result<Option<BulkRow>, String> {
+    let mut fields = Vec::with_capacity(record.len());
+    for (i, f) in record.iter().enumerate() {
+        let f = std::str::from_utf8(f).map_err(|_| format!("field {} is not UTF-8 text", i + 1))?;
+        if f.contains('\n') || f.contains('\r') {
+            let lines = f.matches('\n').count();
+            return Err(format!(
+                "field {} is quoted across {} lines: is a closing quote (\") missing?",
+                i + 1,
+                lines + 1
+            ));
+        }
+        fields.push(f.trim());
+    }
+    if fields.iter().all(|f| f.is_empty()) {
+        return Ok(None);
+    }
+    if may_be_header && fields[0].eq_ignore_ascii_case("id") {
+        return Ok(None);
+    }
+    if fields.len() > 4 {
+        return Err(format!("{} fields; expected id,type,affiliation,attributes", fields.len()));
+    }
+    let field = |i: usize| fields.get(i).copied().filter(|f| !f.is_empty()).map(str::to_owned);
+    let id = field(0).ok_or("the id is empty")?;
+    let attributes = match field(3) {
+        None => vec![],
+        Some(a) => a
+            .split(';')
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| Attribute::parse(s.trim()))
+            .collect::<Result<_, _>>()
+            .map_err(|e| e.to_string())?,
+    };
+    Ok(Some(BulkRow { id, identity_type: field(1), affiliation: field(2), attributes }))
+}
+
+/// The attributes a registrar gave (the last of each name), without those every registration
+/// gets (`hf.EnrollmentID`, `hf.Type`, `hf.Affiliation`).
+fn custom_attributes(attrs: &[Attribute]) -> std::collections::BTreeMap<&str, (&str, bool)> {
+    let implicit = [super::rules::ENROLLMENT_ID, super::rules::TYPE, super::rules::AFFILIATION];
+    attrs
+        .iter()
+        .filter(|a| !implicit.contains(&a.name.as_str()))
+        .map(|a| (a.name.as_str(), (a.value.as_str(), a.ecert)))
+        .collect()
+}
+
+/// What of `row` disagrees with the registered identity `existing` (only what the row gives is
+/// compared: an empty column means "as registered").
+pub(crate) fn contradiction(row: &BulkRow, existing: &super::registry::IdRecord) -> Option<String> {
+    let mut found = vec![];
+    if let Some(t) = row.identity_type.as_deref().filter(|t| *t != existing.identity_type) {
+        found.push(format!("type {t:?}, registered as {:?}", existing.identity_type));
+    }
+    if let Some(a) = row.affiliation.as_deref().filter(|a| *a != existing.affiliation) {
+        let registered = if existing.affiliation.is_empty() { "." } else { existing.affiliation.as_str() };
+        found.push(format!("affiliation {a:?}, registered as {registered:?}"));
+    }
+    if !row.attributes.is_empty() {
+        let (given, registered) = (custom_attributes(&row.attributes), custom_attributes(&existing.attrs));
+        if given != registered {
+            let show = |m: &std::collections::BTreeMap<&str, (&str, bool)>| {
+                m.iter()
+                    .map(|(n, (v, e))| format!("{n}={v}{}", if *e { ":ecert" } else { "" }))
+                    .collect::<Vec<_>>()
+                    .join(";")
+            };
+            found.push(format!("attributes {:?}, registered as {:?}", show(&given), show(&registered)));
         }
     }
-    if quoted {
-        return Err(CaError::InvalidParameter {
-            what: format!("CSV line {line}"),
-            detail: "a quoted field is not closed".into(),
-        });
-    }
-    if !field.is_empty() || !record.is_empty() {
-        record.push(field);
-        records.push(record);
-    }
-    Ok(records)
+    (!found.is_empty()).then(|| found.join("; "))
 }
 
 /// Options of a bulk enrolment.
@@ -256,6 +299,12 @@ impl CertificateAuthority {
         affiliations: &super::registry::AffRecord,
         max: Option<i32>,
     ) -> Result<Plan> {
+        let registered = super::registry::Registry::new(self.wallet().backend(), self.name()).identity(&row.id)?;
+        if let Some(detail) = registered.as_ref().and_then(|(existing, _)| contradiction(row, existing)) {
+            return Ok(Plan::Done(BulkOutcome::Failed(
+                CaError::RegistrationMismatch { id: row.id.clone(), detail }.into(),
+            )));
+        }
         let outcome = match self.holds_enrolment(&row.id, &row.id) {
             Ok(Some(true)) => BulkOutcome::Skipped,
             Ok(Some(false)) => BulkOutcome::Failed(Error::AlreadyExists {
@@ -542,13 +591,59 @@ mod tests {
     }
 
     #[test]
-    fn csv_errors_name_the_record() {
+    fn csv_errors_name_every_bad_row_with_its_true_line() {
         let e = BulkRow::parse_csv("a,b,c,d,e\n").unwrap_err();
-        assert!(e.to_string().contains("CSV record 1"), "{e}");
-        let e = BulkRow::parse_csv("ok\n,client\n").unwrap_err();
-        assert!(e.to_string().contains("CSV record 2") && e.to_string().contains("id is empty"), "{e}");
-        let e = BulkRow::parse_csv("u1,client,,role=x:bogus\n").unwrap_err();
-        assert!(e.to_string().contains("bogus"), "{e}");
-        assert!(BulkRow::parse_csv("\"open\n").is_err());
+        assert!(e.to_string().contains("line 1: 5 fields"), "{e}");
+        // Every bad row in one pass, each with the line it is on (blank lines and the header count).
+        let text = "id,type,affiliation,attributes\nok1,client,,\n,client\n\nu1,client,,role=x:bogus\nok2,,,\nu2,peer,org1,a=1,extra\n";
+        let CaError::InvalidCsv { rows, .. } = BulkRow::parse_csv(text).unwrap_err() else { panic!() };
+        let lines: Vec<u64> = rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [3, 5, 7], "{rows:?}");
+        assert!(rows[0].detail.contains("id is empty"), "{rows:?}");
+        assert!(rows[1].detail.contains("bogus"), "{rows:?}");
+        assert!(rows[2].detail.contains("5 fields"), "{rows:?}");
+        // An unclosed quote is reported on the line where it opens, not where the file ends.
+        let text = "ok1,client,,\nok2,client,,\n\"u3,client,,\nok4,client,,\nok5,client,,\n";
+        let CaError::InvalidCsv { rows, .. } = BulkRow::parse_csv(text).unwrap_err() else { panic!() };
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(rows[0].line, 3, "{rows:?}");
+        assert!(rows[0].detail.contains("closing quote"), "{rows:?}");
+        // Not UTF-8: that row, by line.
+        let CaError::InvalidCsv { rows, .. } = BulkRow::parse_csv(b"ok,,,\n\xff\xfe,,,\n").unwrap_err() else {
+            panic!()
+        };
+        assert_eq!((rows[0].line, rows[0].detail.contains("UTF-8")), (2, true), "{rows:?}");
+    }
+
+    #[test]
+    fn rows_that_contradict_the_registration_are_named() {
+        let existing = super::super::registry::IdRecord {
+            v: 1,
+            id: "u".into(),
+            identity_type: "client".into(),
+            affiliation: "org1".into(),
+            attrs: vec![Attribute::new("role", "a", true), Attribute::new("hf.Type", "client", true)],
+            max_enrollments: -1,
+            enrollments: 1,
+            state: super::super::IdentityState::Active,
+            secret: None,
+            failed_attempts: 0,
+            certs: vec![],
+        };
+        let row = |t: Option<&str>, a: Option<&str>, attrs: Vec<Attribute>| BulkRow {
+            id: "u".into(),
+            identity_type: t.map(Into::into),
+            affiliation: a.map(Into::into),
+            attributes: attrs,
+        };
+        assert_eq!(contradiction(&row(None, None, vec![]), &existing), None);
+        assert_eq!(
+            contradiction(&row(Some("client"), Some("org1"), vec![Attribute::new("role", "a", true)]), &existing),
+            None
+        );
+        assert!(contradiction(&row(Some("peer"), None, vec![]), &existing).unwrap().contains("type \"peer\""));
+        assert!(contradiction(&row(None, Some("org2"), vec![]), &existing).unwrap().contains("affiliation \"org2\""));
+        let attrs = contradiction(&row(None, None, vec![Attribute::new("role", "b", true)]), &existing).unwrap();
+        assert!(attrs.contains("role=b:ecert") && attrs.contains("role=a:ecert"), "{attrs}");
     }
 }

@@ -33,6 +33,7 @@
 
 mod authority;
 mod bulk;
+mod duration;
 mod model;
 mod profile;
 pub(crate) mod registry;
@@ -44,11 +45,12 @@ mod secret;
 mod service;
 pub mod target;
 
-pub use crate::error::CaError;
+pub use crate::error::{CaError, CsvRowError};
 pub use authority::{
     AdminEnrolment, Bootstrap, BootstrapOptions, CaSource, CertificateAuthority, INTERMEDIATE_VALIDITY, ROOT_VALIDITY,
 };
 pub use bulk::{BulkOptions, BulkOutcome, BulkProgress, BulkReport, BulkRow, DEFAULT_CONCURRENCY};
+pub use duration::parse_duration;
 pub use model::*;
 pub use profile::build_csr;
 pub use secret::{Secret, GENERATED_SECRET_LEN};

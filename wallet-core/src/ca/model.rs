@@ -476,6 +476,11 @@ impl CaOptions {
     }
 }
 
+/// A time as RFC 3339 text (UTC), the one way times are written in messages and output.
+pub(crate) fn rfc3339_text(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_else(|_| t.to_string())
+}
+
 fn rfc3339<S: serde::Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
     use serde::ser::Error;
     s.serialize_str(&t.format(&time::format_description::well_known::Rfc3339).map_err(S::Error::custom)?)

@@ -7,6 +7,7 @@
 //! With the `fast-ec` feature (default), software keys generate and sign messages with ring's
 //! assembly P-256; the pure-Rust `p256` crate does everything else (and everything without it).
 
+mod algorithm;
 pub mod error;
 #[cfg(feature = "fast-ec")]
 mod fast;
@@ -115,9 +116,11 @@ pub fn parse_private_key_pem(pem_text: &[u8], what: &str) -> Result<SoftwareKey>
     let blocks = pem::parse_many(pem_text).map_err(|e| FormatError::pem_parse(what, e))?;
     let block = blocks
         .iter()
-        .find(|b| matches!(b.tag(), "PRIVATE KEY" | "EC PRIVATE KEY"))
+        .find(|b| matches!(b.tag(), "PRIVATE KEY" | "EC PRIVATE KEY" | "RSA PRIVATE KEY" | "DSA PRIVATE KEY"))
         .ok_or_else(|| FormatError::pem(what, "no PRIVATE KEY or EC PRIVATE KEY block"))?;
     match block.tag() {
+        "RSA PRIVATE KEY" => Err(KeyError::parse(what, "RSA key found; only ECDSA P-256 keys are supported").into()),
+        "DSA PRIVATE KEY" => Err(KeyError::parse(what, "DSA key found; only ECDSA P-256 keys are supported").into()),
         "PRIVATE KEY" => SoftwareKey::from_pkcs8_der(block.contents(), what),
         _ => SoftwareKey::from_sec1_der(block.contents(), what),
     }

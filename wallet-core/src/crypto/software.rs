@@ -124,8 +124,17 @@ impl SoftwareKey {
 
     /// Parse PKCS#8 DER (`PrivateKeyInfo`) holding a P-256 key.
     pub fn from_pkcs8_der(der: &[u8], what: &str) -> Result<Self> {
-        let secret = p256::SecretKey::from_pkcs8_der(der)
-            .map_err(|e| KeyError::parse(what, format!("not a P-256 PKCS#8 key ({e})")))?;
+        let secret = p256::SecretKey::from_pkcs8_der(der).map_err(|e| {
+            KeyError::parse(
+                what,
+                match super::algorithm::of_pkcs8(der) {
+                    Some(found) if found != "ECDSA P-256" => {
+                        format!("{found} key found; only ECDSA P-256 keys are supported")
+                    }
+                    _ => format!("not a P-256 PKCS#8 key ({e})"),
+                },
+            )
+        })?;
         use pkcs8::der::Decode;
         let inner = pkcs8::PrivateKeyInfo::from_der(der).map(|info| info.private_key).unwrap_or_default();
         Ok(Self::from_secret(&secret, inner))
@@ -133,8 +142,17 @@ impl SoftwareKey {
 
     /// Parse SEC1 DER (`ECPrivateKey`) holding a P-256 key.
     pub fn from_sec1_der(der: &[u8], what: &str) -> Result<Self> {
-        let secret = p256::SecretKey::from_sec1_der(der)
-            .map_err(|e| KeyError::parse(what, format!("not a P-256 SEC1 key ({e})")))?;
+        let secret = p256::SecretKey::from_sec1_der(der).map_err(|e| {
+            KeyError::parse(
+                what,
+                match super::algorithm::of_sec1(der) {
+                    Some(found) if found != "ECDSA P-256" => {
+                        format!("{found} key found; only ECDSA P-256 keys are supported")
+                    }
+                    _ => format!("not a P-256 SEC1 key ({e})"),
+                },
+            )
+        })?;
         Ok(Self::from_secret(&secret, der))
     }
 

@@ -85,6 +85,14 @@ pub enum CaError {
     #[error("the certificate of {label:?} cannot act with CA {ca:?}: {detail}")]
     CallerCertificate { label: String, ca: String, detail: String },
 
+    /// The certificate presented as the caller's was revoked: it can never act again.
+    #[error("the certificate of {label:?} cannot act with CA {ca:?}: its certificate {serial} was revoked ({reason})")]
+    CallerRevoked { label: String, ca: String, serial: String, reason: String },
+
+    /// The CA's own certificate is expired (or not yet valid): it cannot issue or sign CRLs.
+    #[error("CA {name:?} cannot sign: its certificate is valid only from {not_before} to {not_after}")]
+    CaOutOfValidity { name: String, not_before: String, not_after: String },
+
     /// No issued certificate matches the serial number and AKI (Fabric CA 404).
     #[error("no certificate with serial {serial} and AKI {aki} was issued by CA {ca:?}")]
     UnknownCertificate { serial: String, aki: String, ca: String },
@@ -104,6 +112,13 @@ pub enum CaError {
     /// A Fabric CA server does not tell the MSP ID of the identities it enrols, and none was given.
     #[error("no MSP ID for the identities fabric CA {url} enrols: a Fabric CA server does not tell it")]
     NoMspId { url: String },
+    /// Rows of a bulk-enrolment CSV file that cannot be read, every one with its line number.
+    #[error("{} of {path} cannot be used (nothing was registered or enrolled):\n{}", if rows.len() == 1 { "1 row".to_owned() } else { format!("{} rows", rows.len()) }, rows.iter().map(|r| format!("  line {}: {}", r.line, r.detail)).collect::<Vec<_>>().join("\n"))]
+    InvalidCsv { path: String, rows: Vec<CsvRowError> },
+
+    /// A bulk row that disagrees with the identity already registered under its ID.
+    #[error("row for {id:?} contradicts its registration: {detail}")]
+    RegistrationMismatch { id: String, detail: String },
 
     /// A CA-parameter or request value out of range.
     #[error("invalid {what}: {detail}")]
@@ -117,4 +132,13 @@ pub enum CaError {
     /// A stored CA record cannot be decoded.
     #[error("CA record {record} is damaged: {detail}")]
     Registry { record: String, detail: String },
+}
+
+/// One unusable row of a CSV file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvRowError {
+    /// The line the row starts on (1-based, counting every line of the file).
+    pub line: u64,
+    /// What is wrong with it.
+    pub detail: String,
 }

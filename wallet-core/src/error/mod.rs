@@ -16,7 +16,7 @@ use crate::backend::BackendError;
 use crate::crypto::KeyError;
 use std::path::PathBuf;
 
-pub use ca::CaError;
+pub use ca::{CaError, CsvRowError};
 pub use format::FormatError;
 #[cfg(feature = "remote-ca")]
 pub use remote::RemoteError;

@@ -128,5 +128,24 @@ mod tests {
         let key = parse_private_key_pem(key_pem.as_bytes(), "key").unwrap();
         assert_eq!(key.public_key(), a.signer().public_key());
         assert!(json.ends_with("}\n"));
+
+        // The rules caliper-fabric's IdentityManager (`_parseOrganizations`,
+        // `_extractIdentitiesFromCertificateAndPrivateKeyArray`, `_extractPEMFromPEM`) applies
+        // when it loads this block: checked here field by field, as Caliper's own code is not
+        // run (its caliper-core dependency is a full benchmark framework).
+        let mut seen = std::collections::HashSet::new();
+        for org in orgs {
+            let mspid = org["mspid"].as_str().unwrap();
+            assert!(!mspid.is_empty() && seen.insert(mspid), "mspid empty or repeated: {mspid}");
+            let entries = org["identities"]["certificates"].as_array().unwrap();
+            assert!(!entries.is_empty());
+            for e in entries {
+                assert!(e["name"].as_str().is_some_and(|n| !n.is_empty()));
+                for field in ["clientSignedCert", "clientPrivateKey"] {
+                    assert!(e[field]["path"].is_null(), "inline, not a path");
+                    assert!(e[field]["pem"].as_str().unwrap().starts_with("-----BEGIN "), "{field}");
+                }
+            }
+        }
     }
 }

@@ -2,12 +2,16 @@
 //! depends on them.
 //!
 //! - [`caliper`]: the identities of a Hyperledger Caliper network configuration.
+//! - [`card`]: Hyperledger Composer business network cards (`.card`).
+//! - [`console`]: the identity JSON of the Fabric Operations Console.
 //! - [`id`]: Fabric SDK wallet `.id` JSON files (Node, Java and Go SDKs).
 //! - [`msp`]: MSP folders as `fabric-ca-client` and cryptogen write them.
 //! - [`pem_pair`]: a PEM certificate (chain) and a PEM private key.
 //! - [`serialized`]: Fabric's `SerializedIdentity` protobuf.
 
 pub mod caliper;
+pub mod card;
+pub mod console;
 pub mod id;
 pub mod msp;
 pub mod pem_pair;

@@ -25,6 +25,6 @@ pub(super) struct AddAffiliationArgs {
 pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: AddAffiliationArgs) -> Result<()> {
     let ca = open_service(wallet, &a.who.which)?;
     ca.add_affiliation(&a.who.registrar, &a.name, a.force)?;
-    ctx.print(|| format!("added affiliation {}", a.name), &serde_json::json!({ "added": a.name }));
+    ctx.print(|| format!("added affiliation {}", a.name), &serde_json::json!({ "added": a.name }))?;
     Ok(())
 }

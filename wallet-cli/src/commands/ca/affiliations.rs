@@ -23,6 +23,6 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: AffiliationsArgs) -> R
     ctx.print(
         || list.iter().map(|a| format!("{}{}", "  ".repeat(a.matches('.').count()), a)).collect::<Vec<_>>().join("\n"),
         &list,
-    );
+    )?;
     Ok(())
 }

@@ -31,10 +31,9 @@ pub(super) struct BulkArgs {
 }
 
 pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: BulkArgs) -> Result<()> {
-    let text = read_file(&a.csv)?;
-    let text =
-        std::str::from_utf8(&text).map_err(|_| CliError::usage(format!("{} is not UTF-8 text", a.csv.display())))?;
-    let rows = BulkRow::parse_csv(text).map_err(|e| CliError::usage(format!("{}: {e}", a.csv.display())))?;
+    let bytes = read_file(&a.csv)?;
+    let rows = BulkRow::parse_csv_named(&bytes, &a.csv.display().to_string())
+        .map_err(|e| CliError::from(wallet_core::Error::from(e)).with_code(exit::USAGE))?;
     let ca = open_service(wallet, &a.who.which)?;
     let total = rows.len() as u64;
     let bar = indicatif::ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::stderr());
@@ -66,7 +65,7 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: BulkArgs) -> Result<()
     ctx.print(
         || format!("{} enrolled, {} already enrolled, {} refused", report.enrolled, report.skipped, failed.len()),
         &serde_json::json!({ "enrolled": report.enrolled, "skipped": report.skipped, "failed": failed }),
-    );
+    )?;
     if !failed.is_empty() {
         return Err(CliError::new(exit::FAILURE, format!("{} rows were refused", failed.len()))
             .with_hint("fix those rows and run the same command again: enrolled identities are skipped"));

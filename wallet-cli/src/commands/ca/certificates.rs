@@ -11,14 +11,16 @@ use wallet_core::Wallet;
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = examples!(
     "  The certificates of user1, with their PEM, as JSON:",
-    "    $ wallet ca certificates --id user1 --pem --output json",
+    "    $ wallet ca certificates user1 --pem --output json",
 ))]
 pub(super) struct CertificatesArgs {
     #[command(flatten)]
     who: AsCaller,
     /// Only the certificates of this enrollment ID
-    #[arg(long)]
     id: Option<String>,
+    /// Deprecated spelling of ID
+    #[arg(long = "id", value_name = "ID", hide = true, conflicts_with = "id")]
+    old_id: Option<String>,
     /// Include the PEM of each certificate
     #[arg(long)]
     pem: bool,
@@ -26,7 +28,9 @@ pub(super) struct CertificatesArgs {
 
 pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: CertificatesArgs) -> Result<()> {
     let ca = open_service(wallet, &a.who.which)?;
-    let mut list = ca.certificates(a.who.caller.as_deref(), &CertificateFilter { id: a.id, ..Default::default() })?;
+    let id =
+        crate::deprecated::subject(a.id, a.old_id, "`wallet ca certificates --id ID`", "`wallet ca certificates ID`");
+    let mut list = ca.certificates(a.who.caller.as_deref(), &CertificateFilter { id, ..Default::default() })?;
     if !a.pem {
         for c in &mut list {
             c.pem.clear();
@@ -51,6 +55,6 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: CertificatesArgs) -> R
                 .join("\n")
         },
         &list,
-    );
+    )?;
     Ok(())
 }

@@ -22,29 +22,36 @@ pub(super) struct CrlArgs {
     /// Write the CRL to FILE (default: stdout)
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
-    /// Hours until nextUpdate (default: the CA's, 24)
-    #[arg(long, value_name = "HOURS")]
+    /// Time until nextUpdate: 24h, 7d… (default: the CA's, 24h)
+    #[arg(long, value_name = "DURATION", value_parser = crate::commands::duration_arg)]
+    validity: Option<Duration>,
+    /// Deprecated: use --validity with a unit (`--validity 24h`)
+    #[arg(long, value_name = "HOURS", hide = true, conflicts_with = "validity")]
     validity_hours: Option<u64>,
 }
 
 pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: CrlArgs) -> Result<()> {
     let ca = open_service(wallet, &a.who.which)?;
-    let crl = ca.generate_crl(
-        &a.who.registrar,
-        &CrlOptions { validity: a.validity_hours.map(|h| Duration::from_secs(h * 3600)), ..Default::default() },
-    )?;
+    let validity = match a.validity_hours {
+        Some(h) => {
+            crate::deprecated::note("--validity-hours N", &format!("--validity {h}h"));
+            Some(Duration::from_secs(h * 3600))
+        }
+        None => a.validity,
+    };
+    let crl = ca.generate_crl(&a.who.registrar, &CrlOptions { validity, ..Default::default() })?;
     match (&a.out, ctx.json()) {
         (Some(path), _) => {
             write_output(Some(path), crl.to_pem().as_bytes(), false, true)?;
             ctx.print(
                 || format!("CRL number {} ({} entries) written to {}", crl.number, crl.entries, path.display()),
                 &serde_json::json!({ "number": crl.number, "entries": crl.entries, "file": path }),
-            );
+            )?;
         }
         (None, true) => ctx.print(
             String::new,
             &serde_json::json!({ "number": crl.number, "entries": crl.entries, "pem": crl.to_pem() }),
-        ),
+        )?,
         (None, false) => write_output(None, crl.to_pem().as_bytes(), false, true)?,
     }
     Ok(())

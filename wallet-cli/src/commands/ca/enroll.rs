@@ -54,6 +54,6 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: EnrollArgs) -> Result<
         profile: a.profile,
     })?;
     let view = IssuedView::of(&identity);
-    ctx.print(|| view.text(), &view);
+    ctx.print(|| view.text(), &view)?;
     Ok(())
 }

@@ -30,6 +30,10 @@ pub(super) struct ExportMspArgs {
 }
 
 pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: ExportMspArgs) -> Result<()> {
+    crate::deprecated::note(
+        "`wallet ca export-msp LABEL --out DIR`",
+        "`wallet export LABEL --format msp --out DIR --insecure` (it writes crls/ too)",
+    );
     if !a.insecure {
         return Err(CliError::usage("an MSP folder holds the private key unencrypted")
             .with_hint("pass --insecure to write it anyway"));
@@ -41,6 +45,6 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: ExportMspArgs) -> Resu
     ctx.print(
         || format!("wrote MSP folder {}{}", a.out.display(), if crl { " (with crls/crl.pem)" } else { "" }),
         &serde_json::json!({ "label": a.label, "dir": a.out, "crl": crl }),
-    );
+    )?;
     Ok(())
 }

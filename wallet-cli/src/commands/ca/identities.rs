@@ -61,6 +61,6 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: IdentitiesArgs) -> Res
                 .join("\n")
         },
         &list,
-    );
+    )?;
     Ok(())
 }

@@ -45,6 +45,6 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: InfoArgs) -> Result<()
         &serde_json::json!({
             "name": info.name, "version": info.version, "msp_id": info.msp_id, "subject": subject, "chain": chain,
         }),
-    );
+    )?;
     Ok(())
 }

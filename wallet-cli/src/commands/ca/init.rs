@@ -2,7 +2,7 @@
 
 use crate::commands::examples;
 use crate::context::Context;
-use crate::error::Result;
+use crate::error::{CliError, Result};
 use crate::files::read_file;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -44,11 +44,17 @@ pub(super) struct InitArgs {
     /// Subject OU of the CA certificate (default: Fabric CA's; "" for none)
     #[arg(long)]
     ou: Option<String>,
-    /// Lifetime of the CA certificate in days (default: Fabric CA's, 15 years for a root, 5 for an intermediate)
-    #[arg(long, value_name = "DAYS")]
+    /// Lifetime of the CA certificate: 131400h, 5y, 90d… (default: Fabric CA's, 15y for a root, 5y for an intermediate)
+    #[arg(long, value_name = "DURATION", value_parser = crate::commands::duration_arg)]
+    validity: Option<Duration>,
+    /// Lifetime of enrolment certificates: 8760h, 90d… (default: Fabric CA's, 8760h)
+    #[arg(long, value_name = "DURATION", value_parser = crate::commands::duration_arg)]
+    ecert_validity: Option<Duration>,
+    /// Deprecated: use --validity with a unit (`--validity 365d`)
+    #[arg(long, value_name = "DAYS", hide = true, conflicts_with = "validity")]
     validity_days: Option<u64>,
-    /// Lifetime of enrolment certificates in days (default: Fabric CA's, one year)
-    #[arg(long, value_name = "DAYS")]
+    /// Deprecated: use --ecert-validity with a unit (`--ecert-validity 90d`)
+    #[arg(long, value_name = "DAYS", hide = true, conflicts_with = "ecert_validity")]
     ecert_days: Option<u64>,
     /// Default and ceiling of max enrolments: -1 unlimited, 0 disabled, N at most N (default: unlimited)
     #[arg(long, allow_negative_numbers = true)]
@@ -98,9 +104,22 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: InitArgs) -> Result<()
         options.organizational_unit = given(v);
     }
     options.common_name = a.cn;
-    options.validity = a.validity_days.map(|d| Duration::from_secs(d * 86_400));
-    if let Some(days) = a.ecert_days {
-        options.policy.ecert_validity_secs = days * 86_400;
+    options.validity = match a.validity_days {
+        Some(d) => {
+            crate::deprecated::note("--validity-days N", &format!("--validity {d}d"));
+            Some(Duration::from_secs(d * 86_400))
+        }
+        None => a.validity,
+    };
+    let ecert = match a.ecert_days {
+        Some(d) => {
+            crate::deprecated::note("--ecert-days N", &format!("--ecert-validity {d}d"));
+            Some(Duration::from_secs(d * 86_400))
+        }
+        None => a.ecert_validity,
+    };
+    if let Some(ecert) = ecert {
+        options.policy.ecert_validity_secs = ecert.as_secs();
     }
     if let Some(max) = a.max_enrollments {
         options.policy.max_enrollments = max;
@@ -124,7 +143,14 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: InitArgs) -> Result<()
         (None, None) => BootstrapOptions::root(options),
     };
     let Bootstrap { ca, admin, admin_secret: secret } =
-        CertificateAuthority::bootstrap(wallet.clone(), &bootstrap.admin(admin))?;
+        CertificateAuthority::bootstrap(wallet.clone(), &bootstrap.admin(admin)).map_err(|e| match e {
+            // The admin's label is taken: there is no --force here, the fix is another admin ID.
+            wallet_core::Error::AlreadyExists { kind: "identity", .. } => CliError::from(e).with_hint(format!(
+                "pass --admin ID to enrol the new CA's bootstrap admin under another label, or remove the existing {:?} first (`wallet remove {}`)",
+                a.admin, a.admin
+            )),
+            e => e.into(),
+        })?;
     #[derive(Serialize)]
     struct Out {
         ca: String,
@@ -156,6 +182,6 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: InitArgs) -> Result<()
             t
         },
         &out,
-    );
+    )?;
     Ok(())
 }

@@ -43,6 +43,6 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>) -> Result<()> {
                 .join("\n")
         },
         &rows,
-    );
+    )?;
     Ok(())
 }

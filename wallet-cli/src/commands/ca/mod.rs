@@ -46,7 +46,7 @@ pub const ENV_ENROLL_SECRET: &str = "WALLET_ENROLL_SECRET";
     "    $ wallet ca register user1 --type client --affiliation org1.department1 > user1.secret",
     "    $ wallet ca enroll user1 --secret-file user1.secret",
     "  Revoke it and publish a CRL:",
-    "    $ wallet ca revoke --id user1 --reason keycompromise",
+    "    $ wallet ca revoke user1 --reason keycompromise",
     "    $ wallet ca crl --out crl.pem",
     "",
     "  The same against a Fabric CA server, made the wallet's default first:",
@@ -92,7 +92,8 @@ enum CaCommand {
     ResetSecret(reset_secret::ResetSecretArgs),
     /// Register and enrol many identities from a CSV file (id,type,affiliation,attributes)
     BulkEnroll(bulk_enroll::BulkArgs),
-    /// Write an identity as an MSP folder with the CA's latest CRL in crls/crl.pem
+    /// Deprecated: `wallet export LABEL --format msp` writes the MSP folder with crls/
+    #[command(hide = true)]
     ExportMsp(export_msp::ExportMspArgs),
     /// Set, show or clear the wallet's default CA (a Fabric CA URL or an embedded CA)
     Use(use_ca::UseArgs),

@@ -31,6 +31,6 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: ModifyAffiliationArgs)
     ctx.print(
         || format!("renamed affiliation {} to {}", a.affiliation, a.name),
         &serde_json::json!({ "renamed": a.affiliation, "to": a.name }),
-    );
+    )?;
     Ok(())
 }

@@ -51,6 +51,9 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: ModifyIdentityArgs) ->
         secret: a.secret_file.as_deref().map(secret_from_file).transpose()?,
     };
     let info = ca.modify_identity(&a.who.registrar, &a.id, &update)?;
-    ctx.print(|| format!("modified {}  type={}  affiliation={}", info.id, info.identity_type, info.affiliation), &info);
+    ctx.print(
+        || format!("modified {}  type={}  affiliation={}", info.id, info.identity_type, info.affiliation),
+        &info,
+    )?;
     Ok(())
 }

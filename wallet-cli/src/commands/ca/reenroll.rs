@@ -44,6 +44,6 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: ReenrollArgs) -> Resul
         },
     )?;
     let view = IssuedView::of(&identity);
-    ctx.print(|| view.text().replacen("enrolled", "reenrolled", 1), &view);
+    ctx.print(|| view.text().replacen("enrolled", "reenrolled", 1), &view)?;
     Ok(())
 }

@@ -58,6 +58,6 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: RegisterArgs) -> Resul
         },
     )?;
     // The secret alone on stdout, so that `> user.secret` makes a file for --secret-file.
-    ctx.print(|| secret.expose().to_owned(), &serde_json::json!({ "id": a.id, "secret": secret.expose() }));
+    ctx.print(|| secret.expose().to_owned(), &serde_json::json!({ "id": a.id, "secret": secret.expose() }))?;
     Ok(())
 }

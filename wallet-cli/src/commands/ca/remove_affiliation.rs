@@ -25,6 +25,6 @@ pub(super) struct RemoveAffiliationArgs {
 pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: RemoveAffiliationArgs) -> Result<()> {
     let ca = open_service(wallet, &a.who.which)?;
     ca.remove_affiliation(&a.who.registrar, &a.affiliation, a.force)?;
-    ctx.print(|| format!("removed affiliation {}", a.affiliation), &serde_json::json!({ "removed": a.affiliation }));
+    ctx.print(|| format!("removed affiliation {}", a.affiliation), &serde_json::json!({ "removed": a.affiliation }))?;
     Ok(())
 }

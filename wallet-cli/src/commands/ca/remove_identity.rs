@@ -27,6 +27,6 @@ pub(super) struct RemoveIdentityArgs {
 pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: RemoveIdentityArgs) -> Result<()> {
     let ca = open_service(wallet, &a.who.which)?;
     let info = ca.remove_identity(&a.who.registrar, &a.id, a.force)?;
-    ctx.print(|| format!("removed identity {}", info.id), &serde_json::json!({ "removed": info.id }));
+    ctx.print(|| format!("removed identity {}", info.id), &serde_json::json!({ "removed": info.id }))?;
     Ok(())
 }

@@ -28,6 +28,6 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: ResetSecretArgs) -> Re
     let ca = open_service(wallet, &a.who.which)?;
     let secret = a.secret_file.as_deref().map(secret_from_file).transpose()?;
     let secret = ca.reset_secret(&a.who.registrar, &a.id, secret)?;
-    ctx.print(|| secret.expose().to_owned(), &serde_json::json!({ "id": a.id, "secret": secret.expose() }));
+    ctx.print(|| secret.expose().to_owned(), &serde_json::json!({ "id": a.id, "secret": secret.expose() }))?;
     Ok(())
 }

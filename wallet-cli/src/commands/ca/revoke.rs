@@ -13,16 +13,19 @@ use wallet_core::Wallet;
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = examples!(
     "  An identity and all its certificates, then a new CRL:",
-    "    $ wallet ca revoke --id user1 --reason keycompromise --gencrl crl.pem",
+    "    $ wallet ca revoke user1 --reason keycompromise --gencrl crl.pem",
     "  One certificate:",
     "    $ wallet ca revoke --serial 42f30ac6… --aki 49ff8341… --reason superseded",
 ))]
 pub(super) struct RevokeArgs {
     #[command(flatten)]
     who: AsRegistrar,
-    /// Revoke this identity and all its certificates
-    #[arg(long, conflicts_with_all = ["serial", "aki"], required_unless_present = "serial")]
+    /// Revoke this identity (enrollment ID) and all its certificates
+    #[arg(conflicts_with_all = ["serial", "aki"], required_unless_present_any = ["serial", "old_id"])]
     id: Option<String>,
+    /// Deprecated spelling of ID
+    #[arg(long = "id", value_name = "ID", hide = true, conflicts_with_all = ["id", "serial", "aki"])]
+    old_id: Option<String>,
     /// Revoke the certificate with this serial (hex)…
     #[arg(long, requires = "aki")]
     serial: Option<String>,
@@ -44,10 +47,11 @@ fn parse_reason(s: &str) -> std::result::Result<RevocationReason, String> {
 
 pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: RevokeArgs) -> Result<()> {
     let ca = open_service(wallet, &a.who.which)?;
-    let target = match (a.id, a.serial, a.aki) {
+    let id = crate::deprecated::subject(a.id, a.old_id, "`wallet ca revoke --id ID`", "`wallet ca revoke ID`");
+    let target = match (id, a.serial, a.aki) {
         (Some(id), _, _) => RevokeTarget::Identity(id),
         (None, Some(serial), Some(aki)) => RevokeTarget::Certificate { serial, aki },
-        _ => return Err(CliError::usage("give --id, or --serial with --aki")),
+        _ => return Err(CliError::usage("give the ID to revoke, or --serial with --aki")),
     };
     let revoked = ca.revoke(&a.who.registrar, &target, a.reason)?;
     let crl = match &a.gencrl {
@@ -68,6 +72,6 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: RevokeArgs) -> Result<
             t.join("\n")
         },
         &serde_json::json!({ "revoked": revoked, "reason": a.reason, "crl_number": crl }),
-    );
+    )?;
     Ok(())
 }

@@ -89,13 +89,13 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: UseArgs) -> Result<()>
         ctx.print(
             || if had { "default CA cleared".into() } else { "no default CA was set".into() },
             &serde_json::json!({ "cleared": had }),
-        );
+        )?;
         return Ok(());
     }
     if a.spec.is_none() && !a.which.names_a_ca() {
         let current = target::default_ca(wallet)?;
         let view = View::of(current.as_ref());
-        ctx.print(|| view.text(), &view);
+        ctx.print(|| view.text(), &view)?;
         return Ok(());
     }
     // Only what was given now: a new default does not inherit the old one's settings.
@@ -110,6 +110,6 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: UseArgs) -> Result<()>
     }
     target::set_default(wallet, &t)?;
     let view = View::of(Some(&t));
-    ctx.print(|| view.text(), &view);
+    ctx.print(|| view.text(), &view)?;
     Ok(())
 }

@@ -55,6 +55,7 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, u32)> {
 fn integrity_record(err: Error) -> String {
     match err {
         Error::Backend(BackendError::Integrity { record, .. } | BackendError::IndexDamaged { record, .. }) => record,
+        Error::Backend(BackendError::HeaderDamaged { path, .. }) => format!("wallet header {path}"),
         other => panic!("expected an integrity error, got {other:?}"),
     }
 }

@@ -39,14 +39,26 @@ impl CertificateAuthority {
             _ => return Err(fail("this CA did not issue its certificate".into())),
         };
         if let Some(rev) = self.registry().revoked(&serial)? {
-            return Err(fail(format!("its certificate {serial} was revoked ({})", rev.reason)));
+            return Err(CaError::CallerRevoked {
+                label: label.into(),
+                ca: self.config.name.clone(),
+                serial,
+                reason: rev.reason.to_string(),
+            }
+            .into());
         }
         let now = self.now();
         if !allow_expired && now > cert.not_after() {
-            return Err(fail(format!("its certificate expired on {}", cert.not_after())));
+            return Err(fail(format!(
+                "its certificate expired on {}",
+                super::super::model::rfc3339_text(cert.not_after())
+            )));
         }
         if now < cert.not_before() {
-            return Err(fail(format!("its certificate is not valid before {}", cert.not_before())));
+            return Err(fail(format!(
+                "its certificate is not valid before {}",
+                super::super::model::rfc3339_text(cert.not_before())
+            )));
         }
         let (rec, _) = self.registry().identity_or_err(&issued.id)?;
         if rec.state == IdentityState::Revoked {
@@ -320,6 +332,7 @@ impl CertificateAuthority {
             }
             .into());
         }
+        tracing::info!(ca = %self.config.name, id = %request.id, "enrolling");
         let secret = request.secret.as_ref().map(Secret::expose).unwrap_or_default();
         self.enroll_with(&request.id, Auth::Secret(secret), request)
     }
@@ -406,6 +419,7 @@ impl CertificateAuthority {
     /// enrolment. An expired certificate is accepted only with `allow_expired`. The wallet entry
     /// is replaced; the old certificate stays valid until it expires or is revoked.
     pub fn reenroll(&self, label: &str, options: &ReenrollOptions) -> Result<Identity> {
+        tracing::info!(ca = %self.config.name, label, "reenrolling");
         let (current, rec) = self.authenticate(label, options.allow_expired)?;
         let old = current.certificate();
         let (names, _, serial_number) = profile::split_name(&old.x509().tbs_certificate.subject);

@@ -195,9 +195,11 @@ impl CertificateAuthority {
         let now = self.now();
         let cert = self.ca.certificate();
         if now > cert.not_after() || now < cert.not_before() {
-            return Err(CaError::NotACa {
-                what: format!("CA {:?}", self.config.name),
-                detail: format!("its certificate is valid only from {} to {}", cert.not_before(), cert.not_after()),
+            let text = crate::ca::model::rfc3339_text;
+            return Err(CaError::CaOutOfValidity {
+                name: self.config.name.clone(),
+                not_before: text(cert.not_before()),
+                not_after: text(cert.not_after()),
             }
             .into());
         }

@@ -8,6 +8,20 @@ use crate::identity::Certificate;
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 
 impl CertificateAuthority {
+    /// The latest CRL of the wallet's CA that issued `cert` (matched by its authority key
+    /// identifier), if the wallet holds that CA and it has generated one: what `crls/crl.pem`
+    /// of an MSP folder for `cert` should hold.
+    pub fn issuer_crl(wallet: &std::sync::Arc<crate::Wallet>, cert: &Certificate) -> Result<Option<Crl>> {
+        let Some(aki) = cert.authority_key_id() else { return Ok(None) };
+        for name in Self::list(wallet)? {
+            let ca = Self::open(wallet.clone(), &name)?;
+            if ca.key_id == aki {
+                return ca.latest_crl();
+            }
+        }
+        Ok(None)
+    }
+
     /// Write the identity stored under `label` as an MSP folder (see
     /// [`formats::msp::write_dir`](crate::formats::msp::write_dir)), with this CA's latest CRL as
     /// `crls/crl.pem` unless `options` already carries one.

@@ -13,6 +13,7 @@ impl CertificateAuthority {
     /// Register an identity, acting as the registrar stored in the wallet under `registrar`.
     /// Returns the enrolment secret (the one given, or a generated one).
     pub fn register(&self, registrar: &str, request: &RegistrationRequest) -> Result<Secret> {
+        tracing::info!(ca = %self.config.name, registrar, id = %request.id, "registering");
         let (_, caller) = self.authenticate(registrar, false)?;
         let affiliations = self.registry().affiliations()?.0;
         let (record, secret) = self.new_registration(&caller, request, &affiliations, true)?;

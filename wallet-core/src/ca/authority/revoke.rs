@@ -44,12 +44,27 @@ impl CertificateAuthority {
                 let (owner, _) = registry.identity_or_err(id)?;
                 may_act_on(&owner)?;
                 let was_revoked = owner.state == IdentityState::Revoked;
-                // The identity first: from this moment it can no longer enrol. Then its
-                // certificates, each by a create-only record.
-                let owner = registry.update_identity(id, |rec| {
-                    rec.state = IdentityState::Revoked;
-                    Ok(rec.clone())
-                })?;
+                let owner = if was_revoked {
+                    // Refused without a write when there is nothing left to revoke; else only
+                    // the certificates still missing their revocation entry are written.
+                    let mut pending = false;
+                    for serial in &owner.certs {
+                        if registry.cert(serial)?.is_some() && registry.revoked(serial)?.is_none() {
+                            pending = true;
+                        }
+                    }
+                    if !pending {
+                        return Err(CaError::IdentityRevoked { id: id.clone() }.into());
+                    }
+                    owner
+                } else {
+                    // The identity first: from this moment it can no longer enrol. Then its
+                    // certificates, each by a create-only record.
+                    registry.update_identity(id, |rec| {
+                        rec.state = IdentityState::Revoked;
+                        Ok(rec.clone())
+                    })?
+                };
                 let mut out = vec![];
                 for serial in &owner.certs {
                     if self.record_revocation(serial, reason, &caller.id)? {

@@ -845,7 +845,12 @@ fn bad_input_is_refused_with_the_registry_unchanged() {
         (
             "a revoked registrar",
             Box::new(|| register(&ca, "gone", "n3", "client", "org1", &[]).map(drop)),
-            Box::new(|e| matches!(e, CaError::CallerCertificate { .. } | CaError::IdentityRevoked { .. })),
+            Box::new(|e| {
+                matches!(
+                    e,
+                    CaError::CallerCertificate { .. } | CaError::CallerRevoked { .. } | CaError::IdentityRevoked { .. }
+                )
+            }),
         ),
         (
             "invalid id",
@@ -986,7 +991,7 @@ fn revoke_identity_revokes_all_and_stops_enrolment() {
     );
     assert!(matches!(e, CaError::IdentityRevoked { .. }), "{e}");
     let e = ca_err(ca.reenroll("u", &ReenrollOptions::default()).unwrap_err());
-    assert!(matches!(e, CaError::CallerCertificate { .. }), "{e}");
+    assert!(matches!(e, CaError::CallerRevoked { .. }), "{e}");
     // Again: nothing left to revoke.
     let e =
         ca_err(ca.revoke("admin", &RevokeTarget::Identity("u".into()), RevocationReason::KeyCompromise).unwrap_err());
