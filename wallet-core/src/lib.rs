@@ -30,6 +30,7 @@ pub mod env;
 pub mod error;
 pub mod formats;
 pub mod identity;
+pub mod migrate;
 pub mod sign;
 pub mod wallet;
 

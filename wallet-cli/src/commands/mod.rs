@@ -14,6 +14,7 @@ mod export;
 mod import;
 mod init;
 mod list;
+mod migrate;
 mod passwd;
 mod quickstart;
 mod remove;
@@ -51,6 +52,8 @@ pub enum Command {
     Rename(rename::Args),
     /// Change the wallet passphrase
     Passwd(passwd::Args),
+    /// Copy the whole wallet (identities, CAs and their registries) to another store
+    Migrate(migrate::Args),
     /// Rebuild a damaged wallet index from the records
     Repair(repair::Args),
     /// Sign a message or a SHA-256 digest as an identity (ECDSA P-256, DER, low-S)
@@ -81,6 +84,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Remove(args) => remove::run(&ctx, args),
         Command::Rename(args) => rename::run(&ctx, args),
         Command::Passwd(args) => passwd::run(&ctx, args),
+        Command::Migrate(args) => migrate::run(&ctx, args),
         Command::Repair(args) => repair::run(&ctx, args),
         Command::Sign(args) => sign::run(&ctx, args),
         Command::Verify(args) => verify::run(&ctx, args),

@@ -70,6 +70,12 @@ pub enum BackendError {
     #[error("a value of {len} bytes is larger than {backend} stores ({max} bytes)")]
     TooLarge { backend: String, len: usize, max: usize },
 
+    /// The Vault/OpenBao backend failed: unreachable, sealed, no leader, permission denied,
+    /// token expired… (see [`super::vault::VaultError`]).
+    #[cfg(feature = "vault")]
+    #[error(transparent)]
+    Vault(Box<super::vault::VaultError>),
+
     /// The store cannot do this at all (an admin operation its scheme lacks, a batch that names
     /// a record twice, a delete that expects absence).
     #[error("unsupported: {0}")]

@@ -12,6 +12,8 @@ mod options;
 mod provider;
 mod registry;
 mod uri;
+#[cfg(feature = "vault")]
+pub mod vault;
 
 pub use error::{BackendError, Cause};
 pub use memory::{MemoryBackend, MemoryProvider};

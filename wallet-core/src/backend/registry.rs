@@ -4,6 +4,7 @@
 //! |------------|-----------------------------------------|:---:|:---:|:---:|:---:|:---:|
 //! | `memory:`  | [`MemoryBackend`](super::MemoryBackend), one per open, gone with the process | yes | yes | yes | no | no |
 //! | `file:`    | [`FileBackend`](super::file::FileBackend), an encrypted folder | yes | yes | yes | yes | yes (processes on one machine) |
+//! | `vault:`, `vault+http:` | `VaultBackend` (feature `vault`), KV v2 in Vault/OpenBao | no | no | yes | yes | yes (machines) |
 //!
 //! A scheme whose provider pulls dependencies is compiled in by a cargo feature of the same
 //! name; its row in [`PROVIDERS`] carries the `#[cfg(feature = …)]`. A known scheme this build
@@ -19,12 +20,14 @@ static PROVIDERS: &[&dyn Provider] = &[
     &FileProvider,
     // #[cfg(feature = "keychain")]
     // &super::keychain::KeychainProvider,
-    // #[cfg(feature = "vault")]
-    // &super::vault::VaultProvider,
+    #[cfg(feature = "vault")]
+    &super::vault::VaultProvider::TLS,
+    #[cfg(feature = "vault")]
+    &super::vault::VaultProvider::PLAIN_HTTP,
 ];
 
 /// Schemes with a provider that this build may lack, and the cargo feature that adds it.
-const PLANNED: &[(&str, &str)] = &[("keychain", "keychain"), ("vault", "vault")];
+const PLANNED: &[(&str, &str)] = &[("keychain", "keychain"), ("vault", "vault"), ("vault+http", "vault")];
 
 /// The providers of this build.
 pub fn providers() -> &'static [&'static dyn Provider] {
@@ -87,10 +90,13 @@ mod tests {
             matches!(&err, Error::Backend(BackendError::InvalidUri { detail, .. }) if detail.contains("unknown scheme \"nosuch\"") && detail.contains("memory:, file:")),
             "{err}"
         );
-        let err = open("vault://127.0.0.1:8200/w", &OpenOptions::new()).unwrap_err();
-        assert!(
-            matches!(&err, Error::Backend(BackendError::InvalidUri { detail, .. }) if detail.contains("`vault` feature")),
-            "{err}"
-        );
+        #[cfg(not(feature = "vault"))]
+        {
+            let err = open("vault://127.0.0.1:8200/w", &OpenOptions::new()).unwrap_err();
+            assert!(
+                matches!(&err, Error::Backend(BackendError::InvalidUri { detail, .. }) if detail.contains("`vault` feature")),
+                "{err}"
+            );
+        }
     }
 }

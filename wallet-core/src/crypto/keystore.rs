@@ -34,6 +34,8 @@ pub const BUILT_IN_STORES: &[&str] = &[
     MEMORY_SCHEME,
     #[cfg(feature = "pkcs11")]
     super::pkcs11::PKCS11_SCHEME,
+    #[cfg(feature = "transit")]
+    super::transit::TRANSIT_SCHEME,
 ];
 
 /// Where a new key is to be made: a store's scheme and, after the first colon, the store's own
@@ -262,15 +264,16 @@ pub struct KeyStores {
     default: String,
     /// The spec new keys are made with in the default store (empty: the store's own default).
     default_spec: String,
-    /// Keys to be made elsewhere than the default, by the label they are for (`--key`).
-    planned: BTreeMap<String, KeySpec>,
+    /// Keys to be made elsewhere than the default, by the label they are for (`--key`); each
+    /// plan is used by the one key it is for. Shared by clones (a wallet's stores).
+    planned: Arc<std::sync::Mutex<BTreeMap<String, KeySpec>>>,
 }
 
 impl Default for KeyStores {
     fn default() -> Self {
         let mut stores: BTreeMap<String, Arc<dyn KeyStore>> = BTreeMap::new();
         stores.insert(SOFTWARE_SCHEME.into(), Arc::new(SoftwareKeyStore));
-        Self { stores, default: SOFTWARE_SCHEME.into(), default_spec: String::new(), planned: BTreeMap::new() }
+        Self { stores, default: SOFTWARE_SCHEME.into(), default_spec: String::new(), planned: Default::default() }
     }
 }
 
@@ -305,16 +308,24 @@ impl KeyStores {
     /// Make the key for `label` (the next one [`generate`](Self::generate) is asked for) as
     /// `spec` says, whatever the default: `wallet ca init --key transit:org1-ca` binds the
     /// CA's name, so its admin's key still goes to the default store.
-    pub fn with_key_for(mut self, label: &str, spec: KeySpec) -> Result<Self> {
-        self.get(spec.scheme())?;
-        self.planned.insert(label.to_owned(), spec);
+    pub fn with_key_for(self, label: &str, spec: KeySpec) -> Result<Self> {
+        self.plan_key_for(label, spec)?;
         Ok(self)
     }
 
-    /// A new key for `label`: as planned for it ([`with_key_for`](Self::with_key_for)), else
-    /// in the default store.
+    /// [`with_key_for`](Self::with_key_for) on stores already in use (a wallet's: the CLI's
+    /// `--key` for the one command it runs).
+    pub fn plan_key_for(&self, label: &str, spec: KeySpec) -> Result<()> {
+        self.get(spec.scheme())?;
+        self.planned.lock().unwrap_or_else(|p| p.into_inner()).insert(label.to_owned(), spec);
+        Ok(())
+    }
+
+    /// A new key for `label`: as planned for it ([`with_key_for`](Self::with_key_for), used
+    /// once), else in the default store.
     pub fn generate(&self, label: &str) -> Result<StoredKey> {
-        match self.planned.get(label) {
+        let planned = self.planned.lock().unwrap_or_else(|p| p.into_inner()).remove(label);
+        match planned.as_ref() {
             Some(spec) => self.get(spec.scheme())?.generate_with(label, spec.rest()),
             None => self.default_store().generate_with(label, &self.default_spec),
         }
@@ -363,6 +374,10 @@ impl KeyStores {
         #[cfg(feature = "pkcs11")]
         {
             self = self.with(super::pkcs11::Pkcs11KeyStore::process());
+        }
+        #[cfg(feature = "transit")]
+        {
+            self = self.with(super::transit::TransitKeyStore::process());
         }
         self
     }

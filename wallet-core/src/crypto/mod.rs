@@ -15,6 +15,8 @@ pub mod memory_store;
 #[cfg(feature = "pkcs11")]
 pub mod pkcs11;
 mod software;
+#[cfg(feature = "transit")]
+pub mod transit;
 
 pub use error::KeyError;
 pub use keystore::{KeyRef, KeySpec, KeyStore, KeyStores, SoftwareKeyStore, StoredKey};
