@@ -195,4 +195,23 @@ pub fn ca_with_external_key(keys: KeyStores, ca_spec: &str, user_spec: &str, sch
     assert!(err.to_string().contains(scheme), "{err}");
     let der = user_again.certificate().der().to_vec();
     assert!(!der.is_empty());
+
+    // Migration copies the references and reports, by name, the keys it could not move.
+    let target =
+        Wallet::from_backend(Box::new(MemoryBackend::new())).with_key_stores(KeyStores::built_in(None).unwrap());
+    let report =
+        wallet_core::migrate::migrate(&again, &target, &wallet_core::migrate::MigrateOptions::new(), &mut |_| {})
+            .unwrap();
+    assert!(report.is_complete());
+    let location = user_again.key_ref().describe();
+    assert!(report.external_keys.contains(&(user.to_owned(), location.clone())), "{:?}", report.external_keys);
+    assert!(
+        report.external_keys.iter().any(|(name, loc)| name == ca_name && loc.starts_with(&format!("{scheme}:"))),
+        "the CA's key is reported too: {:?}",
+        report.external_keys
+    );
+    assert!(!report.external_keys.iter().any(|(name, _)| name == "soft-user"), "software keys move with their records");
+    let moved = target.get(user).unwrap();
+    assert_eq!(moved.key_ref(), user_again.key_ref());
+    verify(&enrolled.signer().public_key(), b"moved", &moved.sign(b"moved").unwrap()).unwrap();
 }
