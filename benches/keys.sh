@@ -47,7 +47,7 @@ hsm="pkcs11:token=bench?module-path=$module&pin-source=file:$work/pin"
     "$bao" write -format=json transit/sign/shell/sha2-256 input="$input" prehashed=true marshaling_algorithm=asn1 >/dev/null
   done
   end=$(date +%s.%N)
-  python3 -c "n=$SHELL_N; s=$end-$start; print(f'{\"bao write transit/sign (a process per signature)\":<48} {n:>6} signatures in {s:>7.3} s = {n/s:>8.0} /s')"
+  python3 -c "n=$SHELL_N; s=$end-$start; print(f'{\"bao write transit/sign (a process per signature)\":<48} {n:>6} signatures in {s:>7.3f} s = {n/s:>8.1f} /s')"
   echo
   echo "## SoftHSM2 (CKM_ECDSA on P-256), $N signatures"
   WALLET_PKCS11_SESSIONS=1 "$bench" pkcs11 "$hsm" "$N" 8
@@ -60,5 +60,5 @@ hsm="pkcs11:token=bench?module-path=$module&pin-source=file:$work/pin"
       --input-file "$work/digest" --output-file "$work/sig" >/dev/null 2>&1
   done
   end=$(date +%s.%N)
-  python3 -c "n=$SHELL_N; s=$end-$start; print(f'{\"pkcs11-tool --sign (a process per signature)\":<48} {n:>6} signatures in {s:>7.3} s = {n/s:>8.0} /s')"
+  python3 -c "n=$SHELL_N; s=$end-$start; print(f'{\"pkcs11-tool --sign (a process per signature)\":<48} {n:>6} signatures in {s:>7.3f} s = {n/s:>8.1f} /s')"
 } | tee "$out/keys.txt"
