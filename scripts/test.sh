@@ -31,6 +31,20 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+# --- PKCS#11: SoftHSM2 (the token the pkcs11 key store tests use) and OpenSC (pkcs11-tool) ---
+# (issue 10) The PKCS#11 tests, the C suite's HSM identity and benches/keys.sh fail without them.
+need_p11=()
+[ -f /usr/lib/softhsm/libsofthsm2.so ] || need_p11+=(softhsm2)
+command -v pkcs11-tool >/dev/null || need_p11+=(opensc)
+if [ ${#need_p11[@]} -gt 0 ]; then
+  step "apt-get install ${need_p11[*]} (PKCS#11 tests)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need_p11[@]}" >/dev/null
+fi
+[ -f /usr/lib/softhsm/libsofthsm2.so ] && command -v softhsm2-util >/dev/null && command -v pkcs11-tool >/dev/null || {
+  echo "test.sh: SoftHSM2 or pkcs11-tool is missing after installing softhsm2 and opensc" >&2; exit 1; }
+
 # --- language packages ------------------------------------------------------------------------
 step "npm packages (pinned)"
 for dir in tests/interop examples/node; do

@@ -102,3 +102,38 @@ impl<B: Backend + 'static> Backend for FailingWrites<B> {
         self.inner.list(kind, prefix)
     }
 }
+
+/// One store behind several handles, as separate processes opening the same wallet would see
+/// it: every handle reads and writes the same records (all of `B`, batches included).
+#[derive(Debug)]
+pub struct Shared<B>(pub std::sync::Arc<B>);
+
+impl<B> Clone for Shared<B> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+impl<B: Backend + 'static> Backend for Shared<B> {
+    fn location(&self) -> String {
+        self.0.location()
+    }
+    fn capabilities(&self) -> Capabilities {
+        self.0.capabilities()
+    }
+    fn get(&self, key: &RecordKey) -> Result<Option<Versioned>> {
+        self.0.get(key)
+    }
+    fn put(&self, key: &RecordKey, value: &[u8], expect: Expect) -> Result<Version> {
+        self.0.put(key, value, expect)
+    }
+    fn put_batch(&self, writes: &[wallet_core::backend::BatchPut<'_>]) -> Result<Vec<Version>> {
+        self.0.put_batch(writes)
+    }
+    fn delete(&self, key: &RecordKey, expect: Expect) -> Result<bool> {
+        self.0.delete(key, expect)
+    }
+    fn list(&self, kind: &str, prefix: &str) -> Result<Vec<String>> {
+        self.0.list(kind, prefix)
+    }
+}

@@ -24,8 +24,10 @@ use wallet_core::{Certificate, Identity, IdentityKey, Wallet};
 
 pub mod backends;
 pub mod conformance;
+pub mod external_keys;
 pub mod fabric_ca;
 pub mod pki;
+pub mod softhsm;
 pub mod tools;
 
 /// Opens the same store again, as another process would (for persistence checks).

@@ -88,6 +88,14 @@ fn key_hint(error: &KeyError) -> Option<String> {
             BUILT_IN_STORES.join(", ")
         ),
         KeyError::UnknownKey { .. } => "the key is gone from its store: enrol the identity again (wallet_ca_enroll) for a new key".into(),
+        KeyError::StoreAbsent { .. } => {
+            "the token or Transit server holding the key is not reachable: insert the token / start the server, and check the key's module path or server address".into()
+        }
+        KeyError::CredentialRefused { locked: true, .. } => "the token's user PIN is locked: unlock it with the security officer PIN before calling again".into(),
+        KeyError::CredentialRefused { .. } => "set the right PIN (WALLET_PKCS11_PIN / WALLET_PKCS11_PIN_FILE) or Vault token (VAULT_TOKEN) in the environment before opening the wallet".into(),
+        KeyError::CredentialRequired { .. } => "set WALLET_PKCS11_PIN or WALLET_PKCS11_PIN_FILE (PKCS#11), or VAULT_ADDR and VAULT_TOKEN (Transit), before opening the wallet".into(),
+        KeyError::PermissionDenied { .. } => "grant the Vault token's policy `update` on the Transit sign path of the key".into(),
+        KeyError::UnsuitableKey { .. } => "use an ECDSA P-256 signing key that cannot be exported (see docs/keys.md)".into(),
         _ => return None,
     })
 }

@@ -68,6 +68,52 @@ WALLET_KEY_STORE=memory WALLET_TEST_LOW_S_COUNT=1000 \
   "$work/test_asan" "$work/memory" "$fixtures"
 verify_run "$work/memory"
 
+# (issue 10) Keys that never leave their home: the same suite with the CA's key and every
+# enrolled key on a SoftHSM2 token, then in the Transit engine of a real OpenBao dev server.
+# Leak detection is off for these two runs: SoftHSM2 keeps its state until the process exits
+# (nothing calls C_Finalize) and ureq's connection pool is process-wide; the sanitizers stay on.
+command -v softhsm2-util >/dev/null || { echo "run.sh needs softhsm2-util (apt-get install softhsm2)" >&2; exit 1; }
+module=/usr/lib/softhsm/libsofthsm2.so
+[ -f "$module" ] || { echo "run.sh needs $module (apt-get install softhsm2)" >&2; exit 1; }
+mkdir -p "$work/hsm/tokens"
+printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n' \
+  "$work/hsm/tokens" > "$work/hsm/softhsm2.conf"
+export SOFTHSM2_CONF="$work/hsm/softhsm2.conf"
+softhsm2-util --init-token --free --label c-suite --so-pin 5678 --pin 1234 >/dev/null
+printf '1234\n' > "$work/hsm/pin"
+
+step "C suite, sanitizers, keys on a SoftHSM2 token (WALLET_KEY_STORE=pkcs11:token=c-suite)"
+prepare "$work/pkcs11"
+WALLET_KEY_STORE="pkcs11:token=c-suite?module-path=$module&pin-source=file:$work/hsm/pin" WALLET_TEST_LOW_S_COUNT=1000 \
+  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  "$work/test_asan" "$work/pkcs11" "$fixtures"
+verify_run "$work/pkcs11"
+on_token=$(pkcs11-tool --module "$module" --token-label c-suite --login --pin 1234 --list-objects --type privkey 2>/dev/null | grep -c 'Private Key Object' || true)
+[ "$on_token" -ge 1 ] || { echo "the PKCS#11 run left no private key on the token" >&2; exit 1; }
+echo "private keys the C suite made on the token: $on_token"
+
+bao=${BAO_BIN:-$(bash "$root/tests/vault/install.sh")}
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$bao" server -dev -dev-root-token-id=root -dev-listen-address="127.0.0.1:$port" -dev-no-store-token >"$work/bao.log" 2>&1 &
+bao_pid=$!
+trap 'kill "$bao_pid" 2>/dev/null; wait "$bao_pid" 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 1 100); do
+  BAO_ADDR="http://127.0.0.1:$port" "$bao" status >/dev/null 2>&1 && break
+  sleep 0.1
+done
+BAO_ADDR="http://127.0.0.1:$port" BAO_TOKEN=root "$bao" secrets enable transit >/dev/null
+printf 'root' > "$work/bao-token"
+
+step "C suite, sanitizers, keys in OpenBao Transit (WALLET_KEY_STORE=transit:)"
+prepare "$work/transit"
+WALLET_KEY_STORE="transit:?server=http://127.0.0.1:$port&token_file=$work/bao-token" WALLET_TEST_LOW_S_COUNT=200 \
+  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  "$work/test_asan" "$work/transit" "$fixtures"
+verify_run "$work/transit"
+keys=$(BAO_ADDR="http://127.0.0.1:$port" BAO_TOKEN=root "$bao" list -format=json transit/keys)
+echo "$keys" | grep -q '"' || { echo "the Transit run made no key in Transit: $keys" >&2; exit 1; }
+echo "Transit keys made by the C suite: $(echo "$keys" | tr -d '\n ')"
+
 step "C suite, static library, valgrind --leak-check=full"
 gcc "${cflags[@]}" -O1 "$src" -o "$work/test_valgrind" "$lib/libwallet.a" -lcrypto -lpthread -ldl -lm
 prepare "$work/valgrind"

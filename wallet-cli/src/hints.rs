@@ -85,6 +85,29 @@ fn key_hint(error: &KeyError) -> Option<String> {
             BUILT_IN_STORES.join(", ")
         ),
         KeyError::UnknownKey { .. } => "the key is gone from its store: enrol the identity again for a new key".into(),
+        KeyError::StoreAbsent { store, .. } if store == "pkcs11" => {
+            "insert or initialise the token (`softhsm2-util --show-slots`, `pkcs11-tool -L`), and check the token label and module-path of the key spec (or WALLET_PKCS11_MODULE)".into()
+        }
+        KeyError::StoreAbsent { .. } => {
+            "start or unseal the server, check server= of the key spec (or VAULT_ADDR), and enable Transit there (`bao secrets enable transit`)".into()
+        }
+        KeyError::CredentialRefused { locked: true, .. } => {
+            "the token's user PIN is locked: unlock it with the security officer PIN (`pkcs11-tool --login --login-type so --init-pin`)".into()
+        }
+        KeyError::CredentialRefused { store, .. } if store == "pkcs11" => {
+            "give the right PIN (WALLET_PKCS11_PIN, WALLET_PKCS11_PIN_FILE, pin-source= in the key spec, or the prompt); each wrong try counts towards locking the token".into()
+        }
+        KeyError::CredentialRefused { .. } => "log in again (a new VAULT_TOKEN or token file, or AppRole)".into(),
+        KeyError::CredentialRequired { store, .. } if store == "pkcs11" => {
+            "set WALLET_PKCS11_PIN or WALLET_PKCS11_PIN_FILE, add pin-source=file:PATH to the key spec, or run at a terminal to be asked".into()
+        }
+        KeyError::CredentialRequired { .. } => "set VAULT_ADDR and VAULT_TOKEN (or BAO_*), or name server= and token_file= in the key spec".into(),
+        KeyError::PermissionDenied { .. } => {
+            "grant the token's policy `update` on MOUNT/sign/NAME/* and `create`, `read` on MOUNT/keys/NAME (see docs/keys.md)".into()
+        }
+        KeyError::UnsuitableKey { .. } => {
+            "use an ECDSA P-256 signing key that cannot be exported: Transit type ecdsa-p256 with exportable=false, or an EC prime256v1 token key with CKA_SIGN (see docs/keys.md)".into()
+        }
         _ => return None,
     })
 }

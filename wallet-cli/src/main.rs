@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     trace::init(cli.global.verbose);
+    terminal::install_pin_prompt();
     let json = cli.global.output == cli::OutputFormat::Json;
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

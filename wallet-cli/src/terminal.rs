@@ -43,3 +43,14 @@ pub fn confirm(question: &str) -> std::io::Result<bool> {
     BufReader::new(input).read_line(&mut answer)?;
     Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
 }
+
+/// Let the PKCS#11 key store ask for a token's PIN on the terminal (when no pin-source,
+/// WALLET_PKCS11_PIN or WALLET_PKCS11_PIN_FILE gives it and a person is there to answer).
+pub fn install_pin_prompt() {
+    wallet_core::crypto::pkcs11::set_pin_prompt(Box::new(|token| {
+        if !is_interactive() {
+            return None;
+        }
+        prompt_secret(&format!("PIN of PKCS#11 token {token:?}: ")).ok().filter(|p| !p.is_empty())
+    }));
+}

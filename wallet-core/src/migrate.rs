@@ -180,7 +180,9 @@ pub fn migrate(
             continue;
         };
         versions.push(Some(record.version));
-        if key.kind == IDENTITY_KIND {
+        // Identities, and CA keys (their records are identity records): a key that lives in
+        // Transit or on a token stays there; the report names it.
+        if key.kind == IDENTITY_KIND || key.kind == KIND_KEY {
             if let Some(location) = external_key(&record.value) {
                 report.external_keys.push((key.name.clone(), location));
             }

@@ -95,7 +95,7 @@ impl Wallet {
 
     /// A new key for the identity `label`, made in the default key store.
     pub fn generate_key(&self, label: &str) -> Result<IdentityKey> {
-        Ok(self.keys.default_store().generate(label)?.into())
+        Ok(self.keys.generate(label)?.into())
     }
 
     /// The backend, for components that keep their own records beside identities (the CA).

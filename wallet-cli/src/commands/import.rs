@@ -24,7 +24,10 @@ use wallet_core::{Identity, Wallet};
     "    $ wallet import org1admin_identity.json --msp-id Org1MSP",
     "  A Hyperledger Composer business network card (the MSP ID comes from its connection profile):",
     "    $ wallet import PeerAdmin@hlfv1.card",
+    "  A certificate whose key is on an HSM (the PIN from WALLET_PKCS11_PIN, a file or a prompt):",
+    "    $ wallet import --cert cert.pem --key-ref 'pkcs11:token=org1;object=alice?module-path=/usr/lib/softhsm/libsofthsm2.so' --msp-id Org1MSP --label alice",
 ))]
+#[command(group(clap::ArgGroup::new("key_source").args(["key", "key_ref"])))]
 pub struct Args {
     /// An .id file, a folder of .id files (an SDK wallet), an MSP folder, one PEM file holding
     /// certificate and key, a Fabric Operations Console identity JSON file, or a Composer .card
@@ -45,12 +48,17 @@ pub struct Args {
     msp_id: Option<String>,
 
     /// The certificate as PEM: the enrolment certificate first, then its issuers
-    #[arg(long, value_name = "FILE", requires = "key", conflicts_with = "path")]
+    #[arg(long, value_name = "FILE", requires = "key_source", conflicts_with = "path")]
     cert: Option<PathBuf>,
 
     /// The private key as PEM (PKCS#8 PRIVATE KEY or SEC1 EC PRIVATE KEY)
     #[arg(long, value_name = "FILE", requires = "cert")]
     key: Option<PathBuf>,
+
+    /// The certificate's key where it already lives: pkcs11:token=…;object=… or transit:NAME
+    /// (see docs/keys.md); the key stays there
+    #[arg(long, value_name = "SPEC", requires = "cert")]
+    key_ref: Option<String>,
 
     /// Replace identities whose labels already exist (otherwise they are refused)
     #[arg(long)]
@@ -108,6 +116,9 @@ struct Entry {
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    if let (Some(cert), Some(spec)) = (&args.cert, &args.key_ref) {
+        return import_with_key_ref(ctx, &args, cert, spec);
+    }
     let source = match detect(&args)? {
         Source::IdFolder(dir) => return import_folder(ctx, &args, &dir),
         Source::Console(path) => return import_console(ctx, &args, &path),
@@ -125,6 +136,29 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         code: 0,
     };
     ctx.print(|| format!("{} {} from {}", entry.status, entry.label, entry.source), &[&entry])?;
+    Ok(())
+}
+
+/// A certificate and a key that stays in its store (an HSM, Transit).
+fn import_with_key_ref(ctx: &Context, args: &Args, cert: &Path, spec: &str) -> Result<()> {
+    let (label, msp_id) = label_and_msp_id(args, "a certificate and a key in a key store")?;
+    let cert_pem = read_file(cert)?;
+    let wallet = ctx.open_wallet()?;
+    let spec = wallet_core::crypto::KeySpec::parse(spec)?;
+    let identity = pem_pair::parse_with_key(label, msp_id, &cert_pem, &spec, wallet.key_stores())?;
+    let status = put(&wallet, &identity, args.force)?;
+    let entry = Entry {
+        source: cert.display().to_string(),
+        label: identity.label().to_owned(),
+        status,
+        error: None,
+        hint: None,
+        code: 0,
+    };
+    ctx.print(
+        || format!("{} {} from {} (key: {})", entry.status, entry.label, entry.source, identity.key_ref().describe()),
+        &[&entry],
+    )?;
     Ok(())
 }
 

@@ -63,6 +63,66 @@ pub enum KeyError {
         operation: String,
     },
 
+    /// The token (PKCS#11) or server (Transit) that should hold the key is not there.
+    #[error("{store} key store: {what} is not available: {detail}")]
+    StoreAbsent {
+        /// The store's scheme.
+        store: String,
+        /// What is missing (`PKCS#11 token "idtest"`, `the Transit server at …`).
+        what: String,
+        /// What was found instead (the tokens present, the connection error).
+        detail: String,
+    },
+
+    /// The PIN (or token) was refused.
+    #[error("{store} key store: the {credential} for {what} was refused{}", if *locked { " and is now locked" } else { "" })]
+    CredentialRefused {
+        /// The store's scheme.
+        store: String,
+        /// `PIN`, `token`.
+        credential: String,
+        /// The token or server it was for.
+        what: String,
+        /// The credential is locked (too many wrong attempts): no further try is possible.
+        locked: bool,
+    },
+
+    /// A PIN (or token) is needed and none was given.
+    #[error("{store} key store: {what} needs a {credential} and none was given ({sources})")]
+    CredentialRequired {
+        /// The store's scheme.
+        store: String,
+        /// `PIN`, `token`.
+        credential: String,
+        /// The token or server it is for.
+        what: String,
+        /// Where it is looked for, for the message (`WALLET_PKCS11_PIN, pin-source=…`).
+        sources: String,
+    },
+
+    /// The credential works but is not allowed to do this with the key.
+    #[error("{store} key store: permission denied to {operation} ({detail})")]
+    PermissionDenied {
+        /// The store's scheme.
+        store: String,
+        /// What was refused, naming the key (`sign with transit key "ca"`).
+        operation: String,
+        /// The server's or token's words.
+        detail: String,
+    },
+
+    /// The key exists but is not a non-exportable P-256 signing key, or its token cannot do
+    /// ECDSA with it.
+    #[error("{store} key store: {location} cannot be used: {detail}")]
+    UnsuitableKey {
+        /// The store's scheme.
+        store: String,
+        /// Where the key lives ([`super::KeyRef::describe`] or the spec given).
+        location: String,
+        /// What is wrong (`it is a rsa-2048 key, not ecdsa-p256`, `the token does not support CKM_ECDSA`).
+        detail: String,
+    },
+
     /// The store failed for a reason of its own; `source` is the cause when there is one.
     #[error("{store} key store: {detail}")]
     Store {

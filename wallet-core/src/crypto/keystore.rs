@@ -28,8 +28,61 @@ pub const SOFTWARE_SCHEME: &str = "software";
 /// by [`KeyStores::from_env`], which the CLI and the C library call when they open a wallet.
 pub const ENV_KEY_STORE: &str = "WALLET_KEY_STORE";
 
-/// The key stores this library can make by name (for [`ENV_KEY_STORE`]).
-pub const BUILT_IN_STORES: &[&str] = &[SOFTWARE_SCHEME, MEMORY_SCHEME];
+/// The key stores this library can make by name (for [`ENV_KEY_STORE`] and key specs).
+pub const BUILT_IN_STORES: &[&str] = &[
+    SOFTWARE_SCHEME,
+    MEMORY_SCHEME,
+    #[cfg(feature = "pkcs11")]
+    super::pkcs11::PKCS11_SCHEME,
+    #[cfg(feature = "transit")]
+    super::transit::TRANSIT_SCHEME,
+];
+
+/// Where a new key is to be made: a store's scheme and, after the first colon, the store's own
+/// words for the key (`transit:org1-ca`, `pkcs11:token=ca;object=org1-ca?module-path=…`,
+/// `memory`, `software`). The form of `wallet … --key SPEC` and of [`ENV_KEY_STORE`]; it never
+/// holds a secret (a PIN or token comes from the environment, a file or a prompt).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeySpec {
+    scheme: String,
+    rest: String,
+}
+
+impl KeySpec {
+    /// Read `SCHEME[:REST]`.
+    pub fn parse(text: &str) -> Result<Self> {
+        let (scheme, rest) = text.split_once(':').unwrap_or((text, ""));
+        let scheme = scheme.trim();
+        if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            return Err(KeyError::UnknownStore {
+                scheme: text.chars().take(40).collect(),
+                known: BUILT_IN_STORES.join(", "),
+            }
+            .into());
+        }
+        Ok(Self { scheme: scheme.to_ascii_lowercase(), rest: rest.to_owned() })
+    }
+
+    /// The store's scheme.
+    pub fn scheme(&self) -> &str {
+        &self.scheme
+    }
+
+    /// What follows the scheme (empty: the store's default for new keys).
+    pub fn rest(&self) -> &str {
+        &self.rest
+    }
+}
+
+impl std::fmt::Display for KeySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.rest.is_empty() {
+            f.write_str(&self.scheme)
+        } else {
+            write!(f, "{}:{}", self.scheme, self.rest)
+        }
+    }
+}
 
 /// Where a private key lives, as an identity record stores it (tagged JSON).
 ///
@@ -126,6 +179,26 @@ pub trait KeyStore: Send + Sync + std::fmt::Debug {
     /// with a key that does not match it.
     fn load(&self, reference: &KeyRef, public: Option<&PublicKey>) -> Result<Arc<dyn Signer>>;
 
+    /// Make (or, where the spec names one, take) a key as `spec` says: the part of a key spec
+    /// after `scheme:` (`transit:org1-ca` → `org1-ca`; see [`KeySpec`]). An empty spec is
+    /// [`generate`](Self::generate).
+    fn generate_with(&self, label: &str, spec: &str) -> Result<StoredKey> {
+        if spec.is_empty() {
+            return self.generate(label);
+        }
+        Err(KeyError::Unsupported { store: self.scheme().to_owned(), operation: format!("make a key from {spec:?}") }
+            .into())
+    }
+
+    /// A key that already exists in this store, as `spec` names it (an HSM key to import with
+    /// its certificate, say); never creates one.
+    /// `public`, when known (from the certificate it is imported with), is the key's public
+    /// key where the store cannot tell it, and must match where it can.
+    fn find(&self, spec: &str, public: Option<&PublicKey>) -> Result<StoredKey> {
+        let _ = (spec, public);
+        Err(KeyError::Unsupported { store: self.scheme().to_owned(), operation: "use an existing key".into() }.into())
+    }
+
     /// Bring an existing software key into this store (an import of a PEM key for an HSM, say).
     fn import(&self, name: &str, key: &SoftwareKey) -> Result<StoredKey> {
         let _ = (name, key);
@@ -189,13 +262,18 @@ fn wrong_store(scheme: &str, reference: &KeyRef) -> crate::Error {
 pub struct KeyStores {
     stores: BTreeMap<String, Arc<dyn KeyStore>>,
     default: String,
+    /// The spec new keys are made with in the default store (empty: the store's own default).
+    default_spec: String,
+    /// Keys to be made elsewhere than the default, by the label they are for (`--key`); each
+    /// plan is used by the one key it is for. Shared by clones (a wallet's stores).
+    planned: Arc<std::sync::Mutex<BTreeMap<String, KeySpec>>>,
 }
 
 impl Default for KeyStores {
     fn default() -> Self {
         let mut stores: BTreeMap<String, Arc<dyn KeyStore>> = BTreeMap::new();
         stores.insert(SOFTWARE_SCHEME.into(), Arc::new(SoftwareKeyStore));
-        Self { stores, default: SOFTWARE_SCHEME.into() }
+        Self { stores, default: SOFTWARE_SCHEME.into(), default_spec: String::new(), planned: Default::default() }
     }
 }
 
@@ -215,7 +293,47 @@ impl KeyStores {
     pub fn with_default(mut self, scheme: &str) -> Result<Self> {
         self.get(scheme)?;
         self.default = scheme.to_owned();
+        self.default_spec.clear();
         Ok(self)
+    }
+
+    /// Make new keys as `spec` says (its store must be configured).
+    pub fn with_default_spec(mut self, spec: &KeySpec) -> Result<Self> {
+        self.get(spec.scheme())?;
+        self.default = spec.scheme().to_owned();
+        self.default_spec = spec.rest().to_owned();
+        Ok(self)
+    }
+
+    /// Make the key for `label` (the next one [`generate`](Self::generate) is asked for) as
+    /// `spec` says, whatever the default: `wallet ca init --key transit:org1-ca` binds the
+    /// CA's name, so its admin's key still goes to the default store.
+    pub fn with_key_for(self, label: &str, spec: KeySpec) -> Result<Self> {
+        self.plan_key_for(label, spec)?;
+        Ok(self)
+    }
+
+    /// [`with_key_for`](Self::with_key_for) on stores already in use (a wallet's: the CLI's
+    /// `--key` for the one command it runs).
+    pub fn plan_key_for(&self, label: &str, spec: KeySpec) -> Result<()> {
+        self.get(spec.scheme())?;
+        self.planned.lock().unwrap_or_else(|p| p.into_inner()).insert(label.to_owned(), spec);
+        Ok(())
+    }
+
+    /// A new key for `label`: as planned for it ([`with_key_for`](Self::with_key_for), used
+    /// once), else in the default store.
+    pub fn generate(&self, label: &str) -> Result<StoredKey> {
+        let planned = self.planned.lock().unwrap_or_else(|p| p.into_inner()).remove(label);
+        match planned.as_ref() {
+            Some(spec) => self.get(spec.scheme())?.generate_with(label, spec.rest()),
+            None => self.default_store().generate_with(label, &self.default_spec),
+        }
+    }
+
+    /// A key that already exists in the store `spec` names (see [`KeyStore::find`]).
+    pub fn find(&self, spec: &KeySpec, public: Option<&PublicKey>) -> Result<StoredKey> {
+        self.get(spec.scheme())?.find(spec.rest(), public)
     }
 
     /// The store for `scheme`.
@@ -231,14 +349,37 @@ impl KeyStores {
 
     /// The stores with the built-in store `name` as the default for new keys: `software` (or
     /// `None`) gives [`KeyStores::new`]; `memory` adds this process's [`MemoryKeyStore`].
+    ///
+    /// `name` may be a whole [`KeySpec`] (`pkcs11:token=wallet`, `transit:`): the stores that
+    /// reach outside the process (PKCS#11 modules, Transit servers) are always present when
+    /// built in, and connect only when a key of theirs is used, with the settings of the
+    /// environment (see [`super::pkcs11`] and [`super::transit`]).
     pub fn built_in(name: Option<&str>) -> Result<Self> {
-        match name {
-            None | Some(SOFTWARE_SCHEME) => Ok(Self::new()),
-            Some(MEMORY_SCHEME) => Self::new().with(MemoryKeyStore::process()).with_default(MEMORY_SCHEME),
-            Some(other) => {
-                Err(KeyError::UnknownStore { scheme: other.to_owned(), known: BUILT_IN_STORES.join(", ") }.into())
-            }
+        let spec = match name {
+            None => return Ok(Self::with_external(Self::new())),
+            Some(text) => KeySpec::parse(text)?,
+        };
+        let stores = Self::with_external(Self::new());
+        match spec.scheme() {
+            SOFTWARE_SCHEME => Ok(stores),
+            MEMORY_SCHEME => stores.with(MemoryKeyStore::process()).with_default_spec(&spec),
+            other if stores.stores.contains_key(other) => stores.with_default_spec(&spec),
+            other => Err(KeyError::UnknownStore { scheme: other.to_owned(), known: BUILT_IN_STORES.join(", ") }.into()),
         }
+    }
+
+    /// Add the built-in stores that live outside the process, configured from the environment.
+    #[allow(unused_mut)]
+    fn with_external(mut self) -> Self {
+        #[cfg(feature = "pkcs11")]
+        {
+            self = self.with(super::pkcs11::Pkcs11KeyStore::process());
+        }
+        #[cfg(feature = "transit")]
+        {
+            self = self.with(super::transit::TransitKeyStore::process());
+        }
+        self
     }
 
     /// The stores [`ENV_KEY_STORE`] selects (unset or empty: software only). A value that names
@@ -343,11 +484,23 @@ mod tests {
     fn built_in_stores_by_name() {
         let software = KeyStores::built_in(None).unwrap();
         assert_eq!(software.default_store().scheme(), SOFTWARE_SCHEME);
-        assert_eq!(software.schemes(), [SOFTWARE_SCHEME]);
+        // The stores outside the process (built in by feature) are always there, for loading.
+        let external: Vec<&str> = BUILT_IN_STORES[2..].to_vec();
+        let mut expected = vec![SOFTWARE_SCHEME];
+        expected.extend(&external);
+        expected.sort();
+        assert_eq!(software.schemes(), expected);
         let memory = KeyStores::built_in(Some("memory")).unwrap();
         assert_eq!(memory.default_store().scheme(), MEMORY_SCHEME);
         assert!(!memory.default_store().exportable());
-        assert_eq!(memory.schemes(), [MEMORY_SCHEME, SOFTWARE_SCHEME]);
+        expected.push(MEMORY_SCHEME);
+        expected.sort();
+        assert_eq!(memory.schemes(), expected);
+        // A whole spec selects its store and is kept for new keys.
+        let spec = KeySpec::parse("memory:").unwrap();
+        assert_eq!((spec.scheme(), spec.rest()), ("memory", ""));
+        assert_eq!(KeySpec::parse("pkcs11:token=a;object=b").unwrap().rest(), "token=a;object=b");
+        assert!(KeySpec::parse("").is_err() && KeySpec::parse("a b:c").is_err());
         let err = KeyStores::built_in(Some("hsm")).unwrap_err();
         assert!(matches!(err, crate::Error::Key(KeyError::UnknownStore { .. })), "{err}");
         assert!(err.to_string().contains("\"hsm\"") && err.to_string().contains("software, memory"), "{err}");

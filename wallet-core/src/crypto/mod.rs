@@ -13,10 +13,14 @@ pub mod error;
 mod fast;
 pub mod keystore;
 pub mod memory_store;
+#[cfg(feature = "pkcs11")]
+pub mod pkcs11;
 mod software;
+#[cfg(feature = "transit")]
+pub mod transit;
 
 pub use error::KeyError;
-pub use keystore::{KeyRef, KeyStore, KeyStores, SoftwareKeyStore, StoredKey};
+pub use keystore::{KeyRef, KeySpec, KeyStore, KeyStores, SoftwareKeyStore, StoredKey};
 pub use memory_store::MemoryKeyStore;
 pub use software::SoftwareKey;
 
@@ -39,6 +43,12 @@ pub trait Signer: Send + Sync + std::fmt::Debug {
     /// Sign a message: SHA-256, then ECDSA. Returns DER with low S.
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
         self.sign_digest(&sha256(message))
+    }
+
+    /// Sign many precomputed digests; stores that can do it in one request (Transit's batch
+    /// input) override this. Each signature is DER with low S, in the order of `digests`.
+    fn sign_digests(&self, digests: &[[u8; 32]]) -> Result<Vec<Vec<u8>>> {
+        digests.iter().map(|d| self.sign_digest(d)).collect()
     }
 
     /// The private key as PKCS#8 DER, if this key may leave its home (software keys only).
@@ -72,6 +82,14 @@ pub fn keystore_ski(key: &PublicKey) -> [u8; 32] {
 pub fn normalize_low_s(der: &[u8]) -> Result<Vec<u8>> {
     let sig = Signature::from_der(der)
         .map_err(|e| Error::BadSignature { detail: format!("not a DER ECDSA signature: {e}") })?;
+    Ok(sig.normalize_s().unwrap_or(sig).to_der().as_bytes().to_vec())
+}
+
+/// A raw `r || s` signature (64 bytes, as PKCS#11's `CKM_ECDSA` returns it) as DER with low S.
+pub fn raw_signature_to_low_s_der(raw: &[u8]) -> Result<Vec<u8>> {
+    let sig = Signature::from_slice(raw).map_err(|e| Error::BadSignature {
+        detail: format!("not a raw P-256 ECDSA signature of 64 bytes ({} bytes: {e})", raw.len()),
+    })?;
     Ok(sig.normalize_s().unwrap_or(sig).to_der().as_bytes().to_vec())
 }
 

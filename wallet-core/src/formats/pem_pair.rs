@@ -25,6 +25,28 @@ pub fn parse(label: &str, msp_id: &str, cert_pem: &[u8], key_pem: &[u8]) -> Resu
     Identity::new(label, msp_id, leaf, certs, IdentityKey::software(key))
 }
 
+/// Build an identity from certificate PEM and a key that already lives in a key store (an HSM
+/// key, a Transit key), named by `spec` (`pkcs11:token=ca;object=org1-admin`). The store is
+/// asked for the key with the certificate's public key, and must agree with it; the leaf is
+/// the first certificate whose key the store holds.
+pub fn parse_with_key(
+    label: &str,
+    msp_id: &str,
+    cert_pem: &[u8],
+    spec: &crate::crypto::KeySpec,
+    keys: &crate::crypto::KeyStores,
+) -> Result<Identity> {
+    let mut certs = Certificate::parse_pem_chain(cert_pem, "the certificate PEM")?;
+    let public = certs[0].public_key()?;
+    let key = keys.find(spec, Some(&public))?;
+    let key_public = key.signer.public_key();
+    let Some(leaf_at) = certs.iter().position(|c| c.public_key().is_ok_and(|pk| pk == key_public)) else {
+        return Err(crate::crypto::KeyError::Mismatch { label: label.into() }.into());
+    };
+    let leaf = certs.remove(leaf_at);
+    Identity::new(label, msp_id, leaf, certs, key.into())
+}
+
 /// The certificate chain PEM (leaf first, LF) and the PKCS#8 key PEM (LF).
 pub fn to_pem(identity: &Identity) -> Result<(String, Zeroizing<String>)> {
     let key = super::pkcs8_pem(identity)?;

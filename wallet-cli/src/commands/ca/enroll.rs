@@ -15,6 +15,8 @@ use wallet_core::Wallet;
     "    $ wallet ca enroll user1 --secret-file user1.secret",
     "  A peer with host names in its certificate:",
     "    $ wallet ca enroll peer0 --secret-file peer0.secret --host peer0.org1.example.com",
+    "  With the key in Vault/OpenBao Transit (VAULT_ADDR and VAULT_TOKEN set):",
+    "    $ wallet ca enroll user2 --secret-file user2.secret --key transit:user2",
 ))]
 pub(super) struct EnrollArgs {
     /// The enrollment ID
@@ -32,6 +34,9 @@ pub(super) struct EnrollArgs {
     /// An attribute to put in the certificate, NAME or NAME:opt (repeat; default: the ecert ones)
     #[arg(long = "attr-req", value_name = "NAME[:opt]", value_parser = parse_attr_req)]
     attr_reqs: Vec<AttributeRequest>,
+    /// Where the new key is made: transit:[NAME], pkcs11:token=… (default: the wallet's key store; see docs/keys.md)
+    #[arg(long, value_name = "SPEC")]
+    key: Option<String>,
     /// Replace an identity stored under the label
     #[arg(long)]
     force: bool,
@@ -43,6 +48,10 @@ pub(super) struct EnrollArgs {
 pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: EnrollArgs) -> Result<()> {
     let ca = open_service(wallet, &a.which)?;
     let secret = enrolment_secret(&a.secret, &a.id)?;
+    if let Some(spec) = &a.key {
+        let label = a.label.as_deref().unwrap_or(&a.id);
+        wallet.key_stores().plan_key_for(label, wallet_core::crypto::KeySpec::parse(spec)?)?;
+    }
     let identity = ca.enroll(&EnrollRequest {
         id: a.id,
         secret: Some(secret),

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use wallet_core::ca::{AdminEnrolment, Bootstrap, BootstrapOptions, CaOptions, CertificateAuthority, DEFAULT_ADMIN_ID};
+use wallet_core::crypto::KeySpec;
 use wallet_core::Wallet;
 
 #[derive(Debug, clap::Args)]
@@ -19,6 +20,11 @@ use wallet_core::Wallet;
     "    $ wallet ca init org1-int --msp-id Org1MSP --parent org1-ca --admin int-admin",
     "  Import a fabric-ca-server CA (certificate and key):",
     "    $ wallet ca init org1-ca --msp-id Org1MSP --import-cert ca-cert.pem --import-key msp/keystore/KEY_sk",
+    "  A root CA whose key is made in OpenBao/Vault Transit (VAULT_ADDR, VAULT_TOKEN) or on an HSM:",
+    "    $ wallet ca init org1-ca --msp-id Org1MSP --key transit:org1-ca",
+    "    $ wallet ca init org1-ca --msp-id Org1MSP --key 'pkcs11:token=org1?module-path=/usr/lib/softhsm/libsofthsm2.so'",
+    "  Import a CA whose key is already on an HSM:",
+    "    $ wallet ca init org1-ca --msp-id Org1MSP --import-cert ca-cert.pem --key 'pkcs11:token=org1;object=ca'",
 ))]
 pub(super) struct InitArgs {
     /// The CA's name in the wallet (also its CN unless --cn)
@@ -77,12 +83,16 @@ pub(super) struct InitArgs {
     /// With --parent: the registrar of the parent CA (needs hf.IntermediateCA)
     #[arg(long = "as", value_name = "LABEL", default_value = DEFAULT_ADMIN_ID)]
     registrar: String,
-    /// Import this CA certificate (PEM, followed by its issuers for an intermediate)
-    #[arg(long, value_name = "FILE", requires = "import_key")]
+    /// Import this CA certificate (PEM, followed by its issuers for an intermediate), with --import-key or --key
+    #[arg(long, value_name = "FILE")]
     import_cert: Option<PathBuf>,
     /// The private key of the imported CA (PKCS#8 or SEC1 PEM)
-    #[arg(long, value_name = "FILE", requires = "import_cert")]
+    #[arg(long, value_name = "FILE", requires = "import_cert", conflicts_with = "key")]
     import_key: Option<PathBuf>,
+    /// Where the CA's key is made: transit:[NAME] or pkcs11:token=… (default: the wallet's key
+    /// store); with --import-cert, the existing key of that certificate (pkcs11:…;object=…)
+    #[arg(long, value_name = "SPEC")]
+    key: Option<String>,
 }
 
 pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: InitArgs) -> Result<()> {
@@ -137,10 +147,24 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: InitArgs) -> Result<()
         (Some(cert), Some(key)) => Some((read_file(cert)?, zeroize::Zeroizing::new(read_file(key)?))),
         _ => None,
     };
-    let bootstrap = match (&parent, &imported) {
-        (Some(parent), _) => BootstrapOptions::intermediate(options, parent, &a.registrar),
-        (None, Some((cert, key))) => BootstrapOptions::import(options, cert, key),
-        (None, None) => BootstrapOptions::root(options),
+    let key_spec = a.key.as_deref().map(KeySpec::parse).transpose()?;
+    let cert_with_key_ref = match (&a.import_cert, &a.import_key, &key_spec) {
+        (Some(cert), None, Some(_)) => Some(read_file(cert)?),
+        (Some(_), None, None) => {
+            return Err(CliError::usage(
+                "--import-cert needs the CA's key: --import-key FILE, or --key SPEC for a key in an HSM or Transit",
+            ))
+        }
+        _ => None,
+    };
+    if let (Some(spec), None) = (&key_spec, &cert_with_key_ref) {
+        wallet.key_stores().plan_key_for(&options.name, spec.clone())?;
+    }
+    let bootstrap = match (&parent, &imported, &cert_with_key_ref, &key_spec) {
+        (Some(parent), _, _, _) => BootstrapOptions::intermediate(options, parent, &a.registrar),
+        (None, Some((cert, key)), _, _) => BootstrapOptions::import(options, cert, key),
+        (None, None, Some(cert), Some(spec)) => BootstrapOptions::import_with_key(options, cert, spec),
+        _ => BootstrapOptions::root(options),
     };
     let Bootstrap { ca, admin, admin_secret: secret } =
         CertificateAuthority::bootstrap(wallet.clone(), &bootstrap.admin(admin)).map_err(|e| match e {

@@ -18,6 +18,7 @@
 //! listing, persistent and shared. See docs/vault.md for the policy a token needs.
 
 mod auth;
+pub(crate) mod client;
 mod config;
 mod error;
 mod names;

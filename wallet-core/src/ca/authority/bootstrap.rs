@@ -39,6 +39,10 @@ pub enum CaSource<'a> {
     /// and private key (PKCS#8 or SEC1 PEM) — e.g. a fabric-ca-server `ca-cert.pem` with its
     /// `msp/keystore/*_sk`, or cryptogen's `ca/` folder.
     Import { cert_pem: &'a [u8], key_pem: &'a [u8] },
+    /// An existing CA whose key already lives in a key store (an HSM key, a Transit key): its
+    /// certificate (PEM, with its issuers) and the spec that finds the key there, which must
+    /// be the certificate's.
+    ImportKeyRef { cert_pem: &'a [u8], key: &'a crate::crypto::KeySpec },
 }
 
 impl std::fmt::Debug for CaSource<'_> {
@@ -50,6 +54,9 @@ impl std::fmt::Debug for CaSource<'_> {
             }
             // Never the key.
             CaSource::Import { .. } => f.write_str("Import { .. }"),
+            CaSource::ImportKeyRef { key, .. } => {
+                f.debug_struct("ImportKeyRef").field("key", key).finish_non_exhaustive()
+            }
         }
     }
 }
@@ -99,6 +106,16 @@ impl<'a> BootstrapOptions<'a> {
         Self {
             ca,
             source: CaSource::Import { cert_pem, key_pem },
+            admin: AdminEnrolment::default(),
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// An imported CA whose key is in a key store, found by `key` (see [`CaSource::ImportKeyRef`]).
+    pub fn import_with_key(ca: CaOptions, cert_pem: &'a [u8], key: &'a crate::crypto::KeySpec) -> Self {
+        Self {
+            ca,
+            source: CaSource::ImportKeyRef { cert_pem, key },
             admin: AdminEnrolment::default(),
             clock: Arc::new(SystemClock),
         }

@@ -10,7 +10,7 @@ use crate::ca::registry::{
 };
 use crate::ca::rules;
 use crate::ca::*;
-use crate::crypto::{KeyRef, Signer};
+use crate::crypto::KeyRef;
 use crate::error::Result;
 use crate::identity::{validate_label, Certificate, IdentityKey};
 use crate::wallet::{decode_identity, Wallet};
@@ -86,6 +86,12 @@ impl CertificateAuthority {
                 Self::intermediate_material(wallet, parent, registrar, options)
             }
             CaSource::Import { cert_pem, key_pem } => Self::import_material(cert_pem, key_pem),
+            CaSource::ImportKeyRef { cert_pem, key } => {
+                let certs = Certificate::parse_pem_chain(cert_pem, "CA certificate")?;
+                let public = certs[0].public_key()?;
+                let key = wallet.key_stores().find(key, Some(&public))?;
+                Self::import_checked(certs, key.into())
+            }
         }
     }
 
@@ -168,9 +174,16 @@ impl CertificateAuthority {
     /// and private key (PKCS#8 or SEC1 PEM) — e.g. a fabric-ca-server `ca-cert.pem` with its
     /// `msp/keystore/*_sk`, or cryptogen's `ca/` folder.
     fn import_material(cert_pem: &[u8], key_pem: &[u8]) -> Result<CaMaterial> {
-        let mut certs = Certificate::parse_pem_chain(cert_pem, "CA certificate")?;
-        let cert = certs.remove(0);
+        let certs = Certificate::parse_pem_chain(cert_pem, "CA certificate")?;
         let key = crate::crypto::parse_private_key_pem(key_pem, "CA key")?;
+        // An imported key stays a software key: it has been outside a key store already.
+        Self::import_checked(certs, IdentityKey::software(key))
+    }
+
+    /// The checks of an imported CA: a CA certificate that may sign certificates, its key, a
+    /// chain in which each issuer signed the one before.
+    fn import_checked(mut certs: Vec<Certificate>, key: IdentityKey) -> Result<CaMaterial> {
+        let cert = certs.remove(0);
         let not_ca = |detail: String| CaError::NotACa { what: format!("certificate {:?}", cert.subject()), detail };
         if !cert.is_ca() {
             return Err(not_ca("its basic constraints do not say CA:TRUE".into()).into());
@@ -183,7 +196,7 @@ impl CertificateAuthority {
                 return Err(not_ca("its key usage does not include keyCertSign".into()).into());
             }
         }
-        if cert.public_key()? != key.public_key() {
+        if cert.public_key()? != key.signer().public_key() {
             return Err(not_ca("the private key does not belong to it".into()).into());
         }
         let mut child = &cert;
@@ -195,8 +208,7 @@ impl CertificateAuthority {
             }
             child = issuer;
         }
-        // An imported key stays a software key: it has been outside a key store already.
-        Ok(CaMaterial { cert, chain: certs, key: IdentityKey::software(key), parent: None })
+        Ok(CaMaterial { cert, chain: certs, key, parent: None })
     }
 
     pub(super) fn ca_subject(options: &CaOptions) -> Result<x509_cert::name::Name> {
