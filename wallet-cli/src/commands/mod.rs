@@ -6,6 +6,7 @@ use crate::context::Context;
 use crate::error::Result;
 use clap::Subcommand;
 
+mod bench;
 mod ca;
 mod ca_target;
 mod completions;
@@ -67,6 +68,8 @@ pub enum Command {
     Quickstart(quickstart::Args),
     /// Print a shell completion script
     Completions(completions::Args),
+    /// Benchmark a wallet: Caliper-style rounds of enrol, sign, verify, get, put and list
+    Bench(bench::Args),
 }
 
 /// Run the parsed command line.
@@ -89,5 +92,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Ca(args) => ca::run(&ctx, *args),
         Command::Quickstart(args) => quickstart::run(&ctx, args),
         Command::Completions(args) => completions::run(args),
+        Command::Bench(args) => bench::run(&ctx, args),
     }
 }
