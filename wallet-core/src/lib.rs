@@ -24,6 +24,7 @@
 
 pub mod atomic_file;
 pub mod backend;
+pub mod bench;
 pub mod ca;
 pub mod crypto;
 pub mod env;

@@ -6,6 +6,7 @@ use crate::context::Context;
 use crate::error::Result;
 use clap::Subcommand;
 
+mod bench;
 mod ca;
 mod ca_target;
 mod completions;
@@ -78,6 +79,8 @@ pub enum Command {
     Completions(completions::Args),
     /// Write the man pages (wallet.1 and one per command) into a folder
     Man(man::Args),
+    /// Benchmark a wallet: Caliper-style rounds of enrol, sign, verify, get, put and list
+    Bench(bench::Args),
 }
 
 /// Run the parsed command line.
@@ -103,5 +106,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Quickstart(args) => quickstart::run(&ctx, args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(&ctx, args),
+        Command::Bench(args) => bench::run(&ctx, args),
     }
 }

@@ -5,6 +5,7 @@
 
 mod common;
 
+mod bench;
 mod ca;
 mod export;
 mod formats;

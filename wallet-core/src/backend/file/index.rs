@@ -2,7 +2,7 @@
 //! `wallet.ilog`, sealed frames of the changes made since that snapshot, appended one per
 //! write. A change costs one small append instead of rewriting the whole index, so it costs
 //! the same in a wallet of 100 records or of 300,000. When the log grows past the snapshot's
-//! size (at least 1 MiB) or holds [`MAX_FRAMES`] frames, the next change writes a new snapshot
+//! size (at least 1 MiB) or holds [`frame_limit`] frames, the next change writes a new snapshot
 //! and starts an empty log: the rewrites cost O(1) per change on average, and reading the
 //! index from scratch stays O(records).
 //!
@@ -21,10 +21,22 @@ use crate::error::{Error, Result};
 use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 
-/// The most frames a log holds before the next change writes a snapshot: bounds the work of
-/// opening a log of many single writes (one key derivation per frame). Small in this crate's
-/// tests, so that they write snapshots often.
+/// The most frames a log of a small snapshot holds before the next change writes a new
+/// snapshot: bounds the work of opening a log of many single writes (one key derivation per
+/// frame). Small in this crate's tests, so that they write snapshots often.
 pub(super) const MAX_FRAMES: u32 = if cfg!(test) { 8 } else { 1024 };
+
+/// A larger snapshot allows one more frame per this many of its bytes (see [`frame_limit`]).
+pub(super) const SNAPSHOT_BYTES_PER_FRAME: u64 = 1024;
+
+/// How many frames the log of a snapshot of `base_len` bytes may hold. With a fixed limit, a
+/// wallet of a million identities would rewrite its whole snapshot (tens of MB) every 1,024
+/// creates, so a create would cost more the larger the wallet. Growing the limit with the
+/// snapshot keeps the rewrites O(1) bytes per change on average, and opening the log stays
+/// in proportion to reading the snapshot it belongs to.
+pub(super) fn frame_limit(base_len: u64) -> u32 {
+    (base_len / SNAPSHOT_BYTES_PER_FRAME).clamp(MAX_FRAMES as u64, u32::MAX as u64) as u32
+}
 
 /// The log may grow to the snapshot's size, and at least to this, before a snapshot.
 pub(super) const MIN_LOG_BYTES: u64 = if cfg!(test) { 2048 } else { 1 << 20 };
@@ -111,10 +123,9 @@ impl FileBackend {
             *cache = Some(state);
             return Ok(());
         }
-        let appendable = state
-            .log
-            .as_ref()
-            .filter(|log| format::log_base(&log.head).ok() == Some(state.stamp) && log.frames < MAX_FRAMES);
+        let appendable = state.log.as_ref().filter(|log| {
+            format::log_base(&log.head).ok() == Some(state.stamp) && log.frames < frame_limit(state.base_len)
+        });
         if let Some(log) = appendable {
             let frame = format::seal_log_frame(&self.keys, &log.head, log.end, &needed);
             let limit = MIN_LOG_BYTES.max(state.base_len);

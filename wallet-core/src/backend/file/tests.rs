@@ -877,6 +877,39 @@ fn single_writes_append_to_the_log_and_a_full_log_becomes_a_snapshot() {
     assert_eq!(backend.list("identity", "").unwrap(), names);
 }
 
+/// Creates in a large wallet rewrite its snapshot no more often, per byte, than in a small one:
+/// the log of a larger snapshot holds more frames, so the bytes of snapshot rewritten per
+/// change stay bounded (O(1) on average) instead of growing with the wallet.
+#[test]
+fn the_snapshot_rewrites_of_single_creates_do_not_grow_with_the_wallet() {
+    let (_tmp, dir, backend) = new_wallet();
+    let names: Vec<String> = (0..4000).map(|i| format!("filler-identity-{i:05}")).collect();
+    let keys: Vec<RecordKey> = names.iter().map(|n| id(n)).collect();
+    for chunk in keys.chunks(500) {
+        let writes: Vec<BatchPut<'_>> = chunk.iter().map(|k| BatchPut::new(k, b"v", Expect::Absent)).collect();
+        backend.put_batch(&writes).unwrap();
+    }
+    let base = fs::metadata(dir.join(INDEX_FILE)).unwrap().len();
+    assert!(index::frame_limit(base) > index::MAX_FRAMES, "the snapshot ({base} bytes) is too small for this test");
+    let creates = 200u64;
+    let (mut rewrites, mut rewritten, mut generation) = (0u64, 0u64, snapshot_generation(&dir));
+    for i in 0..creates {
+        backend.put(&id(&format!("new-{i:04}")), b"v", Expect::Absent).unwrap();
+        if snapshot_generation(&dir) != generation {
+            generation = snapshot_generation(&dir);
+            rewrites += 1;
+            rewritten += fs::metadata(dir.join(INDEX_FILE)).unwrap().len();
+        }
+    }
+    // A rewrite of n bytes comes at most once per n / SNAPSHOT_BYTES_PER_FRAME creates, and a
+    // boundary may fall on either end: with a fixed limit of MAX_FRAMES frames this would be
+    // 25 rewrites of the whole snapshot.
+    let last = fs::metadata(dir.join(INDEX_FILE)).unwrap().len();
+    let bound = creates * index::SNAPSHOT_BYTES_PER_FRAME + 2 * last;
+    assert!(rewritten <= bound, "{rewrites} snapshot rewrites ({rewritten} bytes) for {creates} creates");
+    assert_eq!(reopen(&dir).list("identity", "").unwrap().len(), 4000 + creates as usize);
+}
+
 /// A writer that has not listed appends its change without decoding the snapshot; a handle
 /// that holds the decoded index keeps it up to date with its own and others' changes.
 #[test]
