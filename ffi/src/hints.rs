@@ -7,7 +7,7 @@
 use wallet_core::backend::BackendError;
 use wallet_core::ca::CaError;
 use wallet_core::crypto::keystore::{BUILT_IN_STORES, ENV_KEY_STORE};
-use wallet_core::crypto::KeyError;
+use wallet_core::crypto::{provider, KeyError};
 use wallet_core::env::{WALLET_PASSPHRASE, WALLET_URI};
 use wallet_core::error::FormatError;
 use wallet_core::Error;
@@ -85,6 +85,10 @@ fn key_hint(error: &KeyError) -> Option<String> {
             BUILT_IN_STORES.join(", ")
         ),
         KeyError::UnknownKey { .. } => "the key is gone from its store: enrol the identity again (wallet_ca_enroll) for a new key".into(),
+        KeyError::UnknownProvider { known, .. } => format!(
+            "set {} to one of: {known} (or unset it) before opening a wallet",
+            provider::WALLET_CRYPTO_PROVIDER
+        ),
         _ => return None,
     })
 }

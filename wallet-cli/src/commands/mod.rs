@@ -71,6 +71,7 @@ pub enum Command {
 
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
+    wallet_core::crypto::provider::install_from_env(wallet_core::crypto::provider::Artefact::Cli)?;
     let ctx = Context::new(cli.global);
     match cli.command {
         Command::Init(args) => init::run(&ctx, args),
