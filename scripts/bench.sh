@@ -3,6 +3,9 @@
 # machine; prints the ratios and rewrites the generated section of BENCHMARKS.md.
 #   bash scripts/bench.sh            # full run (~25 minutes on 2 cores)
 #   QUICK=1 bash scripts/bench.sh    # shorter criterion runs and loops
+#   BENCH_SECTIONS="references criterion oneshot ffi" bash scripts/bench.sh   # some sections only
+#     (references criterion cli oneshot ffi scripts; default: all), and
+#   BENCH_CRITERION="wallet-core:crypto wallet-core:ca"                     # some criterion benches
 # What runs: the references (openssl speed ecdsap256, openssl dgst -sign, Node's file wallet,
 # Python cryptography issuing the Fabric profile); every criterion bench of the workspace (found
 # with cargo metadata, so new ones join); CLI processes; ffi/bench/run.sh; and every executable
@@ -19,6 +22,8 @@ crit=(-- --warm-up-time 1 --measurement-time "$mt")
 # Criterion prints a long benchmark name on its own line and "time: [low median high]" below it.
 crit_times() { awk '/^[^ ].*time:/ {print; next} /^[^ ]/ {name=$0; next} /^ +time:/ {sub(/^ +/, ""); print name "  " $0}'; }
 section() { printf '\n### %s\n' "$*" | tee -a "$out/summary.txt"; }
+sections=" ${BENCH_SECTIONS:-references criterion cli oneshot ffi scripts} "
+want() { [[ $sections == *" $1 "* ]]; }
 : > "$out/summary.txt"
 
 # --- tools the benchmarks need (not the tests: scripts/test.sh never times anything) ---------
@@ -41,6 +46,7 @@ cargo build --release -q -p wallet-cli -p ffi
 } | tee -a "$out/summary.txt"
 
 # --- references ---------------------------------------------------------------------------------
+if want references; then
 section "reference: openssl speed ecdsap256"
 openssl speed -seconds 3 ecdsap256 2>/dev/null | tail -2 | tee "$out/openssl-speed.txt" | tee -a "$out/summary.txt"
 
@@ -49,6 +55,7 @@ node tests/interop/bench-wallet.js --n 10000 | tee -a "$out/summary.txt"
 
 section "reference: Python cryptography issuing the Fabric CA profile"
 python3 benches/issue_python.py | tee "$out/python-issue.json" | tee -a "$out/summary.txt"
+fi
 
 # --- criterion: every bench target of the workspace, except ffi's sign (a plain program that
 # --- ffi/bench/run.sh drives with arguments) ------------------------------------------------------
@@ -58,17 +65,18 @@ for p in json.load(sys.stdin)["packages"]:
     for t in p["targets"]:
         if "bench" in t["kind"] and not (p["name"] == "ffi" and t["name"] == "sign"):
             print(p["name"], t["name"])' > "$out/criterion-targets.txt"
-: > "$out/criterion.txt"
-while read -r pkg bench; do
+want criterion && : > "$out/criterion.txt"
+while want criterion && read -r pkg bench; do
+  [ -z "${BENCH_CRITERION:-}" ] || [[ " $BENCH_CRITERION " == *" $pkg:$bench "* ]] || continue
   section "ours: cargo bench -p $pkg --bench $bench (criterion)"
   cargo bench -q -p "$pkg" --bench "$bench" "${crit[@]}" 2>/dev/null </dev/null | crit_times | tee -a "$out/criterion.txt" | tee -a "$out/summary.txt"
 done < "$out/criterion-targets.txt"
 
 # --- CLI processes ----------------------------------------------------------------------------
-section "ours: CLI processes (default Argon2id), encrypted file wallet"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 W=$root/target/release/wallet
-(
+want cli && (
+  section "ours: CLI processes (default Argon2id), encrypted file wallet"
   export WALLET_URI="$work/w" WALLET_PASSPHRASE=bench-passphrase
   $W init >/dev/null
   $W ca init org1-ca --msp-id Org1MSP >/dev/null
@@ -94,10 +102,10 @@ PY
   done
 )
 
-section "ours vs openssl: one-shot sign process, same key (hyperfine)"
 # A file wallet with the smallest Argon2id cost, so the unlock (measured apart by `wallet list`)
 # is a fraction of a millisecond and the comparison is the process and the signature.
-(
+want oneshot && (
+  section "ours vs openssl: one-shot sign process, same key (hyperfine)"
   export WALLET_URI="$work/fast" WALLET_PASSPHRASE=bench-passphrase WALLET_KDF_PARAMS=8,1,1
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
     -subj "/O=Org1/CN=oneshot" -keyout "$work/k.pem" -out "$work/c.pem" 2>/dev/null
@@ -114,12 +122,14 @@ section "ours vs openssl: one-shot sign process, same key (hyperfine)"
 )
 
 # --- the C library --------------------------------------------------------------------------
-section "ours: C API vs Rust API (message, digest, verify; 8 threads on one handle)"
-ffi/bench/run.sh "$loops" 5 | tee "$out/ffi.txt" | tail -8 | tee -a "$out/summary.txt"
+if want ffi; then
+  section "ours: C API vs Rust API (message, digest, verify; 8 threads on one handle)"
+  ffi/bench/run.sh "$loops" 5 | tee "$out/ffi.txt" | tail -8 | tee -a "$out/summary.txt"
+fi
 
 # --- every benchmark script under benches/ (others' included) -------------------------------
 for script in benches/*.sh; do
-  [ -e "$script" ] || continue
+  want scripts && [ -e "$script" ] || continue
   if [ ! -x "$script" ]; then echo "bench.sh: $script is not executable (chmod +x it)" >&2; exit 1; fi
   section "ours: $script"
   "$script" 2>&1 | tee "$out/$(basename "$script" .sh).txt" | tee -a "$out/summary.txt"
