@@ -31,7 +31,7 @@ Environment:
   WALLET_PASSPHRASE      the passphrase (else --passphrase-file, else a prompt)
   WALLET_NEW_PASSPHRASE  the new passphrase for `wallet passwd`
   WALLET_KDF_PARAMS      Argon2id cost M,T,P for `wallet init`
-  WALLET_CRYPTO_PROVIDER the P-256 code: aws-lc (default) or rustcrypto (pure Rust)
+  WALLET_CRYPTO_PROVIDER the P-256 code: rustcrypto (default) or aws-lc (faster in bulk)
 
 The default wallet is the folder $XDG_DATA_HOME/wallet, or ~/.local/share/wallet when
 XDG_DATA_HOME is not set (%APPDATA%\\wallet on Windows).

@@ -121,6 +121,10 @@ fn every_compiled_provider_has_a_suite_and_a_name() {
     let err = provider::by_name("openssl").unwrap_err();
     assert!(err.to_string().contains("\"openssl\"") && err.to_string().contains("rustcrypto"), "{err}");
     assert_eq!(provider::get_default().name(), provider::BUILD_DEFAULT.name());
+    use provider::{default_for, Artefact};
+    assert_eq!(default_for(Artefact::Cli).name(), "rustcrypto");
+    assert_eq!(default_for(Artefact::CLibrary).name(), provider::BUILD_DEFAULT.name());
+    assert_eq!(default_for(Artefact::Library).name(), provider::BUILD_DEFAULT.name());
 }
 
 fn generate(p: P) -> SoftwareKey {

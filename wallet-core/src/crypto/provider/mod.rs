@@ -124,19 +124,25 @@ pub fn install_default(provider: &'static dyn CryptoProvider) -> bool {
 pub enum Artefact {
     /// `wallet-core` used from Rust: [`BUILD_DEFAULT`] unless the program installs another.
     Library,
-    /// The `wallet` command: short processes, so AWS-LC's one-time start-up counts.
+    /// The `wallet` command: short processes, so a provider's one-time start-up counts.
     Cli,
     /// libwallet, the C library: long-lived applications signing digests (fabric-gateway).
     CLibrary,
 }
 
 /// The default provider of `artefact`, chosen by measurement (BENCHMARKS.md, "Crypto
-/// providers"): aws-lc wherever it is compiled in. In the CLI its one-time start-up (about
-/// 0.1 ms, once per process) is less than one pure-Rust signature, and a `wallet sign` process
-/// then signs at OpenSSL's speed; in the C library digest signing is 8× faster.
+/// providers"):
+///
+/// - the library and the C library: aws-lc where it is compiled in (long-lived processes; it
+///   signs digests about 8× faster than `p256`);
+/// - the CLI: `rustcrypto`. A `wallet` process signs once or a few times, and AWS-LC's first
+///   use (seeding its DRBG from jitter entropy) cost about 40 ms of CPU per process here,
+///   against ~0.1 ms for a pure-Rust signature. Bulk commands gain from aws-lc
+///   (`WALLET_CRYPTO_PROVIDER=aws-lc wallet ca bulk-enroll …`).
 pub fn default_for(artefact: Artefact) -> &'static dyn CryptoProvider {
     match artefact {
-        Artefact::Library | Artefact::Cli | Artefact::CLibrary => BUILD_DEFAULT,
+        Artefact::Library | Artefact::CLibrary => BUILD_DEFAULT,
+        Artefact::Cli => &RUST_CRYPTO,
     }
 }
 
