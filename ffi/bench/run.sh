@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# C-API overhead benchmark (results in BENCHMARKS.md): the same identity signs the same message
-# 100,000 times through the Rust API (ffi/benches/sign.rs) and through the C API
-# (ffi/bench/sign_bench.c), both release builds, alternating ROUNDS (default 5) times; then
-# `openssl speed ecdsap256` in the same session as a reference.
+# C-API benchmarks (results in BENCHMARKS.md): the same identity signs the same message, and its
+# SHA-256 digest, ITERATIONS (default 100,000) times through the Rust API (ffi/benches/sign.rs)
+# and through the C API (ffi/bench/sign_bench.c), both release builds, alternating ROUNDS
+# (default 5) times; then verification both ways, then 8 threads signing digests through one C
+# identity handle vs one thread; then `openssl speed ecdsap256` in the same session.
+# WALLET_CRYPTO_PROVIDER picks the provider for both sides (unset: the C library's default).
 #   ffi/bench/run.sh [ITERATIONS] [ROUNDS]
 set -euo pipefail
 ffi_dir=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,22 +30,36 @@ gcc -std=c11 -O2 -Wall -Wextra -Werror -I "$ffi_dir/include" "$ffi_dir/bench/sig
   -L "$target/release" -Wl,-rpath,"$target/release" -lwallet
 
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) cores"
-for round in $(seq 1 "$rounds"); do
-  echo "round $round"
-  "$rust_bench" "$work/cert.pem" "$work/key.pem" "$iterations" | sed 's/^/  /'
-  "$work/sign_bench" "$work/cert.pem" "$work/key.pem" "$iterations" | sed 's/^/  /'
-done | tee "$work/results.txt"
+{
+  for mode in message digest; do
+    for round in $(seq 1 "$rounds"); do
+      echo "round $round"
+      "$rust_bench" "$work/cert.pem" "$work/key.pem" "$iterations" "$mode" | sed 's/^/  /'
+      "$work/sign_bench" "$work/cert.pem" "$work/key.pem" "$iterations" "$mode" | sed 's/^/  /'
+    done
+  done
+  "$rust_bench" "$work/cert.pem" "$work/key.pem" "$iterations" verify | sed 's/^/  /'
+  "$work/sign_bench" "$work/cert.pem" "$work/key.pem" "$iterations" verify | sed 's/^/  /'
+  threads=8
+  for round in $(seq 1 "$rounds"); do
+    "$work/sign_bench" "$work/cert.pem" "$work/key.pem" "$iterations" digest 1 | sed 's/^/  /'
+    "$work/sign_bench" "$work/cert.pem" "$work/key.pem" $((iterations / threads)) digest "$threads" | sed 's/^/  /'
+  done
+} | tee "$work/results.txt"
 
 python3 - "$work/results.txt" <<'PY'
 import re, statistics, sys
-rates = {"rust-api": [], "c-api": []}
+rates = {}
 for line in open(sys.argv[1]):
-    m = re.search(r"(rust-api|c-api): .* ([0-9]+) sign/s", line)
+    m = re.search(r"(rust-api|c-api) (\w+) x(\d+): .* ([0-9]+) sign/s", line)
     if m:
-        rates[m.group(1)].append(int(m.group(2)))
-for name, pick in (("median", statistics.median), ("best", max)):
-    rust, c = pick(rates["rust-api"]), pick(rates["c-api"])
-    print(f"{name}: rust-api {rust:.0f} sign/s, c-api {c:.0f} sign/s, C API overhead {100 * (rust - c) / rust:+.2f}%")
+        rates.setdefault((m.group(1), m.group(2), int(m.group(3))), []).append(int(m.group(4)))
+med = {k: statistics.median(v) for k, v in rates.items()}
+for mode in ("message", "digest", "verify"):
+    rust, c = med[("rust-api", mode, 1)], med[("c-api", mode, 1)]
+    print(f"{mode}: rust-api {rust:.0f}/s, c-api {c:.0f}/s (medians), C API overhead {100 * (rust - c) / rust:+.2f}%")
+one, eight = med[("c-api", "digest", 1)], med[("c-api", "digest", 8)]
+print(f"threads: c-api digest 1 thread {one:.0f}/s, 8 threads on one handle {eight:.0f}/s: {eight / one:.2f}x")
 PY
 
 echo "openssl speed -seconds 3 ecdsap256 (one core):"

@@ -7,7 +7,7 @@
 use wallet_core::backend::BackendError;
 use wallet_core::ca::CaError;
 use wallet_core::crypto::keystore::{BUILT_IN_STORES, ENV_KEY_STORE};
-use wallet_core::crypto::KeyError;
+use wallet_core::crypto::{provider, KeyError};
 use wallet_core::env::{WALLET_PASSPHRASE, WALLET_URI};
 use wallet_core::error::FormatError;
 use wallet_core::Error;
@@ -96,6 +96,10 @@ fn key_hint(error: &KeyError) -> Option<String> {
         KeyError::CredentialRequired { .. } => "set WALLET_PKCS11_PIN or WALLET_PKCS11_PIN_FILE (PKCS#11), or VAULT_ADDR and VAULT_TOKEN (Transit), before opening the wallet".into(),
         KeyError::PermissionDenied { .. } => "grant the Vault token's policy `update` on the Transit sign path of the key".into(),
         KeyError::UnsuitableKey { .. } => "use an ECDSA P-256 signing key that cannot be exported (see docs/keys.md)".into(),
+        KeyError::UnknownProvider { known, .. } => format!(
+            "set {} to one of: {known} (or unset it) before opening a wallet",
+            provider::WALLET_CRYPTO_PROVIDER
+        ),
         _ => return None,
     })
 }

@@ -6,7 +6,7 @@ use crate::panic::boundary;
 use std::ffi::c_char;
 use std::sync::Arc;
 use wallet_core::backend::{OpenOptions, Passphrase};
-use wallet_core::crypto::KeyStores;
+use wallet_core::crypto::{provider, KeyStores};
 use wallet_core::env;
 use wallet_core::formats::pem_pair;
 use wallet_core::Wallet;
@@ -78,6 +78,7 @@ unsafe fn open_with(
         let uri = unsafe { handle::try_str(uri, "uri")? };
         // SAFETY: `passphrase` is NULL or valid for `passphrase_len` bytes (C contract).
         let options = unsafe { options(passphrase, passphrase_len)? };
+        provider::install_from_env(provider::Artefact::CLibrary)?;
         let wallet = open(uri, &options)?.with_key_stores(KeyStores::from_env()?);
         out.set(handle::arc_into_ptr(Arc::new(wallet)));
         Ok(())
@@ -138,6 +139,7 @@ pub unsafe extern "C" fn wallet_wallet_open_from_env(
                 .with_hint(format!("set {} to memory:, file:PATH or a path", env::WALLET_URI))
         })?;
         let passphrase = env::passphrase().map_err(env_error)?;
+        provider::install_from_env(provider::Artefact::CLibrary)?;
         let wallet = Wallet::open(&uri, &OpenOptions::new().with_passphrase(passphrase))?
             .with_key_stores(KeyStores::from_env()?);
         out.set(handle::arc_into_ptr(Arc::new(wallet)));

@@ -36,6 +36,7 @@ Environment:
   WALLET_KDF_PARAMS      Argon2id cost M,T,P for `wallet init`
   WALLET_TO_PASSPHRASE   the target's passphrase for `wallet migrate`
   VAULT_TOKEN, BAO_TOKEN the token of a vault:// wallet (or token_file=, or AppRole: docs/vault.md)
+  WALLET_CRYPTO_PROVIDER the P-256 code: rustcrypto (default) or aws-lc (faster in bulk)
 
 The default wallet is the folder $XDG_DATA_HOME/wallet, or ~/.local/share/wallet when
 XDG_DATA_HOME is not set (%APPDATA%\\wallet on Windows).

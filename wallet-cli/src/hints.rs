@@ -6,7 +6,7 @@
 use wallet_core::backend::BackendError;
 use wallet_core::ca::CaError;
 use wallet_core::crypto::keystore::{BUILT_IN_STORES, ENV_KEY_STORE};
-use wallet_core::crypto::KeyError;
+use wallet_core::crypto::{provider, KeyError};
 use wallet_core::error::FormatError;
 use wallet_core::Error;
 
@@ -108,6 +108,9 @@ fn key_hint(error: &KeyError) -> Option<String> {
         KeyError::UnsuitableKey { .. } => {
             "use an ECDSA P-256 signing key that cannot be exported: Transit type ecdsa-p256 with exportable=false, or an EC prime256v1 token key with CKA_SIGN (see docs/keys.md)".into()
         }
+        KeyError::UnknownProvider { known, .. } => {
+            format!("set {} to one of: {known} (or unset it for the default)", provider::WALLET_CRYPTO_PROVIDER)
+        }
         _ => return None,
     })
 }
@@ -201,6 +204,8 @@ mod tests {
         assert!(of(KeyError::NotExportable { label: s(), location: s() }).contains("certificate"));
         let unknown = of(KeyError::UnknownStore { scheme: "memory".into(), known: "software".into() });
         assert!(unknown.contains("WALLET_KEY_STORE"), "{unknown}");
+        let provider = of(KeyError::UnknownProvider { name: "x".into(), known: "aws-lc, rustcrypto".into() });
+        assert!(provider.contains("WALLET_CRYPTO_PROVIDER") && provider.contains("rustcrypto"), "{provider}");
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //!
 //! - `primitives`: one P-256 key generation, one signature of a message (what issuance does),
 //!   one signature of a precomputed digest (what a Fabric client does): the floor of any
-//!   issuance. With the default `fast-ec` feature the first two use ring's assembly P-256, the
-//!   digest signature the `p256` crate; with `--no-default-features` all three use `p256`.
+//!   issuance, with the provider `WALLET_CRYPTO_PROVIDER` names (default: the build's,
+//!   aws-lc with `fast-ec`); `benches/crypto.rs` compares the providers.
 //! - `issue/memory_wallet`: one identity issued by a registrar into a memory wallet — key
 //!   generation, Fabric-profile certificate, registry records, wallet entry (compare with
 //!   `benches/issue_python.py`, the same profile with Python's `cryptography`).
@@ -40,6 +40,8 @@ fn row(id: String) -> BulkRow {
 }
 
 fn primitives(c: &mut Criterion) {
+    wallet_core::crypto::provider::install_from_env(wallet_core::crypto::provider::Artefact::Library)
+        .expect("WALLET_CRYPTO_PROVIDER");
     let mut g = c.benchmark_group("primitives");
     g.bench_function("p256_keygen", |b| b.iter(SoftwareKey::generate));
     let key = SoftwareKey::generate();

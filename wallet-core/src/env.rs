@@ -7,6 +7,7 @@
 //! | [`WALLET_URI`] | the wallet: `memory:`, `file:PATH` or a path | CLI, C |
 //! | [`WALLET_PASSPHRASE`] | the passphrase of that wallet | CLI, C |
 //! | [`WALLET_NEW_PASSPHRASE`] | the new passphrase for `wallet passwd` | CLI |
+//! | [`WALLET_CRYPTO_PROVIDER`](crate::crypto::provider::WALLET_CRYPTO_PROVIDER) | the crypto provider (`aws-lc`, `rustcrypto`) | CLI, C (`crypto::provider::install_from_env`) |
 //!
 //! **Precedence**, for every variable and every caller: a value given explicitly wins (a CLI
 //! flag: `--wallet`, `--passphrase-file`, `--new-passphrase-file`; the arguments of the C

@@ -373,7 +373,6 @@ mod tests {
         assert!(matches!(err, Error::Key(KeyError::Mismatch { .. })), "{err}");
     }
 
-    #[cfg(feature = "fast-ec")]
     #[test]
     fn a_wrong_seeded_public_key_fails_loudly_instead_of_signing_wrongly() {
         let key = SoftwareKey::generate();

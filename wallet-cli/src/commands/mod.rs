@@ -85,6 +85,7 @@ pub enum Command {
 
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
+    wallet_core::crypto::provider::install_from_env(wallet_core::crypto::provider::Artefact::Cli)?;
     let ctx = Context::new(cli.global)?;
     tracing::debug!(command = ?cli.command, "parsed the command line");
     match cli.command {

@@ -369,3 +369,48 @@ fn openssl_signatures_verify_against_a_certificate_file() {
     }
     assert!(low >= 2 && high >= 2, "low-S {low}, high-S {high} in 64 openssl signatures");
 }
+
+#[test]
+fn every_crypto_provider_signs_what_openssl_and_the_other_provider_verify() {
+    let w = signer_wallet();
+    let pubkey = public_key_pem(&w, "admin");
+    let msg = write(&w, "p.txt", b"signed by each provider");
+    for (signer, verifier) in [("aws-lc", "rustcrypto"), ("rustcrypto", "aws-lc")] {
+        let sig = w.tmp(&format!("{signer}.der"));
+        w.cmd()
+            .env("WALLET_CRYPTO_PROVIDER", signer)
+            .args(["sign", "admin", "--out-format", "der", "--in"])
+            .arg(&msg)
+            .arg("--out")
+            .arg(&sig)
+            .assert()
+            .success();
+        let out = openssl(
+            &["dgst", "-sha256", "-verify", pubkey.to_str().unwrap(), "-signature", sig.to_str().unwrap(), "p.txt"],
+            w.dir.path(),
+        );
+        assert_eq!(String::from_utf8(out).unwrap().trim(), "Verified OK", "{signer}");
+        verify_cmd(&w, "admin", &sig, &msg, &[])
+            .env("WALLET_CRYPTO_PROVIDER", verifier)
+            .assert()
+            .success()
+            .stdout("valid (low-S)\n");
+    }
+}
+
+#[test]
+fn an_unknown_crypto_provider_is_a_clear_error() {
+    let w = signer_wallet();
+    let msg = write(&w, "u.txt", b"m");
+    let out = w
+        .cmd()
+        .env("WALLET_CRYPTO_PROVIDER", "openssl")
+        .args(["sign", "admin", "--in"])
+        .arg(&msg)
+        .assert()
+        .failure()
+        .stdout("");
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("\"openssl\"") && err.contains("aws-lc, rustcrypto"), "{err}");
+    assert!(err.contains("WALLET_CRYPTO_PROVIDER"), "{err}");
+}

@@ -134,6 +134,15 @@ pub enum KeyError {
         #[source]
         source: Option<Cause>,
     },
+
+    /// `WALLET_CRYPTO_PROVIDER` (or a caller) named a crypto provider this build does not have.
+    #[error("no crypto provider {name:?} in this build (known: {known})")]
+    UnknownProvider {
+        /// The name asked for.
+        name: String,
+        /// The providers compiled in, comma separated.
+        known: String,
+    },
 }
 
 impl KeyError {

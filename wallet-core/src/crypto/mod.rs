@@ -4,17 +4,16 @@
 //! vault's transit engine or one inside an HSM all sign the same way. Signatures are always
 //! DER-encoded and low-S, because Fabric rejects high-S signatures.
 //!
-//! With the `fast-ec` feature (default), software keys generate and sign messages with ring's
-//! assembly P-256; the pure-Rust `p256` crate does everything else (and everything without it).
+//! The P-256 arithmetic of software keys and of verification is a [`provider`]'s: aws-lc-rs
+//! with the `fast-ec` feature (default), else the pure-Rust `p256` crate.
 
 mod algorithm;
 pub mod error;
-#[cfg(feature = "fast-ec")]
-mod fast;
 pub mod keystore;
 pub mod memory_store;
 #[cfg(feature = "pkcs11")]
 pub mod pkcs11;
+pub mod provider;
 mod software;
 #[cfg(feature = "transit")]
 pub mod transit;
@@ -25,8 +24,9 @@ pub use memory_store::MemoryKeyStore;
 pub use software::SoftwareKey;
 
 use crate::error::{Error, FormatError, Result};
-use p256::ecdsa::{signature::hazmat::PrehashVerifier, Signature, VerifyingKey};
+use p256::ecdsa::Signature;
 use p256::elliptic_curve::sec1::ToEncodedPoint;
+pub use provider::CryptoProvider;
 use sha2::{Digest, Sha256};
 
 /// An ECDSA P-256 public key.
@@ -109,17 +109,26 @@ pub enum SignatureForm {
     HighS,
 }
 
-/// Verify a DER signature over a SHA-256 digest.
+/// Verify a DER signature over a SHA-256 digest with the process's provider.
 pub fn verify_digest(key: &PublicKey, digest: &[u8; 32], der: &[u8]) -> Result<SignatureForm> {
+    verify_digest_with(provider::get_default(), key, digest, der)
+}
+
+/// Verify a DER signature over a SHA-256 digest with `provider`. The DER must be strict
+/// (`SEQUENCE { r, s }`, minimal positive integers, nothing after it) and r, s in `1..n`; a
+/// valid high-S signature verifies and is reported as [`SignatureForm::HighS`].
+pub fn verify_digest_with(
+    provider: &dyn CryptoProvider,
+    key: &PublicKey,
+    digest: &[u8; 32],
+    der: &[u8],
+) -> Result<SignatureForm> {
     let sig = Signature::from_der(der)
         .map_err(|e| Error::BadSignature { detail: format!("not a DER ECDSA signature: {e}") })?;
-    let (sig, form) = match sig.normalize_s() {
-        Some(low) => (low, SignatureForm::HighS),
-        None => (sig, SignatureForm::LowS),
-    };
-    VerifyingKey::from(key)
-        .verify_prehash(digest, &sig)
-        .map_err(|_| Error::BadSignature { detail: "the signature was not made by this key over this data".into() })?;
+    let form = if sig.normalize_s().is_some() { SignatureForm::HighS } else { SignatureForm::LowS };
+    if !provider.verify_digest(key, digest, der) {
+        return Err(Error::BadSignature { detail: "the signature was not made by this key over this data".into() });
+    }
     Ok(form)
 }
 

@@ -1,41 +1,32 @@
 //! A P-256 private key held in process memory.
 //!
-//! Two implementations sit behind it. With the `fast-ec` feature (on by default), key
-//! generation and message signing use ring's assembly P-256 ([`super::fast`]); without it, and
-//! always for signing a precomputed digest (ring only signs messages), the pure-Rust `p256`
-//! crate does. Both give DER signatures with low S, and randomness only from the operating
-//! system (ring hedges its nonces with the key and message; `p256` signs digests with
-//! RFC 6979 deterministic nonces).
+//! The arithmetic is a [`CryptoProvider`](super::provider::CryptoProvider)'s: aws-lc-rs by
+//! default, the pure-Rust `p256` crate without the `fast-ec` feature or when chosen. Whatever the
+//! provider, signatures are DER with low S and randomness comes only from the operating system
+//! (or the provider's DRBG seeded from it).
 
+use super::provider::{self, CryptoProvider, ProviderKey};
 use super::KeyError;
 use super::{PublicKey, Signer};
 use crate::error::Result;
-use p256::ecdsa::{signature::hazmat::PrehashSigner, Signature, SigningKey};
 use p256::elliptic_curve::sec1::ToEncodedPoint;
 use p256::pkcs8::DecodePrivateKey;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use zeroize::Zeroizing;
-
-#[cfg(feature = "fast-ec")]
-use super::fast;
-#[cfg(feature = "fast-ec")]
-use std::sync::Arc;
 
 /// A software P-256 key.
 ///
 /// Loading one costs nothing but a copy of 32 bytes: the scalar multiplication that derives the
-/// public key and the signing state is done on first use, so reading an identity from a wallet
-/// does not pay for elliptic-curve work before a signature needs it. A generated key knows its
-/// public key from the start (the generator computes it anyway).
+/// public key and the provider's signing state is done on first use, so reading an identity from
+/// a wallet does not pay for elliptic-curve work before a signature needs it. A generated key
+/// knows its public key from the start (the generator computes it anyway).
 pub struct SoftwareKey {
     scalar: Zeroizing<[u8; 32]>,
+    provider: &'static dyn CryptoProvider,
     /// Known at generation (or from a validated PKCS#8/SEC1 public key), else derived on first use.
     public: OnceLock<PublicKey>,
-    /// The `p256` signing key: for `sign_digest`, and for all signing without `fast-ec`.
-    signing: OnceLock<SigningKey>,
-    /// The provider's key pair, built on the first message signature (shared by clones).
-    #[cfg(feature = "fast-ec")]
-    fast: OnceLock<Arc<fast::KeyPair>>,
+    /// The provider's signing state, built on the first signature (shared by later clones).
+    state: OnceLock<Arc<dyn ProviderKey>>,
 }
 
 impl std::fmt::Debug for SoftwareKey {
@@ -48,23 +39,16 @@ impl Clone for SoftwareKey {
     fn clone(&self) -> Self {
         Self {
             scalar: self.scalar.clone(),
+            provider: self.provider,
             public: self.public.clone(),
-            signing: self.signing.clone(),
-            #[cfg(feature = "fast-ec")]
-            fast: self.fast.clone(),
+            state: self.state.clone(),
         }
     }
 }
 
 impl SoftwareKey {
     fn with_scalar(scalar: Zeroizing<[u8; 32]>) -> Self {
-        Self {
-            scalar,
-            public: OnceLock::new(),
-            signing: OnceLock::new(),
-            #[cfg(feature = "fast-ec")]
-            fast: OnceLock::new(),
-        }
+        Self { scalar, provider: provider::get_default(), public: OnceLock::new(), state: OnceLock::new() }
     }
 
     fn with_public(scalar: Zeroizing<[u8; 32]>, public: PublicKey) -> Self {
@@ -73,24 +57,32 @@ impl SoftwareKey {
         key
     }
 
-    /// A new random key from the operating system's generator.
+    /// A new random key from the process's provider ([`provider::get_default`]).
     ///
     /// # Panics
     /// If the operating system's random generator fails (as `rand_core::OsRng` does).
     pub fn generate() -> Self {
-        #[cfg(feature = "fast-ec")]
-        {
-            let (scalar, point) = fast::generate().expect("the operating system's random generator failed");
-            let public = PublicKey::from_sec1_bytes(&point).expect("the provider returns a valid P-256 point");
-            Self::with_public(scalar, public)
+        Self::generate_with(provider::get_default()).expect("the operating system's random generator failed")
+    }
+
+    /// A new random key from `provider`, which this key then signs with.
+    pub fn generate_with(provider: &'static dyn CryptoProvider) -> Result<Self> {
+        let (scalar, public) = provider.generate()?;
+        Ok(Self::with_public(scalar, public).with_provider(provider))
+    }
+
+    /// The same key, signing with `provider` from now on (its public key is kept).
+    pub fn with_provider(self, provider: &'static dyn CryptoProvider) -> Self {
+        // By name: the providers are zero-sized statics, which may share one address.
+        if self.provider.name() == provider.name() {
+            return self;
         }
-        #[cfg(not(feature = "fast-ec"))]
-        {
-            let signing = SigningKey::random(&mut rand_core::OsRng);
-            let key = Self::with_public(Zeroizing::new(signing.to_bytes().into()), signing.verifying_key().into());
-            let _ = key.signing.set(signing);
-            key
-        }
+        Self { scalar: self.scalar, provider, public: self.public, state: OnceLock::new() }
+    }
+
+    /// The provider this key signs with.
+    pub fn provider(&self) -> &'static dyn CryptoProvider {
+        self.provider
     }
 
     /// A key from its 32-byte big-endian scalar. The scalar is checked to be in range now;
@@ -158,8 +150,8 @@ impl SoftwareKey {
 
     /// Seed the public key from a source already trusted to match this key (the certificate of an
     /// identity record whose pairing was checked when it was stored and whose integrity the backend
-    /// proved), so the first signature does not derive it again. The fast signer still checks the
-    /// pair when it is built, so a wrong point fails loudly rather than signing wrongly.
+    /// proved), so the first signature does not derive it again. The provider still checks the
+    /// pair when it builds its signing state, so a wrong point fails loudly rather than signing wrongly.
     pub(crate) fn with_trusted_public_key(self, public: PublicKey) -> Self {
         let _ = self.public.set(public);
         self
@@ -178,32 +170,24 @@ impl SoftwareKey {
     }
 
     fn public(&self) -> &PublicKey {
-        self.public.get_or_init(|| match self.signing.get() {
-            Some(signing) => signing.verifying_key().into(),
-            None => p256::SecretKey::from_bytes(&(*self.scalar).into())
-                .expect("scalar range was checked when the key was made")
-                .public_key(),
-        })
-    }
-
-    fn signing_key(&self) -> &SigningKey {
-        self.signing.get_or_init(|| {
-            let signing =
-                SigningKey::from_bytes(&(*self.scalar).into()).expect("scalar range was checked when the key was made");
-            // Building it derived the public key: keep that too.
-            let _ = self.public.set(signing.verifying_key().into());
-            signing
-        })
-    }
-
-    #[cfg(feature = "fast-ec")]
-    fn fast_key(&self) -> Result<&fast::KeyPair> {
-        if let Some(pair) = self.fast.get() {
-            return Ok(pair);
+        if let Some(public) = self.public.get() {
+            return public;
         }
-        let point = self.public().to_encoded_point(false);
-        let pair = Arc::new(fast::KeyPair::new(&self.scalar, point.as_bytes())?);
-        Ok(self.fast.get_or_init(|| pair))
+        // The provider derives the public key while it builds the signing state: keep both. A
+        // failure here is impossible for a scalar whose range was checked.
+        let (state, public) =
+            self.provider.signing_key(&self.scalar, None).expect("scalar range was checked when the key was made");
+        let _ = self.state.set(Arc::from(state));
+        self.public.get_or_init(|| public)
+    }
+
+    fn state(&self) -> Result<&dyn ProviderKey> {
+        if let Some(state) = self.state.get() {
+            return Ok(state.as_ref());
+        }
+        let (state, public) = self.provider.signing_key(&self.scalar, self.public.get())?;
+        let _ = self.public.set(public);
+        Ok(self.state.get_or_init(|| Arc::from(state)).as_ref())
     }
 
     /// PKCS#8 v1 DER with the public key inside, byte for byte what `p256` writes.
@@ -233,24 +217,22 @@ impl Signer for SoftwareKey {
     }
 
     fn sign_digest(&self, digest: &[u8; 32]) -> Result<Vec<u8>> {
-        let sig: Signature =
-            self.signing_key().sign_prehash(digest).map_err(|e| KeyError::parse("signing key", e.to_string()))?;
-        let sig = sig.normalize_s().unwrap_or(sig);
-        Ok(sig.to_der().as_bytes().to_vec())
+        super::normalize_low_s(&self.state()?.sign_digest(digest)?)
     }
 
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
-        #[cfg(feature = "fast-ec")]
-        {
-            self.fast_key()?.sign(message)
-        }
-        #[cfg(not(feature = "fast-ec"))]
-        {
-            self.sign_digest(&super::sha256(message))
-        }
+        super::normalize_low_s(&self.state()?.sign_message(message)?)
     }
 
     fn export_pkcs8_der(&self) -> Option<Zeroizing<Vec<u8>>> {
         Some(self.pkcs8_der())
+    }
+}
+
+#[cfg(test)]
+impl SoftwareKey {
+    /// The provider's signature before low-S normalisation (tests prove normalisation matters).
+    pub(crate) fn sign_raw(&self, message: &[u8]) -> Result<Vec<u8>> {
+        self.state()?.sign_message(message)
     }
 }
