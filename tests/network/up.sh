@@ -277,6 +277,14 @@ osnadmin channel join --channelID "$channel" --config-block "$net/config/$channe
   --ca-file "$o_root" --client-cert "$a_tls/cert.pem" --client-key "$a_tls/key.pem" > "$net/logs/osnadmin.log" 2>&1 \
   || { cat "$net/logs/osnadmin.log" >&2; die "osnadmin could not join the orderer to $channel"; }
 say "$(elapsed): orderer joined $channel"
+# The channel's one-node Raft group elects its leader a moment after the join; a transaction sent
+# before that is refused with "no Raft leader" (a CI run's chaincode approval was, by 50 ms).
+for _ in $(seq 1 300); do
+  grep -q "Start accepting requests as Raft leader" "$net/logs/orderer.log" && break
+  sleep 0.1
+done
+grep -q "Start accepting requests as Raft leader" "$net/logs/orderer.log" \
+  || { log_reason "$net/logs/orderer.log" >&2; die "the orderer elected no Raft leader for $channel within 30 s"; }
 
 # --- peer -------------------------------------------------------------------------------------
 echo "==> peer on 127.0.0.1:$p_peer"
