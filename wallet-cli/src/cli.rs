@@ -71,7 +71,7 @@ pub struct Cli {
 /// Options every command accepts.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// The wallet: a folder path, file:PATH, or memory: (gone when the command ends)
+    /// The wallet: a folder path, file:PATH, keychain:NAME (the OS keychain), or memory: (gone when the command ends)
     ///
     /// Default: WALLET_URI when set and not empty, else $XDG_DATA_HOME/wallet, or
     /// ~/.local/share/wallet (%APPDATA%\wallet on Windows).
