@@ -10,7 +10,7 @@ use wallet_tests::{backend_conformance, self_signed_identity, Subject};
 
 /// A new `keychain:` wallet of `store` with its companion folder in a temporary folder, and a
 /// hook that opens it again.
-fn subject(store: &'static str) -> Subject {
+fn keychain_subject(store: &'static str) -> Subject {
     let tmp = tempfile::tempdir().unwrap();
     let uri = format!("keychain:conformance?store={store}&dir={}", tmp.path().join("companion").display());
     let parsed = BackendUri::parse(&uri).unwrap();
@@ -22,8 +22,8 @@ fn subject(store: &'static str) -> Subject {
     })
 }
 
-backend_conformance!(secret_service, || subject("secret-service"));
-backend_conformance!(keyutils, || subject("keyutils"));
+backend_conformance!(secret_service, || keychain_subject("secret-service"));
+backend_conformance!(keyutils, || keychain_subject("keyutils"));
 
 /// Through `Wallet` and the registry: a `keychain:` URI opens what `create` made, in both
 /// stores, and an identity signs after a reopen.

@@ -95,10 +95,12 @@ impl KeychainBackend {
         self.secrets.kind()
     }
 
+    #[cfg(test)]
     pub(super) fn secrets(&self) -> &Secrets {
         &self.secrets
     }
 
+    #[cfg(test)]
     pub(super) fn service(&self) -> &str {
         &self.service
     }
