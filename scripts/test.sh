@@ -101,6 +101,25 @@ run_step() {
 run_step "ffi: C suite under ASan/UBSan and valgrind" ffi/tests/run.sh
 run_step "examples" examples/run.sh
 
+# --- the OS keychain (issue 8): a real gnome-keyring Secret Service and kernel keyring ---------
+need_keychain=()
+command -v gnome-keyring-daemon >/dev/null || need_keychain+=(gnome-keyring)
+command -v dbus-run-session     >/dev/null || need_keychain+=(dbus-daemon)
+command -v dbus-send            >/dev/null || need_keychain+=(dbus-bin)
+command -v keyctl               >/dev/null || need_keychain+=(keyutils)
+command -v secret-tool          >/dev/null || need_keychain+=(libsecret-tools)
+if [ ${#need_keychain[@]} -gt 0 ]; then
+  step "apt-get install ${need_keychain[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_keychain[@]}" >/dev/null
+fi
+run_step "keychain: Secret Service and kernel keyring (conformance, failures half-way, CLI, C)" tests/keychain/run.sh
+step "keychain: wallet-core checks for macOS and Windows (their store crates)"
+rustup target add x86_64-apple-darwin x86_64-pc-windows-gnu
+for target in x86_64-apple-darwin x86_64-pc-windows-gnu; do
+  cargo check -p wallet-core --quiet --target "$target" --no-default-features --features keychain
+done
+
 # --- a real Fabric network whose every identity comes from our CA ------------------------------
 run_step "network: Fabric 2.5 peer + orderer from wallet identities, client signing through libwallet" tests/network/run.sh
 

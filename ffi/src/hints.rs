@@ -4,6 +4,7 @@
 //! error variants only, never on message text. Fixes that need a tool libwallet does not offer
 //! (repairing an index, resetting a secret) name the `wallet` command that does it.
 
+use wallet_core::backend::keychain::KeychainError;
 use wallet_core::backend::BackendError;
 use wallet_core::ca::CaError;
 use wallet_core::crypto::keystore::{BUILT_IN_STORES, ENV_KEY_STORE};
@@ -70,7 +71,22 @@ fn backend_hint(error: &BackendError) -> Option<String> {
         BackendError::Io { .. } => "check that the path exists and that the process may read and write it".into(),
         // The vault backend words its own hints (server state, policy path, token).
         BackendError::Vault(e) => return e.hint(),
+        BackendError::Keychain(e) => return keychain_hint(e),
         _ => return None,
+    })
+}
+
+fn keychain_hint(error: &KeychainError) -> Option<String> {
+    Some(match error {
+        KeychainError::NoService { .. } => "start a Secret Service in the process's D-Bus session (DBUS_SESSION_BUS_ADDRESS), or open a keychain:NAME?store=keyutils wallet".into(),
+        KeychainError::Locked { .. } => "unlock the keyring, then call again; nothing was changed".into(),
+        KeychainError::AccessDenied { .. } => "allow the process in the keychain; for the kernel keyring, run it in a login session or under `keyctl session -`".into(),
+        KeychainError::Blocked { .. } => "the container's seccomp profile blocks the kernel keyring: use store=secret-service or a passphrase wallet, or allow add_key/keyctl".into(),
+        KeychainError::TooLarge { .. } => "libwallet stores only 32-byte keys in the keychain; a refusal means the keychain is full or misconfigured".into(),
+        KeychainError::EntryMissing { .. } => "the keychain entry was deleted outside libwallet: remove the identity with wallet_wallet_remove and import or enrol it again; for a keychain-unlocked wallet, restore the entry or the wallet folder from a backup".into(),
+        KeychainError::EntryDamaged { .. } => "the keychain entry was overwritten outside libwallet; restore it from a keychain backup".into(),
+        KeychainError::NotCompiledIn { .. } => "open the wallet on the operating system whose keychain holds it, with libwallet built with the `keychain` feature".into(),
+        _ => "check that the keychain works, then call again".into(),
     })
 }
 

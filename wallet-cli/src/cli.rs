@@ -78,7 +78,7 @@ pub struct Cli {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// The wallet: a folder path, file:PATH, vault://HOST:PORT/MOUNT/PREFIX (OpenBao/Vault), or memory:
+    /// The wallet: a folder path, file:PATH, vault://HOST:PORT/MOUNT/PREFIX (OpenBao/Vault), keychain:NAME (the OS keychain), or memory:
     ///
     /// Default: WALLET_URI when set and not empty, else $XDG_DATA_HOME/wallet, or
     /// ~/.local/share/wallet (%APPDATA%\wallet on Windows).

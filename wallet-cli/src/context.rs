@@ -5,7 +5,7 @@ use crate::error::{CliError, Result};
 use crate::passphrase::{self, Source};
 use serde::Serialize;
 use std::path::PathBuf;
-use wallet_core::backend::{file::KdfParams, BackendError, OpenOptions};
+use wallet_core::backend::{file::KdfParams, BackendError, OpenOptions, Unlock};
 use wallet_core::crypto::KeyStores;
 use wallet_core::env::{self, EnvError};
 use wallet_core::{Error, Wallet};
@@ -83,10 +83,14 @@ impl Context {
 
     /// Create a new wallet; a prompted passphrase is asked twice. As with opening, the backend
     /// is asked first, so an existing wallet is reported before any prompt.
-    pub fn create_wallet(&self, kdf: Option<KdfParams>) -> Result<Wallet> {
+    /// With `unlock` a keychain, no passphrase is read or asked for.
+    pub fn create_wallet(&self, kdf: Option<KdfParams>, unlock: Unlock) -> Result<Wallet> {
         let uri = self.uri()?;
         tracing::info!(wallet = %shown(&uri), "creating a wallet");
         let keys = KeyStores::from_env()?;
+        if unlock != Unlock::Passphrase {
+            return Ok(Wallet::create(&uri, &OpenOptions::new().with_unlock(unlock))?.with_key_stores(keys));
+        }
         let source = self.passphrase_source();
         let given = passphrase::given(source)?;
         let first = Wallet::create(&uri, &OpenOptions::new().with_passphrase(given.clone()).with_kdf(kdf));

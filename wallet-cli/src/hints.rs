@@ -3,6 +3,7 @@
 //! The library says what went wrong; this module says what to type next. It matches on error
 //! variants only, never on message text.
 
+use wallet_core::backend::keychain::KeychainError;
 use wallet_core::backend::BackendError;
 use wallet_core::ca::CaError;
 use wallet_core::crypto::keystore::{BUILT_IN_STORES, ENV_KEY_STORE};
@@ -67,7 +68,22 @@ fn backend_hint(error: &BackendError) -> Option<String> {
         BackendError::Io { .. } => "check that the path exists and that you may read and write it".into(),
         // The vault backend words its own hints (server state, policy path, token).
         BackendError::Vault(e) => return e.hint(),
+        BackendError::Keychain(e) => return keychain_hint(e),
         _ => return None,
+    })
+}
+
+fn keychain_hint(error: &KeychainError) -> Option<String> {
+    Some(match error {
+        KeychainError::NoService { .. } => "start a Secret Service in your D-Bus session (GNOME Keyring: `gnome-keyring-daemon --start --components=secrets`, or log in to a desktop), or use the kernel keyring: keychain:NAME?store=keyutils, `--unlock keychain:keyutils`".into(),
+        KeychainError::Locked { .. } => "unlock the keyring (log in to the desktop, or `gnome-keyring-daemon --unlock` reading its password on stdin) and run the command again; nothing was changed".into(),
+        KeychainError::AccessDenied { .. } => "allow this program in the keychain; for the kernel keyring, run in a login session or under `keyctl session -`".into(),
+        KeychainError::Blocked { .. } => "the container's seccomp profile blocks the kernel keyring (add_key, keyctl): use the Secret Service (store=secret-service), a passphrase, or allow those system calls".into(),
+        KeychainError::TooLarge { .. } => "the keychain holds only 32-byte keys from this tool; a refusal means the keychain is full or misconfigured".into(),
+        KeychainError::EntryMissing { .. } => "the keychain entry was deleted outside this tool (the kernel keyring also loses its entries at reboot). An identity: `wallet remove --force LABEL`, then import or enrol it again (`wallet repair` lists every such one). A keychain-unlocked wallet: restore the entry from a keychain backup, or the wallet folder from a backup taken while it had a passphrase; without the entry its records cannot be decrypted".into(),
+        KeychainError::EntryDamaged { .. } => "the keychain entry was overwritten outside this tool; restore it from a keychain backup".into(),
+        KeychainError::NotCompiledIn { .. } => "open it on the operating system whose keychain holds it, with a build that has the `keychain` feature".into(),
+        _ => "check that the keychain works (for the Secret Service: `secret-tool search --all service x`), then run the command again".into(),
     })
 }
 

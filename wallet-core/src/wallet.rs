@@ -160,6 +160,17 @@ impl Wallet {
                 (Expect::Version(rec.version), serde_json::from_slice::<KeyOnly>(&rec.value).ok().map(|k| k.key))
             }
             Err(Error::Backend(crate::backend::BackendError::Integrity { .. })) => (Expect::Any, None),
+            // A keychain entry deleted or overwritten behind the wallet's back: the record can
+            // still go (there is no key left to delete).
+            Err(Error::Backend(crate::backend::BackendError::Keychain(k)))
+                if matches!(
+                    k.as_ref(),
+                    crate::backend::keychain::KeychainError::EntryMissing { .. }
+                        | crate::backend::keychain::KeychainError::EntryDamaged { .. }
+                ) =>
+            {
+                (Expect::Any, None)
+            }
             Err(e) => return Err(e),
         };
         if !self.backend.delete(&key, expect)? {

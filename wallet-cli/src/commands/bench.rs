@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use wallet_core::backend::file::KdfParams;
+use wallet_core::backend::Unlock;
 use wallet_core::bench::{self, Limit, Operation, Plan, Progress};
 use wallet_core::Error;
 
@@ -88,7 +89,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let wallet = if args.reuse {
         ctx.open_wallet()?
     } else {
-        ctx.create_wallet(args.kdf_params).map_err(|e| match e.code() {
+        ctx.create_wallet(args.kdf_params, Unlock::Passphrase).map_err(|e| match e.code() {
             exit::EXISTS => e.with_hint(
                 "the benchmark writes thousands of identities: give --wallet a new location, or pass --reuse",
             ),

@@ -5,6 +5,7 @@ use crate::context::Context;
 use crate::error::Result;
 use serde_json::json;
 use wallet_core::backend::file::KdfParams;
+use wallet_core::backend::Unlock;
 
 /// Argon2id settings at least as strong as one row of OWASP's password-storage minimums
 /// (memory in KiB, iterations); weaker ones are refused. The maxima are the file backend's.
@@ -18,6 +19,10 @@ const OWASP_MINIMUMS: [(u32, u32); 5] = [(47104, 1), (19456, 2), (12288, 3), (92
     "    $ wallet --wallet ./org1-wallet --passphrase-file ./pass.txt init",
     "  Cheaper key derivation for a throwaway test wallet (OWASP's minimum):",
     "    $ WALLET_KDF_PARAMS=19456,2,1 WALLET_PASSPHRASE=test wallet --wallet /tmp/w init",
+    "  A wallet the OS keychain unlocks (no passphrase, e.g. for a service account):",
+    "    $ wallet --wallet ./org1-wallet init --unlock keychain",
+    "  A wallet that lives in the keychain itself (secrets there, the rest in a companion folder):",
+    "    $ wallet --wallet keychain:org1 init",
 ))]
 pub struct Args {
     /// Argon2id cost of the passphrase: memory in KiB, iterations, lanes
@@ -27,10 +32,19 @@ pub struct Args {
     /// Only used when the wallet is created: the parameters are stored in the wallet.
     #[arg(long, env = "WALLET_KDF_PARAMS", value_name = "M,T,P", value_parser = parse_kdf_params)]
     kdf_params: Option<KdfParams>,
+
+    /// How a file wallet is unlocked: passphrase (the default), keychain, or keychain:STORE
+    ///
+    /// With keychain, a random key kept in the OS keychain (Secret Service on Linux, Keychain
+    /// on macOS, Credential Manager on Windows) unlocks the wallet and no passphrase is asked;
+    /// keychain:keyutils uses the Linux kernel keyring instead (gone at reboot). Switch later
+    /// with `wallet passwd --unlock`.
+    #[arg(long, value_name = "METHOD", value_parser = Unlock::parse)]
+    unlock: Option<Unlock>,
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
-    let wallet = ctx.create_wallet(args.kdf_params)?;
+    let wallet = ctx.create_wallet(args.kdf_params, args.unlock.unwrap_or_default())?;
     let location = wallet.location();
     ctx.print(|| format!("created wallet {location}"), &json!({ "wallet": location, "created": true }))?;
     Ok(())

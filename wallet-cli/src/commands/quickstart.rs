@@ -6,6 +6,7 @@ use crate::error::{exit, CliError, Result};
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use serde::Serialize;
 use std::sync::Arc;
+use wallet_core::backend::Unlock;
 use wallet_core::ca::{
     Attribute, BootstrapOptions, CaError, CaOptions, CaService, CertificateAuthority, EnrollRequest,
     RegistrationRequest,
@@ -56,7 +57,7 @@ struct Made {
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let (wallet, created) = match ctx.open_wallet() {
         Ok(w) => (w, false),
-        Err(e) if e.code() == exit::NOT_FOUND => (ctx.create_wallet(None)?, true),
+        Err(e) if e.code() == exit::NOT_FOUND => (ctx.create_wallet(None, Unlock::Passphrase)?, true),
         Err(e) => return Err(e),
     };
     // Refuse before anything is made: the CA's name first, then the user's label (the admin's

@@ -71,6 +71,12 @@ pub enum BackendError {
         source: Option<Cause>,
     },
 
+    /// The OS keychain failed: no Secret Service, a locked collection, access denied, the
+    /// kernel keyring blocked, an entry deleted behind the wallet's back… (see
+    /// [`super::keychain::KeychainError`]).
+    #[error(transparent)]
+    Keychain(Box<super::keychain::KeychainError>),
+
     /// A value is larger than the store keeps.
     #[error("a value of {len} bytes is larger than {backend} stores ({max} bytes)")]
     TooLarge { backend: String, len: usize, max: usize },

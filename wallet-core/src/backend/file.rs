@@ -42,14 +42,15 @@ mod tests;
 
 pub use provider::FileProvider;
 
+use super::keychain::{self, KeychainError, KeychainStore};
 use super::{
-    check_distinct, Backend, BackendError, BatchPut, Capabilities, Expect, OpenOptions, Passphrase, RecordKey, Version,
-    Versioned,
+    check_distinct, Backend, BackendError, BatchPut, Capabilities, Expect, OpenOptions, Passphrase, RecordKey, Unlock,
+    Version, Versioned,
 };
 use crate::atomic_file::{self, write_atomic, AtomicWrite, PRIVATE_FILE_MODE};
 use crate::backend::memory::check_expect;
 use crate::error::{Error, FormatError, Result};
-use format::{Fault, Header, Index, IndexOp, Keys, RecordId};
+use format::{Fault, Header, HeaderUnlock, Index, IndexOp, Keys, RecordId};
 use fsutil::{Context as _, PathError, WriterLock};
 use std::fs;
 use std::io;
@@ -152,6 +153,68 @@ fn require_passphrase<'a>(options: &'a OpenOptions, dir: &Path) -> Result<&'a Pa
     match &options.passphrase {
         Some(p) if !p.expose().is_empty() => Ok(p),
         _ => Err(BackendError::PassphraseRequired { location: dir.display().to_string() }.into()),
+    }
+}
+
+/// How a header about to be written wraps the data key: a passphrase, or a key already stored
+/// in the keychain (deleted again by [`discard`](Wrapping::discard) if the header is not
+/// written).
+enum Wrapping<'a> {
+    Passphrase(&'a Passphrase, KdfParams),
+    Keychain { store: KeychainStore, entry: [u8; 16], kek: format::Key },
+}
+
+impl<'a> Wrapping<'a> {
+    /// Check `options` for the unlock they ask for; for the keychain, make the key and store
+    /// it there (before anything else is written, so a missing keychain changes nothing).
+    fn prepare(options: &'a OpenOptions, dir: &Path, kdf_if_unset: KdfParams) -> Result<Self> {
+        match options.unlock {
+            Unlock::Keychain(store) => {
+                let mut entry = [0u8; 16];
+                rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut entry);
+                let kek = format::random_key();
+                keychain::store_unlock_key(store, &hex::encode(entry), &kek)?;
+                Ok(Self::Keychain { store, entry, kek })
+            }
+            _ => {
+                let passphrase = require_passphrase(options, dir)?;
+                let kdf = options.kdf.unwrap_or(kdf_if_unset);
+                kdf.validate()?;
+                Ok(Self::Passphrase(passphrase, kdf))
+            }
+        }
+    }
+
+    fn seal(&self, version: u16, data_key: &[u8; 32]) -> Header {
+        match self {
+            Self::Passphrase(passphrase, kdf) => Header::seal(version, *kdf, passphrase.expose(), data_key),
+            Self::Keychain { store, entry, kek } => Header::seal_keychain(version, *store, *entry, kek, data_key),
+        }
+    }
+
+    /// The header was not written: forget the keychain key made for it.
+    fn discard(&self) {
+        if let Self::Keychain { store, entry, .. } = self {
+            let _ = keychain::delete_unlock_key(*store, &hex::encode(entry));
+        }
+    }
+}
+
+/// The data key of a header, unwrapped with the passphrase or the key in the keychain.
+fn unwrap_data_key(header: &Header, options: &OpenOptions, dir: &Path) -> Result<format::Key> {
+    match &header.unlock {
+        HeaderUnlock::Passphrase { .. } => {
+            let passphrase = require_passphrase(options, dir)?;
+            header
+                .unwrap(passphrase.expose())
+                .ok_or_else(|| BackendError::WrongPassphrase { location: dir.display().to_string() }.into())
+        }
+        HeaderUnlock::Keychain { store, entry } => {
+            let entry = hex::encode(entry);
+            let what = format!("the key that unlocks wallet {}", dir.display());
+            let kek = keychain::load_unlock_key(*store, &entry, &what)?;
+            header.unwrap_with(&kek).ok_or_else(|| KeychainError::EntryDamaged { store: *store, entry, what }.into())
+        }
     }
 }
 
@@ -268,10 +331,17 @@ impl FileBackend {
         if header_path.exists() {
             return Err(already_exists());
         }
-        let passphrase = require_passphrase(options, dir)?;
-        let kdf = options.kdf.unwrap_or_default();
-        kdf.validate()?;
         check_no_foreign_files(dir)?;
+        let wrapping = Wrapping::prepare(options, dir, KdfParams::default())?;
+        let made = Self::create_with(dir, &wrapping, already_exists);
+        if made.is_err() {
+            wrapping.discard();
+        }
+        made
+    }
+
+    fn create_with(dir: &Path, wrapping: &Wrapping<'_>, already_exists: impl Fn() -> Error) -> Result<Self> {
+        let header_path = dir.join(HEADER_FILE);
         fsutil::create_private_dir(dir)?;
         let records = dir.join(RECORDS_DIR);
         fsutil::create_private_dir(&records)?;
@@ -284,7 +354,7 @@ impl FileBackend {
         lock.clear_journal()?;
         // The index first, the header last: a wallet exists once its header does.
         backend.store_index(Index::default(), 1)?;
-        let header = Header::seal(FORMAT_VERSION, kdf, passphrase.expose(), backend.keys.data_key());
+        let header = wrapping.seal(FORMAT_VERSION, backend.keys.data_key());
         write_atomic(&dir.join(HEADER_FILE), &header.encode(), PRIVATE_FILE_MODE)?;
         Ok(backend)
     }
@@ -300,11 +370,12 @@ impl FileBackend {
             }
             Err(e) => return Err(e).at("reading", &header_path).map_err(Into::into),
         };
-        let passphrase = require_passphrase(options, dir)?;
+        // A passphrase wallet without a passphrase says so before its header is looked at.
+        if bytes.get(10) != Some(&2) {
+            require_passphrase(options, dir)?;
+        }
         let header = Header::decode(&bytes).map_err(|f| header_error(f, &header_path))?;
-        let data_key = header
-            .unwrap(passphrase.expose())
-            .ok_or_else(|| BackendError::WrongPassphrase { location: dir.display().to_string() })?;
+        let data_key = unwrap_data_key(&header, options, dir)?;
         let backend = Self::unlocked(dir, Keys::new(data_key), header.version);
         backend.tidy_if_idle();
         Ok(backend)
@@ -327,11 +398,20 @@ impl FileBackend {
     }
 
     /// Change the passphrase: re-wrap the data key under `new` (the records are not
-    /// rewritten). Through [`FileProvider`]'s `change_unlock` for callers that hold a
-    /// `dyn Backend`.
+    /// rewritten); a keychain-unlocked wallet becomes a passphrase one. Through
+    /// [`FileProvider`]'s `change_unlock` for callers that hold a `dyn Backend`.
     pub fn change_passphrase(&self, new: &Passphrase) -> Result<()> {
-        if new.expose().is_empty() {
-            return Err(BackendError::PassphraseRequired { location: self.location() }.into());
+        self.change_unlock(&OpenOptions::new().with_passphrase(new.clone()))
+    }
+
+    /// Switch how the wallet is unlocked to `new.unlock`: a passphrase (`new.passphrase`,
+    /// Argon2id with `new.kdf`, else the current parameters) or a fresh key in the keychain.
+    /// Only the header is rewritten, the data key and the records stay. The new keychain key
+    /// is stored before the header names it; the old keychain entry, if any, is deleted once
+    /// the new header is durable.
+    pub fn change_unlock(&self, new: &OpenOptions) -> Result<()> {
+        if new.unlock == Unlock::Passphrase {
+            require_passphrase(new, &self.dir)?;
         }
         let _lock = self.lock()?;
         let path = self.dir.join(HEADER_FILE);
@@ -339,9 +419,32 @@ impl FileBackend {
         // Proves the folder still holds the wallet this handle unlocked before its key is
         // written over: only the right data key opens the index.
         self.with_index(|_| ())?;
-        let header = Header::seal(current.version, current.kdf, new.expose(), self.keys.data_key());
-        write_atomic(&self.dir.join(HEADER_FILE), &header.encode(), PRIVATE_FILE_MODE)?;
+        let kdf = match current.unlock {
+            HeaderUnlock::Passphrase { kdf, .. } => kdf,
+            HeaderUnlock::Keychain { .. } => KdfParams::default(),
+        };
+        let wrapping = Wrapping::prepare(new, &self.dir, kdf)?;
+        let header = wrapping.seal(current.version, self.keys.data_key());
+        if let Err(e) = write_atomic(&path, &header.encode(), PRIVATE_FILE_MODE) {
+            wrapping.discard();
+            return Err(e);
+        }
+        if let HeaderUnlock::Keychain { store, entry } = current.unlock {
+            // The header no longer names it; if the keychain refuses now, the entry is an
+            // orphan that opens nothing (`docs/keychain.md`).
+            let _ = keychain::delete_unlock_key(store, &hex::encode(entry));
+        }
         Ok(())
+    }
+
+    /// How the wallet is unlocked now: [`Unlock::Passphrase`] or the keychain that holds its key.
+    pub fn unlock_method(&self) -> Result<Unlock> {
+        let path = self.dir.join(HEADER_FILE);
+        let header = Header::decode(&fs::read(&path).at("reading", &path)?).map_err(|f| header_error(f, &path))?;
+        Ok(match header.unlock {
+            HeaderUnlock::Passphrase { .. } => Unlock::Passphrase,
+            HeaderUnlock::Keychain { store, .. } => Unlock::Keychain(store),
+        })
     }
 
     /// Rebuild the index from the records themselves (each record carries its sealed kind and

@@ -7,6 +7,7 @@
 
 mod error;
 pub mod file;
+pub mod keychain;
 mod memory;
 mod options;
 mod provider;
@@ -17,7 +18,7 @@ pub mod vault;
 
 pub use error::{BackendError, Cause};
 pub use memory::{MemoryBackend, MemoryProvider};
-pub use options::{OpenOptions, Passphrase, Secret, TlsRoot};
+pub use options::{OpenOptions, Passphrase, Secret, TlsRoot, Unlock};
 pub use provider::{Provider, RepairReport};
 pub use registry::{create, open, provider, providers, remove};
 pub use uri::BackendUri;

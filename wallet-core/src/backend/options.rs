@@ -53,6 +53,37 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// How a store that encrypts at rest (`file:`) is unlocked: at create, and as the target of
+/// [`super::Provider::change_unlock`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Unlock {
+    /// With the passphrase (derived with Argon2id); the default.
+    #[default]
+    Passphrase,
+    /// With a random key kept in this OS keychain: no passphrase needed to open.
+    Keychain(super::keychain::KeychainStore),
+}
+
+impl Unlock {
+    /// Parse `passphrase`, `keychain` (this OS's usual keychain) or `keychain:STORE`
+    /// (`keychain:keyutils`, `keychain:secret-service`…).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        use super::keychain::KeychainStore;
+        let names = || KeychainStore::ALL.map(KeychainStore::name).join(", ");
+        match text.split_once(':') {
+            None if text == "passphrase" => Ok(Self::Passphrase),
+            None if text == "keychain" => KeychainStore::platform_default().map(Self::Keychain).ok_or_else(|| {
+                format!("this operating system has no usual keychain; name one: keychain:STORE ({})", names())
+            }),
+            Some(("keychain", store)) => KeychainStore::from_name(store)
+                .map(Self::Keychain)
+                .ok_or_else(|| format!("unknown keychain store {store:?}; the stores are {}", names())),
+            _ => Err(format!("expected passphrase, keychain or keychain:STORE, not {text:?}")),
+        }
+    }
+}
+
 /// The certificate authorities a network store's server certificate must chain to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -85,6 +116,9 @@ pub struct OpenOptions {
     /// Settings of one provider that have no field of their own (`namespace`, `mount`,
     /// `service`…). Not for secrets: `Debug` shows the keys only, but values are not zeroized.
     pub extra: BTreeMap<String, String>,
+    /// How a new file wallet is unlocked, or what [`super::Provider::change_unlock`] switches
+    /// it to (with [`Unlock::Passphrase`], the passphrase is [`passphrase`](Self::passphrase)).
+    pub unlock: Unlock,
 }
 
 impl OpenOptions {
@@ -117,6 +151,12 @@ impl OpenOptions {
         self
     }
 
+    /// Unlocked with a passphrase or the keychain.
+    pub fn with_unlock(mut self, unlock: Unlock) -> Self {
+        self.unlock = unlock;
+        self
+    }
+
     /// With one provider-specific setting.
     pub fn with_extra(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.extra.insert(key.into(), value.into());
@@ -132,6 +172,7 @@ impl std::fmt::Debug for OpenOptions {
             .field("token", &self.token)
             .field("tls_root", &self.tls_root)
             .field("extra", &self.extra.keys().collect::<Vec<_>>())
+            .field("unlock", &self.unlock)
             .finish()
     }
 }

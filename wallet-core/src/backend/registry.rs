@@ -5,6 +5,7 @@
 //! | `memory:`  | [`MemoryBackend`](super::MemoryBackend), one per open, gone with the process | yes | yes | yes | no | no |
 //! | `file:`    | [`FileBackend`](super::file::FileBackend), an encrypted folder | yes | yes | yes | yes | yes (processes on one machine) |
 //! | `vault:`, `vault+http:` | `VaultBackend` (feature `vault`), KV v2 in Vault/OpenBao | no | no | yes | yes | yes (machines) |
+//! | `keychain:` | `KeychainBackend` (feature `keychain`): secrets in the OS keychain, the rest in a companion folder | no | yes | yes | yes | yes (one user's processes) |
 //!
 //! A scheme whose provider pulls dependencies is compiled in by a cargo feature of the same
 //! name; its row in [`PROVIDERS`] carries the `#[cfg(feature = …)]`. A known scheme this build
@@ -18,8 +19,8 @@ use crate::error::Result;
 static PROVIDERS: &[&dyn Provider] = &[
     &MemoryProvider,
     &FileProvider,
-    // #[cfg(feature = "keychain")]
-    // &super::keychain::KeychainProvider,
+    #[cfg(feature = "keychain")]
+    &super::keychain::KeychainProvider,
     #[cfg(feature = "vault")]
     &super::vault::VaultProvider::TLS,
     #[cfg(feature = "vault")]

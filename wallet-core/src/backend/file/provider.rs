@@ -8,7 +8,7 @@ use super::{
     crash_point, fsutil, parse_record_id, FileBackend, HEADER_FILE, INDEX_FILE, LOCK_FILE, LOG_FILE, RECORDS_DIR,
 };
 use crate::backend::provider::downcast;
-use crate::backend::{Backend, BackendError, BackendUri, Capabilities, OpenOptions, Provider, RepairReport};
+use crate::backend::{Backend, BackendError, BackendUri, Capabilities, OpenOptions, Provider, RepairReport, Unlock};
 use crate::error::Result;
 use fsutil::Context as _;
 use std::fs;
@@ -47,13 +47,10 @@ impl Provider for FileProvider {
         FileBackend::remove(&uri.path(), options)
     }
 
-    /// Re-wraps the data key under `new.passphrase` (the records are not rewritten).
+    /// Re-wraps the data key under `new.passphrase`, or under a fresh key in the keychain
+    /// when `new.unlock` says so (the records are not rewritten).
     fn change_unlock(&self, store: &dyn Backend, new: &OpenOptions) -> Result<()> {
-        let store = downcast::<FileBackend>(store, "file", "change the passphrase of")?;
-        match &new.passphrase {
-            Some(passphrase) => store.change_passphrase(passphrase),
-            None => Err(BackendError::PassphraseRequired { location: store.location() }.into()),
-        }
+        downcast::<FileBackend>(store, "file", "change the passphrase of")?.change_unlock(new)
     }
 
     /// Rebuilds the index from the records' sealed labels ([`FileBackend::rebuild_index`]).
@@ -73,11 +70,17 @@ impl FileBackend {
     pub fn remove(dir: &Path, options: &OpenOptions) -> Result<()> {
         if dir.join(HEADER_FILE).exists() {
             let backend = Self::open(dir, options)?;
+            let unlock = backend.unlock_method()?;
             let lock = backend.lock()?;
             let header = dir.join(HEADER_FILE);
+            let bytes = fs::read(&header).at("reading", &header)?;
             fs::remove_file(&header).at("removing", &header)?;
             crate::atomic_file::sync_dir(dir)?;
             drop(lock);
+            // The header is gone, so its keychain key opens nothing any more: delete it.
+            if let (Unlock::Keychain(store), Some(entry)) = (unlock, bytes.get(12..28)) {
+                let _ = crate::backend::keychain::delete_unlock_key(store, &hex::encode(entry));
+            }
             crash_point("remove: header removed")?;
         } else if !has_leftovers(dir)? {
             return Err(BackendError::NoStore { location: dir.display().to_string() }.into());

@@ -24,12 +24,12 @@ mod keys;
 mod log;
 mod record;
 
-pub(super) use header::Header;
+pub(super) use header::{Header, Unlock as HeaderUnlock};
 pub(super) use index::{index_stamp, open_index, seal_index, Index, IndexOp, IndexStamp, INDEX_HEAD};
 pub(super) use journal::{
     is_batch_journal, open_batch_journal, open_journal, seal_batch_journal, seal_journal, BatchEntry,
 };
-pub(super) use keys::{random_key, Keys, RecordId};
+pub(super) use keys::{random_key, Key, Keys, RecordId};
 pub(super) use log::{log_base, log_head, open_log_frame, seal_log_frame, LogFrame, LOG_HEAD};
 pub(super) use record::{open_record_label, open_record_value, seal_record, unauthenticated_version};
 
