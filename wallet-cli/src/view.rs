@@ -200,8 +200,7 @@ fn key_kind(identity: &Identity) -> String {
 
 fn affiliation_text(f: &FabricInfo) -> String {
     match f.affiliation.as_deref() {
-        Some("") => "(root)".into(),
-        Some(a) => a.to_owned(),
+        Some(a) => wallet_core::ca::affiliation_shown(a).to_owned(),
         None => "(ambiguous: several OUs and no hf.Affiliation attribute)".into(),
     }
 }

@@ -282,12 +282,22 @@ pub struct FabricInfo {
     pub enrollment_id: String,
     /// `hf.Type`, or the OU that is a NodeOU type.
     pub identity_type: Option<String>,
-    /// `hf.Affiliation`, or `None` when the OUs cannot say it unambiguously.
+    /// `hf.Affiliation` (empty = the root; serialized as
+    /// [`ROOT_AFFILIATION`](crate::ca::ROOT_AFFILIATION)), or `None` when the OUs cannot say it
+    /// unambiguously.
+    #[serde(serialize_with = "serialize_affiliation")]
     pub affiliation: Option<String>,
     /// All subject OUs, as an unordered set (Fabric CA puts them in one RDN, sorted by DER).
     pub ous: BTreeSet<String>,
     /// Attributes from extension 1.2.3.4.5.6.7.8.1.
     pub attributes: BTreeMap<String, String>,
+}
+
+fn serialize_affiliation<S: serde::Serializer>(affiliation: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    match affiliation {
+        Some(a) => s.serialize_str(crate::ca::affiliation_shown(a)),
+        None => s.serialize_none(),
+    }
 }
 
 fn to_datetime(t: &x509_cert::time::Time) -> OffsetDateTime {

@@ -134,3 +134,40 @@ fn verbose_logs_the_steps_and_never_a_secret() {
     let v = String::from_utf8_lossy(&v);
     assert!(v.contains("INFO") && !v.contains("DEBUG"), "{v}");
 }
+
+#[test]
+fn the_root_affiliation_is_shown_one_way_in_text_and_json() {
+    // The CA's bootstrap admin sits at the root of the affiliation tree, as Fabric CA's does.
+    let (w, _) = wallet_with_user();
+    w.ok(["ca", "register", "rootuser", "--type", "client", "--affiliation", "."]);
+    let text = w.ok(["ca", "identities"]);
+    for id in ["admin", "rootuser"] {
+        let line = text.lines().find(|l| l.starts_with(&format!("{id} "))).unwrap_or_else(|| panic!("{text}"));
+        assert!(line.contains("affiliation=.  "), "{line}");
+    }
+    assert!(text.lines().any(|l| l.starts_with("user1 ") && l.contains("affiliation=org1  ")), "{text}");
+    let json = w.json(["ca", "identities"]);
+    let affiliation = |id: &str| {
+        json.as_array().unwrap().iter().find(|i| i["id"] == id).unwrap_or_else(|| panic!("{json}"))["affiliation"]
+            .clone()
+    };
+    assert_eq!(
+        (affiliation("admin"), affiliation("rootuser"), affiliation("user1")),
+        (".".into(), ".".into(), "org1".into())
+    );
+    // One identity, by its ID.
+    assert_eq!(w.json(["ca", "identities", "rootuser"])[0]["affiliation"], ".");
+    assert!(w.ok(["ca", "identities", "rootuser"]).contains("affiliation=.  "));
+    // The certificate's view: `show` of the admin (hf.Affiliation is empty in the certificate).
+    let show = w.ok(["show", "admin"]);
+    let line = show.lines().find(|l| l.trim_start().starts_with("Affiliation:")).unwrap_or_else(|| panic!("{show}"));
+    assert_eq!(line.split_whitespace().last(), Some("."), "{line}");
+    assert_eq!(w.json(["show", "admin"])["fabric"]["affiliation"], ".");
+    // A bulk row that writes the root as "." agrees with the registration stored as "".
+    let csv = w.tmp("rows.csv");
+    std::fs::write(&csv, "id,type,affiliation,attributes\nrootuser,client,.,\n").unwrap();
+    let out = w.cmd().args(["ca", "bulk-enroll", "--csv"]).arg(&csv).assert().get_output().clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && !stderr.contains("registered as"), "a root row was refused: {stderr}");
+    assert!(w.labels().contains(&"rootuser".to_owned()));
+}

@@ -146,8 +146,11 @@ pub(crate) fn contradiction(row: &BulkRow, existing: &super::registry::IdRecord)
     if let Some(t) = row.identity_type.as_deref().filter(|t| *t != existing.identity_type) {
         found.push(format!("type {t:?}, registered as {:?}", existing.identity_type));
     }
-    if let Some(a) = row.affiliation.as_deref().filter(|a| *a != existing.affiliation) {
-        let registered = if existing.affiliation.is_empty() { "." } else { existing.affiliation.as_str() };
+    // The root affiliation is written `.` in a row and stored as "".
+    let same_affiliation =
+        |a: &str| super::model::affiliation_shown(a) == super::model::affiliation_shown(&existing.affiliation);
+    if let Some(a) = row.affiliation.as_deref().filter(|a| !same_affiliation(a)) {
+        let registered = super::model::affiliation_shown(&existing.affiliation);
         found.push(format!("affiliation {a:?}, registered as {registered:?}"));
     }
     if !row.attributes.is_empty() {
@@ -643,6 +646,10 @@ mod tests {
         );
         assert!(contradiction(&row(Some("peer"), None, vec![]), &existing).unwrap().contains("type \"peer\""));
         assert!(contradiction(&row(None, Some("org2"), vec![]), &existing).unwrap().contains("affiliation \"org2\""));
+        // The root is written "." in a row and stored as "": the same affiliation, not a contradiction.
+        let at_root = super::super::registry::IdRecord { affiliation: String::new(), ..existing.clone() };
+        assert_eq!(contradiction(&row(None, Some("."), vec![]), &at_root), None);
+        assert!(contradiction(&row(None, Some("org1"), vec![]), &at_root).unwrap().contains("registered as \".\""));
         let attrs = contradiction(&row(None, None, vec![Attribute::new("role", "b", true)]), &existing).unwrap();
         assert!(attrs.contains("role=b:ecert") && attrs.contains("role=a:ecert"), "{attrs}");
     }

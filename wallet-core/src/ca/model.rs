@@ -354,6 +354,23 @@ pub enum IdentityState {
     Revoked,
 }
 
+/// How the root affiliation is shown, in text and JSON alike (Fabric CA's own spelling for it
+/// on the command line: `--id.affiliation .`). The registry stores it as the empty string.
+pub const ROOT_AFFILIATION: &str = ".";
+
+/// An affiliation as users see it: the root is [`ROOT_AFFILIATION`], never an empty string.
+pub fn affiliation_shown(affiliation: &str) -> &str {
+    if affiliation.is_empty() {
+        ROOT_AFFILIATION
+    } else {
+        affiliation
+    }
+}
+
+fn serialize_affiliation<S: serde::Serializer>(affiliation: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(affiliation_shown(affiliation))
+}
+
 /// A registered identity, as listings show it (never the secret).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct IdentityInfo {
@@ -362,7 +379,8 @@ pub struct IdentityInfo {
     /// Type.
     #[serde(rename = "type")]
     pub identity_type: String,
-    /// Affiliation (empty = root).
+    /// Affiliation (empty = root; serialized as [`ROOT_AFFILIATION`]).
+    #[serde(serialize_with = "serialize_affiliation")]
     pub affiliation: String,
     /// Attributes, including the fixed `hf.EnrollmentID`, `hf.Type`, `hf.Affiliation`.
     pub attrs: Vec<Attribute>,
@@ -376,6 +394,13 @@ pub struct IdentityInfo {
     pub locked: bool,
     /// Serials of the certificates issued to it (hex).
     pub certificates: Vec<String>,
+}
+
+impl IdentityInfo {
+    /// The affiliation as users see it ([`ROOT_AFFILIATION`] for the root).
+    pub fn affiliation_shown(&self) -> &str {
+        affiliation_shown(&self.affiliation)
+    }
 }
 
 /// An issued certificate, as listings show it.

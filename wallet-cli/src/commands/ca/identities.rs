@@ -32,12 +32,11 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: IdentitiesArgs) -> Res
                 .map(|i| {
                     let max =
                         if i.max_enrollments == -1 { "unlimited".to_string() } else { i.max_enrollments.to_string() };
-                    let aff = if i.affiliation.is_empty() { "." } else { &i.affiliation };
                     let mut line = format!(
                         "{}  type={}  affiliation={}  enrollments={}/{}  state={:?}{}",
                         i.id,
                         i.identity_type,
-                        aff,
+                        i.affiliation_shown(),
                         i.enrollments,
                         max,
                         i.state,

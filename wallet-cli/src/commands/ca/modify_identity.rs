@@ -52,7 +52,7 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: ModifyIdentityArgs) ->
     };
     let info = ca.modify_identity(&a.who.registrar, &a.id, &update)?;
     ctx.print(
-        || format!("modified {}  type={}  affiliation={}", info.id, info.identity_type, info.affiliation),
+        || format!("modified {}  type={}  affiliation={}", info.id, info.identity_type, info.affiliation_shown()),
         &info,
     )?;
     Ok(())
