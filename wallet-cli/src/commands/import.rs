@@ -274,13 +274,13 @@ fn is_console_json(bytes: &[u8]) -> bool {
 
 /// Import the identities of a console JSON file (one or an array), reporting each one.
 fn import_console(ctx: &Context, args: &Args, path: &Path) -> Result<()> {
-    let msp_id = args.msp_id.as_deref().ok_or_else(|| {
-        CliError::usage(format!("importing {} needs --msp-id", path.display())).with_hint(
-            "the console's identity JSON carries no MSP ID: pass the MSP ID of the organisation that issued it",
-        )
-    })?;
     let json = zeroize::Zeroizing::new(read_file(path)?);
-    let found = console::parse(&json, msp_id, args.label.as_deref(), &path.display().to_string())?;
+    if args.msp_id.is_none() && !console::names_msp_ids(&json) {
+        return Err(CliError::usage(format!("importing {} needs --msp-id", path.display())).with_hint(
+            "the console's identity JSON carries no MSP ID: pass the MSP ID of the organisation that issued it",
+        ));
+    }
+    let found = console::parse(&json, args.msp_id.as_deref(), args.label.as_deref(), &path.display().to_string())?;
     let wallet = ctx.open_wallet()?;
     let source = path.display().to_string();
     let entries: Vec<Entry> = found
@@ -376,9 +376,9 @@ fn report(ctx: &Context, entries: Vec<Entry>, refused_name: impl Fn(&Entry) -> S
                 )?,
                 Some(err) => {
                     // The message names the file's path already.
-                    eprintln!("refused {}: {err}", refused_name(e));
+                    crate::safe_text::eprintln_escaped!("refused {}: {err}", refused_name(e));
                     if let Some(hint) = &e.hint {
-                        eprintln!("  hint: {hint}");
+                        crate::safe_text::eprintln_escaped!("  hint: {hint}");
                     }
                 }
             }

@@ -5,7 +5,9 @@
 //! certificate as base64 of their PEM text (`fabric-operations-console:
 //! packages/apollo/src/utils/helper.js`, `getExportedNode`; the format of "Upload JSON" in
 //! `docs/using_console/console-identities.md`). Several identities are an array of such
-//! objects. The console keeps no MSP ID with an identity, so importing needs one.
+//! objects. The console itself keeps no MSP ID with an identity, so importing needs one; the
+//! exports of IBM Blockchain Platform's tools (its VS Code extension, the application templates'
+//! `FABRIC_WALLET_CREDENTIALS`) add `"msp_id"`, which is used when no MSP ID is given.
 //!
 //! On import the key and certificate may also be plain PEM (the console's own "Add identity"
 //! accepts both), and `type` may be absent.
@@ -35,6 +37,7 @@ struct In {
     kind: Option<String>,
     private_key: Option<Zeroizing<String>>,
     cert: Option<String>,
+    msp_id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -57,9 +60,9 @@ pub fn to_json(identity: &Identity) -> Result<Zeroizing<String>> {
 }
 
 /// Read console identity JSON (one object or an array) from `what`; every identity gets
-/// `msp_id`. With `label`, the single identity is stored under it instead of its `name`.
+/// `msp_id`, or else the entry's own `"msp_id"`. With `label`, the single identity is stored under it instead of its `name`.
 /// Returns each identity's result: one bad entry does not hide the others.
-pub fn parse(json: &[u8], msp_id: &str, label: Option<&str>, what: &str) -> Result<Vec<Result<Identity>>> {
+pub fn parse(json: &[u8], msp_id: Option<&str>, label: Option<&str>, what: &str) -> Result<Vec<Result<Identity>>> {
     let bad = |detail: String| FormatError::invalid("Fabric Operations Console identity JSON", what, detail);
     let values = match serde_json::from_slice::<OneOrMany>(json).map_err(|e| bad(format!("not JSON ({e})")))? {
         OneOrMany::Many(v) => v,
@@ -93,9 +96,26 @@ pub fn parse(json: &[u8], msp_id: &str, label: Option<&str>, what: &str) -> Resu
                 pem_text(entry.cert.as_deref().ok_or_else(|| at("it has no \"cert\"".into()))?, "cert").map_err(at)?;
             let key = entry.private_key.as_ref().ok_or_else(|| at("it has no \"private_key\"".into()))?;
             let key = pem_text(key, "private_key").map_err(at)?;
+            let msp_id = match (msp_id, entry.msp_id.as_deref()) {
+                (Some(m), _) => m,
+                (None, Some(m)) if !m.is_empty() => m,
+                _ => return Err(at("it names no MSP ID (the console keeps none with an identity): give one".into())),
+            };
             super::pem_pair::parse(&name, msp_id, cert.as_bytes(), key.as_bytes())
         })
         .collect())
+}
+
+/// Whether every entry of console identity JSON names its own `"msp_id"` (so importing needs
+/// none given). False for anything that does not parse: [`parse`] reports that.
+pub fn names_msp_ids(json: &[u8]) -> bool {
+    let values = match serde_json::from_slice::<OneOrMany>(json) {
+        Ok(OneOrMany::Many(v)) => v,
+        Ok(OneOrMany::One(v)) => vec![v],
+        Err(_) => return false,
+    };
+    !values.is_empty()
+        && values.iter().all(|v| v.get("msp_id").and_then(serde_json::Value::as_str).is_some_and(|m| !m.is_empty()))
 }
 
 /// A field that is PEM text, or base64 of PEM text.
@@ -128,7 +148,7 @@ mod tests {
         assert_eq!((v["name"].as_str(), v["type"].as_str()), (Some("org1admin"), Some("identity")));
         let cert = String::from_utf8(B64.decode(v["cert"].as_str().unwrap()).unwrap()).unwrap();
         assert_eq!(cert, a.certificate().to_pem());
-        let back = parse(json.as_bytes(), "Org1MSP", None, "x.json").unwrap().remove(0).unwrap();
+        let back = parse(json.as_bytes(), Some("Org1MSP"), None, "x.json").unwrap().remove(0).unwrap();
         assert_eq!(back.label(), "org1admin");
         assert_eq!(back.certificate(), a.certificate());
         assert_eq!(back.signer().public_key(), a.signer().public_key());
@@ -144,7 +164,7 @@ mod tests {
             to_json(&a).unwrap().as_str(),
             serde_json::json!({ "name": "b", "cert": b.certificate().to_pem(), "private_key": key_b.as_str() }),
         );
-        let got = parse(text.as_bytes(), "Org2MSP", None, "all.json").unwrap();
+        let got = parse(text.as_bytes(), Some("Org2MSP"), None, "all.json").unwrap();
         assert_eq!(got.len(), 4);
         assert_eq!(got[0].as_ref().unwrap().msp_id(), "Org2MSP");
         assert_eq!(got[1].as_ref().unwrap().label(), "b");
@@ -152,7 +172,20 @@ mod tests {
         assert!(e.contains("entry 3") && e.contains("fabric-peer"), "{e}");
         let e = got[3].as_ref().unwrap_err().to_string();
         assert!(e.contains("entry 4") && e.contains("neither PEM nor base64"), "{e}");
-        assert!(parse(b"[]", "M", None, "e.json").is_err());
-        assert!(parse(text.as_bytes(), "M", Some("one"), "all.json").is_err());
+        assert!(parse(b"[]", Some("M"), None, "e.json").is_err());
+        // Without an MSP ID given, each entry's own "msp_id" (IBM Blockchain Platform's exports).
+        assert!(!names_msp_ids(text.as_bytes()));
+        let e = parse(text.as_bytes(), None, None, "all.json").unwrap().remove(0).unwrap_err().to_string();
+        assert!(e.contains("entry 1") && e.contains("no MSP ID"), "{e}");
+        let mut with: serde_json::Value = serde_json::from_str(&to_json(&a).unwrap()).unwrap();
+        with["msp_id"] = "Org7MSP".into();
+        let with = with.to_string();
+        assert!(names_msp_ids(with.as_bytes()));
+        assert_eq!(parse(with.as_bytes(), None, None, "a.json").unwrap()[0].as_ref().unwrap().msp_id(), "Org7MSP");
+        assert_eq!(
+            parse(with.as_bytes(), Some("Org1MSP"), None, "a.json").unwrap()[0].as_ref().unwrap().msp_id(),
+            "Org1MSP"
+        );
+        assert!(parse(text.as_bytes(), Some("M"), Some("one"), "all.json").is_err());
     }
 }
