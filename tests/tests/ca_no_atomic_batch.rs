@@ -1,6 +1,7 @@
-//! The CA on a store without atomic batches: enrolments are written wallet entry first and
+//! The CA on a store without atomic batches: new enrolments are written wallet entry first and
 //! counted last, a crash at any write leaves at most an uncounted certificate and wallet
 //! entry, and a rerun discards it and finishes, with every count matching the certificates.
+//! Renewals write the other way round (entry last) and a crash leaves the old identity whole.
 
 use std::sync::Arc;
 use wallet_core::backend::{BackendError, MemoryBackend};
@@ -136,5 +137,55 @@ fn bulk_crashed_at_each_write_then_rerun_counts_match_certificates() {
         assert_eq!(report.enrolled + report.skipped, ids.len(), "crash at write {crash}");
         assert_eq!(report.skipped, crash / 3, "crash at write {crash}: the rows stored before it are skipped");
         assert_counted_once(&ca, &wallet, &ids, &format!("crash at write {crash}"));
+    }
+}
+
+/// A renewal replaces a working wallet entry, so its entry is written last: a crash at any of
+/// its writes leaves the old key and certificate in place and renewable (written first, a crash
+/// left a certificate the registry had no record of, and every later renewal failed).
+#[test]
+fn renewal_crashed_at_each_write_keeps_the_old_identity_and_renews_again() {
+    let enrolled = |wallet: &Arc<Wallet>| {
+        let ca = ca(wallet);
+        let secret = register(&ca, "alice");
+        ca.enroll(&EnrollRequest { id: "alice".into(), secret: Some(secret), ..Default::default() }).unwrap();
+        ca
+    };
+    let dry = Arc::new(wallet());
+    let ca0 = enrolled(&dry);
+    store(&dry).arm(None);
+    ca0.reenroll("alice", &ReenrollOptions::default()).unwrap();
+    let writes = store(&dry).writes();
+    assert_eq!(writes, 3, "certificate record, identity record, wallet entry");
+
+    for crash in 0..writes {
+        let wallet = Arc::new(wallet());
+        let ca = enrolled(&wallet);
+        let before = wallet.get("alice").unwrap();
+        store(&wallet).arm(Some(crash));
+        let err = ca.reenroll("alice", &ReenrollOptions::default()).unwrap_err();
+        assert!(
+            matches!(&err, Error::Backend(BackendError::Unavailable { detail, .. }) if detail.contains("simulated crash")),
+            "{crash}: {err}"
+        );
+        store(&wallet).disarm();
+
+        // The process restarts: the old identity is whole and still signs for its certificate.
+        let ca = CertificateAuthority::open(wallet.clone(), "org1-ca").unwrap();
+        let after_crash = wallet.get("alice").unwrap();
+        assert_eq!(after_crash.certificate(), before.certificate(), "write {crash}: the entry changed");
+        let sig = after_crash.sign(b"still mine").unwrap();
+        wallet_core::crypto::verify(&before.certificate().public_key().unwrap(), b"still mine", &sig).unwrap();
+        assert!(ca.identity("alice").unwrap().certificates.contains(&before.certificate().serial_hex()));
+
+        // And it renews: the new certificate is the registry's and the wallet's.
+        let renewed = ca.reenroll("alice", &ReenrollOptions::default()).unwrap();
+        let serial = renewed.certificate().serial_hex();
+        assert_ne!(serial, before.certificate().serial_hex());
+        assert_eq!(wallet.get("alice").unwrap().certificate(), renewed.certificate(), "write {crash}");
+        assert!(ca.identity("alice").unwrap().certificates.contains(&serial), "write {crash}");
+        assert!(ca.certificates(None).unwrap().iter().any(|c| c.serial == serial), "write {crash}");
+        assert_eq!(ca.identity("alice").unwrap().enrollments, 1, "write {crash}: a renewal does not count");
+        renewed.sign(b"works").unwrap();
     }
 }

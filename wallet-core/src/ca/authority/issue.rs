@@ -138,17 +138,29 @@ impl CertificateAuthority {
     /// order"):
     ///
     /// - **atomic batch:** all of it in one batch; a crash leaves all or nothing.
-    /// - **no atomic batch:** the wallet entry (key and certificate) first, then the
-    ///   certificate record, and the identity record that counts the enrolment **last**
-    ///   (compare-and-swap). A crash leaves at most an uncounted certificate and its wallet
-    ///   entry, never a counted enrolment without its key; the next enrolment of the same
-    ///   label, or a rerun of the bulk enrolment, discards it
-    ///   ([`discard_uncounted`](Self::discard_uncounted)). A write refused on the way (another
-    ///   writer, a taken serial) undoes the records this call created, so a retry starts clean.
+    /// - **no atomic batch, a new wallet entry:** the wallet entry (key and certificate)
+    ///   first, then the certificate record, and the identity record that counts the enrolment
+    ///   **last** (compare-and-swap). A crash leaves at most an uncounted certificate and its
+    ///   wallet entry, never a counted enrolment without its key; the next enrolment of the
+    ///   same label, or a rerun of the bulk enrolment, discards it
+    ///   ([`discard_uncounted`](Self::discard_uncounted)).
+    /// - **no atomic batch, an entry that replaces one** (a renewal, `overwrite`): the
+    ///   certificate record and the identity record first, the wallet entry **last**. Writing
+    ///   the entry first would replace a working key and certificate with a certificate the
+    ///   registry has never heard of, so a crash there left an identity that could no longer
+    ///   renew; this way a crash leaves the old entry whole and at most a registered
+    ///   certificate that no wallet holds (harmless; a rerun renews again).
+    ///
+    /// A write refused on the way (another writer, a taken serial) undoes the records this
+    /// call created, so a retry starts clean.
     pub(crate) fn store_issued(&self, issued: &Issued, entry: Option<&Stored>) -> Result<()> {
         let backend = self.registry().backend;
         let caps = backend.capabilities();
-        let steps: Vec<&Stored> = entry.into_iter().chain([&issued.cert_record, &issued.id_record]).collect();
+        let registry_records = [&issued.cert_record, &issued.id_record];
+        let steps: Vec<&Stored> = match entry {
+            Some(e) if e.expect != Expect::Absent => registry_records.into_iter().chain([e]).collect(),
+            _ => entry.into_iter().chain(registry_records).collect(),
+        };
         if caps.atomic_batch {
             let writes: Vec<BatchPut<'_>> = steps.iter().map(|s| s.write()).collect();
             return backend.put_batch(&writes).map(drop);
