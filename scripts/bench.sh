@@ -121,6 +121,27 @@ want oneshot && (
   openssl dgst -sha256 -verify <(openssl x509 -in "$work/c.pem" -pubkey -noout) -signature "$work/w.der" "$work/msg.bin" | tee -a "$out/summary.txt"
 )
 
+# The same key in a file wallet that the kernel keyring unlocks (issue 8): no passphrase and no
+# Argon2id, so the process shows what `wallet sign` costs apart from the unlock. Run in a session
+# keyring of its own (`keyctl session -`), which every process hyperfine starts inherits.
+want oneshot && (
+  section "ours vs openssl: one-shot sign process, keychain-unlocked wallet (hyperfine)"
+  command -v keyctl >/dev/null || { echo "bench.sh: keyctl is missing (apt-get install keyutils)" >&2; exit 1; }
+  [ -f "$work/k.pem" ] || { echo "bench.sh: the oneshot key is missing" >&2; exit 1; }
+  runs=${QUICK:+50}; runs=${runs:-200}
+  WALLET_URI="$work/keyring" W="$W" work="$work" out="$out" runs="$runs" keyctl session - bash -c '
+    set -euo pipefail
+    unset WALLET_PASSPHRASE
+    $W init --unlock keychain:keyutils >/dev/null
+    $W import --cert "$work/c.pem" --key "$work/k.pem" --msp-id Org1MSP --label oneshot >/dev/null
+    hyperfine -N --warmup 10 --runs "$runs" --export-json "$out/oneshot-keychain.json" \
+      -n "openssl dgst -sha256 -sign" "openssl dgst -sha256 -sign $work/k.pem -out $work/o.der $work/msg.bin" \
+      -n "wallet sign (aws-lc, keychain-unlocked)" "env WALLET_CRYPTO_PROVIDER=aws-lc $W sign oneshot --in $work/msg.bin --out-format der --out $work/kw.der" \
+      -n "wallet sign (rustcrypto, keychain-unlocked)" "env WALLET_CRYPTO_PROVIDER=rustcrypto $W sign oneshot --in $work/msg.bin --out-format der --out $work/kr.der"
+    openssl dgst -sha256 -verify <(openssl x509 -in "$work/c.pem" -pubkey -noout) -signature "$work/kr.der" "$work/msg.bin"
+  ' 2>&1 | tee -a "$out/summary.txt"
+)
+
 # --- the C library --------------------------------------------------------------------------
 if want ffi; then
   section "ours: C API vs Rust API (message, digest, verify; 8 threads on one handle)"
