@@ -11,6 +11,8 @@ mod export;
 mod formats;
 mod grammar;
 mod help;
+mod hostile;
+mod hygiene;
 mod import;
 mod lifecycle;
 mod readme;

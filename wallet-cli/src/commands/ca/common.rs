@@ -2,8 +2,9 @@
 //! enrolled identity.
 
 use super::{SecretArgs, ENV_ENROLL_SECRET};
+use crate::context::Context;
 use crate::error::{CliError, Result};
-use crate::files::read_file;
+use crate::files::{read_file, write_private};
 use crate::terminal;
 use serde::Serialize;
 use std::path::Path;
@@ -40,6 +41,47 @@ pub(super) fn secret_from_file(path: &Path) -> Result<Secret> {
 }
 
 /// An enrolment secret: --secret-file, else WALLET_ENROLL_SECRET, else a prompt.
+/// Refuse an `--out` file that exists before anything is registered or changed, so the refusal
+/// leaves the CA as it was.
+pub(super) fn check_secret_out(out: Option<&Path>) -> Result<()> {
+    match out {
+        Some(path) if path.exists() => {
+            Err(CliError::new(crate::error::exit::EXISTS, format!("{} already exists", path.display()))
+                .with_hint("choose another file for the secret (it is not overwritten)"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Tell the user where the enrolment secret of `id` is: a secret they chose (from
+/// `chosen_file`) is never echoed; a generated one goes to `out` (mode 0600, refused if it
+/// exists) or, without it, alone on stdout for a pipe.
+pub(super) fn report_secret(
+    ctx: &Context,
+    id: &str,
+    secret: &Secret,
+    chosen_file: Option<&Path>,
+    out: Option<&Path>,
+) -> Result<()> {
+    if let Some(file) = chosen_file {
+        // The user knows the secret; echoing it would put it in terminals and logs.
+        return ctx.print(
+            || format!("{id}: the enrolment secret is the one from {}", file.display()),
+            &serde_json::json!({ "id": id, "secret_file": file }),
+        );
+    }
+    if let Some(out) = out {
+        let mut line = zeroize::Zeroizing::new(secret.expose().to_owned());
+        line.push('\n');
+        write_private(out, line.as_bytes(), false)?;
+        return ctx.print(
+            || format!("{id}: the enrolment secret is in {} (mode 0600)", out.display()),
+            &serde_json::json!({ "id": id, "secret_file": out }),
+        );
+    }
+    ctx.print(|| secret.expose().to_owned(), &serde_json::json!({ "id": id, "secret": secret.expose() }))
+}
+
 pub(super) fn enrolment_secret(args: &SecretArgs, id: &str) -> Result<Secret> {
     if let Some(path) = &args.secret_file {
         return secret_from_file(path);

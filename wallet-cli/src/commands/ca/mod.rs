@@ -43,7 +43,7 @@ pub const ENV_ENROLL_SECRET: &str = "WALLET_ENROLL_SECRET";
 #[command(after_long_help = examples!(
     "  A CA and its admin, then a user registered and enrolled into the wallet:",
     "    $ wallet ca init org1-ca --msp-id Org1MSP",
-    "    $ wallet ca register user1 --type client --affiliation org1.department1 > user1.secret",
+    "    $ wallet ca register user1 --type client --affiliation org1.department1 --out user1.secret",
     "    $ wallet ca enroll user1 --secret-file user1.secret",
     "  Revoke it and publish a CRL:",
     "    $ wallet ca revoke user1 --reason keycompromise",
