@@ -19,7 +19,7 @@ pub fn hint(error: &Error) -> Option<String> {
         Error::Key(e) => return key_hint(e),
         Error::Format(e) => format_hint(e).into(),
         Error::InvalidLabel { .. } => {
-            "pass a label of 1 to 255 bytes (UTF-8), not '.' or '..', without '/', '\\', control characters, or white space at either end".into()
+            "pass a label of 1 to 252 bytes (UTF-8, NFC), not '.' or '..', without '/', '\\', control or bidirectional characters, or white space at either end".into()
         }
         Error::NotFound { .. } => "wallet_wallet_list gives the labels that exist".into(),
         Error::AlreadyExists { kind: "wallet", .. } => {

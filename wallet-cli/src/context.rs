@@ -108,7 +108,8 @@ impl Context {
     /// (`| head -1`) ends the command quietly: [`CliError::closed_pipe`].
     pub fn print(&self, text: impl FnOnce() -> String, json: &impl Serialize) -> Result<()> {
         if self.json() {
-            let mut out = serde_json::to_string_pretty(json).expect("results always serialize");
+            let out = serde_json::to_string_pretty(json).expect("results always serialize");
+            let mut out = crate::safe_text::escape_json(&out).into_owned();
             out.push('\n');
             crate::files::write_stdout(out.as_bytes(), false)
         } else {
@@ -116,7 +117,8 @@ impl Context {
             if text.is_empty() {
                 return Ok(());
             }
-            let mut out = text.trim_end_matches('\n').to_owned();
+            // Certificate fields, labels and file names are outside text: escaped for the terminal.
+            let mut out = crate::safe_text::escape(text.trim_end_matches('\n')).into_owned();
             out.push('\n');
             crate::files::write_stdout(out.as_bytes(), false)
         }

@@ -112,12 +112,12 @@ impl CliError {
                 "message": self.message,
                 "hint": self.hint,
             }});
-            eprintln!("{value}");
+            eprintln!("{}", crate::safe_text::escape_json(&value.to_string()));
             return;
         }
-        eprintln!("error: {}", self.message);
+        eprintln!("error: {}", crate::safe_text::escape(&self.message));
         if let Some(hint) = &self.hint {
-            eprintln!("hint: {hint}");
+            eprintln!("hint: {}", crate::safe_text::escape(hint));
         }
     }
 }

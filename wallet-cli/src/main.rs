@@ -14,6 +14,7 @@ mod error;
 mod files;
 mod hints;
 mod passphrase;
+mod safe_text;
 mod terminal;
 mod trace;
 mod view;

@@ -16,17 +16,52 @@ use x509_cert::ext::pkix::name::GeneralName;
 /// OID of Fabric CA's attribute extension, whose value is raw JSON `{"attrs":{…}}`.
 pub const FABRIC_ATTRS_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.3.4.5.6.7.8.1");
 
-/// Longest label accepted, in bytes.
-pub const MAX_LABEL_LEN: usize = 255;
+/// Longest label a new identity may take, in bytes: 255 (a file name's limit on the common file
+/// systems) less the `.id` that `wallet export --all` appends, so every label can be exported.
+pub const MAX_LABEL_LEN: usize = 252;
 
-/// Check that a label can name an identity everywhere it goes: files, keychains, URLs.
+/// Longest label looked up: identities stored before [`MAX_LABEL_LEN`] was lowered stay reachable.
+const MAX_STORED_LABEL_LEN: usize = 255;
+
+/// Characters that reorder the text around them (bidirectional embeddings, overrides, isolates
+/// and marks): a label holding one can display as another label (Trojan Source, CVE-2021-42574).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A label as the wallet keeps it: in Unicode normalization form C, so the precomposed and the
+/// decomposed spelling of "é" name the same identity.
+pub fn normalize_label(label: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{is_nfc, UnicodeNormalization};
+    if is_nfc(label) {
+        std::borrow::Cow::Borrowed(label)
+    } else {
+        std::borrow::Cow::Owned(label.nfc().collect())
+    }
+}
+
+/// Check that a label can name a new identity everywhere it goes: files, keychains, URLs,
+/// terminals. Identities keep it in [`normalize_label`]'s form.
 pub fn validate_label(label: &str) -> Result<()> {
+    check_label(label, MAX_LABEL_LEN)
+}
+
+/// [`validate_label`] for a label being looked up, which may predate the current length limit.
+pub(crate) fn validate_stored_label(label: &str) -> Result<()> {
+    check_label(label, MAX_STORED_LABEL_LEN)
+}
+
+fn check_label(label: &str, max_len: usize) -> Result<()> {
     let bad = |reason| Err(Error::InvalidLabel { label: label.to_owned(), reason });
     if label.is_empty() {
         return bad("it is empty");
     }
-    if label.len() > MAX_LABEL_LEN {
-        return bad("it is longer than 255 bytes");
+    if label.len() > max_len {
+        return bad(if max_len == MAX_LABEL_LEN {
+            "it is longer than 252 bytes (255, a file name's limit, less the \".id\" an export adds)"
+        } else {
+            "it is longer than 255 bytes"
+        });
     }
     if label == "." || label == ".." {
         return bad("it is a path component ('.' or '..')");
@@ -36,6 +71,9 @@ pub fn validate_label(label: &str) -> Result<()> {
     }
     if label.chars().any(char::is_control) {
         return bad("it contains a control character");
+    }
+    if label.chars().any(is_bidi_control) {
+        return bad("it contains a bidirectional control character (it could display as another label)");
     }
     if label.trim() != label {
         return bad("it starts or ends with white space");
@@ -395,12 +433,13 @@ impl Identity {
         chain: Vec<Certificate>,
         key: IdentityKey,
     ) -> Result<Self> {
-        validate_label(label)?;
+        let label = normalize_label(label);
+        validate_label(&label)?;
         validate_msp_id(msp_id)?;
         if certificate.public_key()? != key.signer().public_key() {
-            return Err(KeyError::Mismatch { label: label.to_owned() }.into());
+            return Err(KeyError::Mismatch { label: label.into_owned() }.into());
         }
-        Ok(Self { label: label.to_owned(), msp_id: msp_id.to_owned(), certificate, chain, key })
+        Ok(Self { label: label.into_owned(), msp_id: msp_id.to_owned(), certificate, chain, key })
     }
 
     /// Assemble without the key/certificate check, for records whose integrity the backend
@@ -422,8 +461,9 @@ impl Identity {
 
     /// The same identity under another label.
     pub fn with_label(mut self, label: &str) -> Result<Self> {
-        validate_label(label)?;
-        self.label = label.to_owned();
+        let label = normalize_label(label);
+        validate_label(&label)?;
+        self.label = label.into_owned();
         Ok(self)
     }
 
@@ -501,9 +541,29 @@ mod tests {
         for ok in ["alice", "user1@org1.example.com", "Admin Org1", "é-ü_1.2"] {
             validate_label(ok).unwrap();
         }
-        for bad in ["", ".", "..", "a/b", "a\\b", "a\nb", "a\0b", "a\u{7f}", " lead", "trail ", &"x".repeat(256)] {
+        validate_label(&"x".repeat(MAX_LABEL_LEN)).unwrap();
+        let too_long = "x".repeat(MAX_LABEL_LEN + 1);
+        for bad in
+            ["", ".", "..", "a/b", "a\\b", "a\nb", "a\0b", "a\u{7f}", "a\u{1b}[31m", " lead", "trail ", &too_long]
+        {
             assert!(validate_label(bad).is_err(), "{bad:?} accepted");
         }
+        // Bidirectional overrides and isolates (Trojan Source): "user\u{202E}nimda" shows as "useradmin".
+        for bad in ["user\u{202E}nimda", "a\u{2066}b", "a\u{200F}", "\u{061C}x"] {
+            let e = validate_label(bad).unwrap_err().to_string();
+            assert!(e.contains("bidirectional"), "{bad:?}: {e}");
+        }
+        // Looked-up labels may be as long as before the limit was lowered.
+        validate_stored_label(&"x".repeat(255)).unwrap();
+        assert!(validate_stored_label(&"x".repeat(256)).is_err());
+    }
+
+    #[test]
+    fn labels_are_kept_in_normalization_form_c() {
+        let (composed, decomposed) = ("caf\u{e9}", "cafe\u{301}");
+        assert_eq!(normalize_label(decomposed), composed);
+        assert!(matches!(normalize_label(composed), std::borrow::Cow::Borrowed(_)));
+        validate_label(composed).unwrap();
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::backend::{self, Backend, BackendUri, Expect, OpenOptions, Passphrase, Provider, RecordKey};
 use crate::crypto::{KeyError, KeyRef, KeyStores};
 use crate::error::{Error, FormatError, Result};
-use crate::identity::{validate_label, Certificate, Identity, IdentityKey};
+use crate::identity::{normalize_label, validate_label, validate_stored_label, Certificate, Identity, IdentityKey};
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use zeroize::Zeroizing;
 
@@ -128,7 +128,8 @@ impl Wallet {
 
     /// Load an identity if it exists.
     pub fn try_get(&self, label: &str) -> Result<Option<Identity>> {
-        validate_label(label)?;
+        let label = &*normalize_label(label);
+        validate_stored_label(label)?;
         let key = Self::key(label);
         match self.backend.get(&key)? {
             None => Ok(None),
@@ -138,7 +139,8 @@ impl Wallet {
 
     /// Whether an identity exists under `label`.
     pub fn contains(&self, label: &str) -> Result<bool> {
-        validate_label(label)?;
+        let label = &*normalize_label(label);
+        validate_stored_label(label)?;
         Ok(self.backend.get(&Self::key(label))?.is_some())
     }
 
@@ -152,7 +154,8 @@ impl Wallet {
     /// key, which cannot be read from it, is left where it is.
     pub fn remove(&self, label: &str) -> Result<()> {
         tracing::info!(label, "removing an identity");
-        validate_label(label)?;
+        let label = &*normalize_label(label);
+        validate_stored_label(label)?;
         let key = Self::key(label);
         let (expect, reference) = match self.backend.get(&key) {
             Ok(None) => return Err(self.not_found(label)),
@@ -197,6 +200,7 @@ impl Wallet {
     /// Rename an identity. The new record is written before the old one is removed, so a crash
     /// in between leaves both, never neither.
     pub fn rename(&self, from: &str, to: &str, overwrite: bool) -> Result<()> {
+        let (from, to) = (&*normalize_label(from), &*normalize_label(to));
         validate_label(to)?;
         let current = self.backend.get(&Self::key(from))?.ok_or_else(|| self.not_found(from))?;
         // Re-encode rather than copy: nothing in the record names the label, but decoding proves

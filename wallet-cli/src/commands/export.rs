@@ -153,7 +153,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             .filter(|f| f.ends_with("key.pem") || f.ends_with("_sk") || f.ends_with(".id") || !f.ends_with(".pem"))
             .collect();
         let shown = if key_files.is_empty() { files.join(", ") } else { key_files.join(", ") };
-        eprintln!("warning: the private key of {label:?} is now stored unencrypted in {shown}");
+        crate::safe_text::eprintln_escaped!(
+            "warning: the private key of {label:?} is now stored unencrypted in {shown}"
+        );
     }
     if !files.is_empty() {
         let written = Written { label: label.to_owned(), format: format.name(), files };
@@ -257,9 +259,9 @@ fn export_all(ctx: &Context, wallet: &wallet_core::Wallet, out: &Path, force: bo
             Err(e) => {
                 failed += 1;
                 existing += usize::from(e.code() == exit::EXISTS);
-                eprintln!("not exported {label}: {}", e.message());
+                crate::safe_text::eprintln_escaped!("not exported {label}: {}", e.message());
                 if let Some(hint) = e.hint() {
-                    eprintln!("  hint: {hint}");
+                    crate::safe_text::eprintln_escaped!("  hint: {hint}");
                 }
             }
         }

@@ -71,8 +71,10 @@ const MAX_COLUMN: usize = 32;
 /// The widest the last column (expiry, or why an identity cannot be read) gets.
 const MAX_LAST_COLUMN: usize = 80;
 
-/// `text` cut to at most `max` characters, the last one `…` when it was cut.
+/// `text`, escaped for the terminal, cut to at most `max` characters, the last one `…` when it
+/// was cut (escaped first, so an escape counts toward the width it takes).
 fn fit(text: &str, max: usize) -> String {
+    let text = &*crate::safe_text::escape(text);
     if text.chars().count() <= max {
         return text.to_owned();
     }

@@ -137,7 +137,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<()> {
         return Ok(());
     }
     for record in &report.differing {
-        eprintln!("differs in the target: {record}");
+        crate::safe_text::eprintln_escaped!("differs in the target: {record}");
     }
     Err(CliError::new(
         exit::FAILURE,

@@ -34,7 +34,7 @@ pub fn run(ctx: &Context, _args: Args) -> Result<()> {
         return Ok(());
     }
     for file in &report.unreadable {
-        eprintln!("unreadable record {file}");
+        crate::safe_text::eprintln_escaped!("unreadable record {file}");
     }
     Err(CliError::new(exit::FAILURE, format!("{} records could not be opened", report.unreadable.len())).with_hint(
         "they are damaged or belong to another wallet; they stay listed so `wallet show` names them and \

@@ -23,7 +23,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let identity = wallet.get(&args.label)?;
     let view = IdentityView::of(&identity, OffsetDateTime::now_utc());
     if let Some(warning) = &view.certificate.validity.warning {
-        eprintln!("warning: the certificate of {:?} {warning}", view.label);
+        crate::safe_text::eprintln_escaped!("warning: the certificate of {:?} {warning}", view.label);
     }
     ctx.print(|| view.to_text(), &view)?;
     Ok(())

@@ -199,7 +199,7 @@ fn rename_to_a_bad_label_is_refused() {
     for bad in ["a/b", "tab\there", "new\nline", "..", " lead"] {
         w.cmd().args(["rename", "appUser", bad]).assert().code(1).stderr(
             predicate::str::contains("error: invalid label")
-                .and(predicate::str::contains("hint: use a label of 1 to 255 bytes")),
+                .and(predicate::str::contains("hint: use a label of 1 to 252 bytes")),
         );
     }
     assert_eq!(w.labels(), ["appUser"]);

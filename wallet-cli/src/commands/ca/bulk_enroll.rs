@@ -48,7 +48,7 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: BulkArgs) -> Result<()
         &BulkOptions { max_enrollments: a.max_enrollments, concurrency: a.concurrency },
         &mut |p| {
             if let BulkOutcome::Failed(e) = p.outcome {
-                bar.suspend(|| eprintln!("{}: {e}", p.id));
+                bar.suspend(|| crate::safe_text::eprintln_escaped!("{}: {e}", p.id));
                 failures.push((p.id.to_owned(), e.to_string()));
             }
             bar.set_position(p.done as u64);

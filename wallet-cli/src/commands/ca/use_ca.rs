@@ -105,7 +105,12 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: UseArgs) -> Result<()>
             CliError::from(e).with_hint("nothing was set; fix the address or TLS settings, or pass --no-check")
         })?;
         if let CaTarget::Remote(_) = &t {
-            eprintln!("{} answered: CA {:?}, {}", t.display(), info.name, info.version.unwrap_or_default());
+            crate::safe_text::eprintln_escaped!(
+                "{} answered: CA {:?}, {}",
+                t.display(),
+                info.name,
+                info.version.unwrap_or_default()
+            );
         }
     }
     target::set_default(wallet, &t)?;
