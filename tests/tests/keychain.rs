@@ -25,6 +25,21 @@ fn keychain_subject(store: &'static str) -> Subject {
 backend_conformance!(secret_service, || keychain_subject("secret-service"));
 backend_conformance!(keyutils, || keychain_subject("keyutils"));
 
+/// The provider reports the capabilities its stores do (the check `conformance.rs` makes of the
+/// providers that need no service).
+#[test]
+fn the_provider_reports_what_its_stores_do() {
+    for store in ["secret-service", "keyutils"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let uri = format!("keychain:caps?store={store}&dir={}", tmp.path().join("c").display());
+        let made = KeychainProvider.create(&BackendUri::parse(&uri).unwrap(), &OpenOptions::new()).unwrap();
+        assert_eq!(made.capabilities(), KeychainProvider.capabilities(), "{store}");
+        let opened = wallet_core::backend::open(&uri, &OpenOptions::new()).unwrap();
+        assert_eq!(opened.capabilities(), KeychainProvider.capabilities(), "{store}");
+        wallet_core::backend::remove(&uri, &OpenOptions::new()).unwrap();
+    }
+}
+
 /// Through `Wallet` and the registry: a `keychain:` URI opens what `create` made, in both
 /// stores, and an identity signs after a reopen.
 #[test]
