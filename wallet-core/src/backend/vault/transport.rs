@@ -286,7 +286,12 @@ impl Transport {
         let authority = uri.authority()?;
         let origin = format!("{scheme}://{authority}");
         let same_scheme = from.starts_with(&format!("{scheme}://"));
-        same_scheme.then_some(origin)
+        // The token goes with the request: only to a server this store was given, or to the
+        // host that sent the redirect (another port of it); never to a host a server names.
+        let known = self.endpoints.iter().any(|e| e.trim_end_matches('/').eq_ignore_ascii_case(&origin));
+        let from_host = from.parse::<http::Uri>().ok().and_then(|u| u.host().map(str::to_ascii_lowercase));
+        let same_host = from_host.as_deref() == Some(authority.host().to_ascii_lowercase().as_str());
+        (same_scheme && (known || same_host)).then_some(origin)
     }
 
     fn once(
@@ -385,4 +390,38 @@ fn backoff(attempt: u32) -> Duration {
     let base = 50u64.saturating_mul(1 << attempt.min(6)).min(2000);
     let jitter = OsRng.next_u64() % (base / 2 + 1);
     Duration::from_millis(base + jitter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::{BackendUri, OpenOptions, Secret};
+
+    fn transport(uri: &str, endpoints: &[&str]) -> Transport {
+        let options = OpenOptions::new().with_token(Secret::new("t"));
+        let config = Config::parse(&BackendUri::parse(uri).unwrap(), &options).unwrap();
+        Transport {
+            agent: agent_for(&config).unwrap(),
+            endpoints: endpoints.iter().map(|e| (*e).to_owned()).collect(),
+            current: AtomicUsize::new(0),
+            namespace: None,
+            retry_for: config.retry_for,
+        }
+    }
+
+    #[test]
+    fn redirects_carry_the_token_only_to_this_stores_servers_or_the_same_host() {
+        let t = transport("vault://10.0.0.1:8200/secret/w", &["https://10.0.0.1:8200", "https://10.0.0.2:8200"]);
+        let from = "https://10.0.0.1:8200";
+        // Another server of the store (a standby naming the active node), or another port of the host.
+        assert_eq!(t.redirect_origin(from, "https://10.0.0.2:8200/v1/x").as_deref(), Some("https://10.0.0.2:8200"));
+        assert_eq!(t.redirect_origin(from, "https://10.0.0.1:9200/v1/x").as_deref(), Some("https://10.0.0.1:9200"));
+        // Never to a host the store was not given, nor from TLS to plain HTTP.
+        assert_eq!(t.redirect_origin(from, "https://attacker.example:8200/v1/x"), None);
+        assert_eq!(t.redirect_origin(from, "http://10.0.0.2:8200/v1/x"), None);
+        // From a loopback server over plain HTTP, not to another machine.
+        let t = transport("vault+http://127.0.0.1:8200/secret/w", &["http://127.0.0.1:8200"]);
+        assert_eq!(t.redirect_origin("http://127.0.0.1:8200", "http://192.0.2.7:8200/v1/x"), None);
+        assert!(t.redirect_origin("http://127.0.0.1:8200", "http://127.0.0.1:8300/v1/x").is_some());
+    }
 }
