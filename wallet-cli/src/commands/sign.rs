@@ -68,6 +68,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let digest = input_digest(args.input.as_deref(), args.digest)?;
     let wallet = ctx.open_wallet()?;
     let identity = wallet.get(&args.label)?;
+    warn_if_unusable(&wallet, &identity)?;
     let signature = identity.sign_input(SignInput::Digest(&digest))?.signature;
     if ctx.json() {
         if format == SignatureEncoding::Der {
@@ -83,6 +84,33 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         }
         SignatureEncoding::Der => write_output(args.out.as_deref(), &signature, true, true),
     }
+}
+
+/// Signing still works with a certificate that Fabric will refuse; say so on stderr.
+fn warn_if_unusable(wallet: &wallet_core::Wallet, identity: &wallet_core::Identity) -> Result<()> {
+    let (label, cert) = (identity.label(), identity.certificate());
+    let now = time::OffsetDateTime::now_utc();
+    let renew = format!("renew it: `wallet renew {label}`");
+    if cert.not_after() < now {
+        let when = crate::view::rfc3339(cert.not_after());
+        crate::safe_text::eprintln_escaped!(
+            "warning: the certificate of {label:?} expired on {when}; peers refuse its signatures ({renew})"
+        );
+    } else if cert.not_before() > now {
+        let when = crate::view::rfc3339(cert.not_before());
+        crate::safe_text::eprintln_escaped!(
+            "warning: the certificate of {label:?} is not valid before {when}; peers refuse its signatures until then"
+        );
+    }
+    if let Some(r) = wallet_core::ca::CertificateAuthority::revocation_of(wallet, cert)? {
+        let when = crate::view::rfc3339(r.revoked_at);
+        crate::safe_text::eprintln_escaped!(
+            "warning: the certificate of {label:?} was revoked by CA {:?} on {when} ({}); peers that have its CRL refuse its signatures (enrol a new one: `wallet ca enroll`)",
+            r.ca,
+            r.reason.name()
+        );
+    }
+    Ok(())
 }
 
 /// The SHA-256 digest to sign or verify: of the message read from `input` (or stdin), or the

@@ -51,3 +51,35 @@ fn a_generated_secret_goes_to_a_private_file_and_a_chosen_one_is_never_echoed() 
     assert!(!said.contains(std::fs::read_to_string(&reset).unwrap().trim_end()));
     w.ok(["ca", "enroll", "user2", "--secret-file", reset.to_str().unwrap()]);
 }
+
+#[test]
+fn signing_with_an_expired_or_revoked_certificate_warns() {
+    let w = TestWallet::new();
+    let (cert, key) = openssl_cert(w.dir.path(), "old", "20200101000000Z", "20210101000000Z");
+    w.cmd()
+        .arg("import")
+        .arg("--cert")
+        .arg(&cert)
+        .arg("--key")
+        .arg(&key)
+        .args(["--msp-id", "Org1MSP", "--label", "old"])
+        .assert()
+        .success();
+    let signed = w.cmd().args(["sign", "old"]).write_stdin("proposal").assert().success();
+    let err = stderr(&signed);
+    assert!(
+        err.contains("warning") && err.contains("expired on 2021-01-01") && err.contains("wallet renew old"),
+        "{err}"
+    );
+
+    w.ok(["ca", "init", "org1-ca", "--msp-id", "Org1MSP"]);
+    let secret = w.tmp("u.secret");
+    w.ok(["ca", "register", "u", "--affiliation", "org1", "--out", secret.to_str().unwrap()]);
+    w.ok(["ca", "enroll", "u", "--secret-file", secret.to_str().unwrap()]);
+    let fresh = w.cmd().args(["sign", "u"]).write_stdin("proposal").assert().success();
+    assert!(stderr(&fresh).is_empty(), "a good certificate warns: {}", stderr(&fresh));
+    w.ok(["ca", "revoke", "u", "--reason", "keycompromise"]);
+    let revoked = w.cmd().args(["sign", "u"]).write_stdin("proposal").assert().success();
+    let err = stderr(&revoked);
+    assert!(err.contains("revoked by CA \"org1-ca\"") && err.contains("keycompromise"), "{err}");
+}

@@ -427,6 +427,18 @@ pub struct CertificateInfo {
     pub pem: String,
 }
 
+/// A revocation of a certificate by a CA of the wallet
+/// ([`CertificateAuthority::revocation_of`](crate::ca::CertificateAuthority::revocation_of)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revocation {
+    /// The CA that revoked it.
+    pub ca: String,
+    /// When.
+    pub revoked_at: OffsetDateTime,
+    /// Why.
+    pub reason: RevocationReason,
+}
+
 /// Limits and defaults of one CA (Fabric CA's `registry.maxenrollments`,
 /// `cfg.identities.passwordattempts`, `signing.default.expiry`, `crl.expiry`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

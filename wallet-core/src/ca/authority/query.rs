@@ -1,7 +1,7 @@
 //! Reading the registry: identities, certificates, affiliations; exporting an MSP folder.
 
 use super::{from_unix, CertificateAuthority};
-use crate::ca::registry::{IdRecord, KIND_CERT, KIND_ID};
+use crate::ca::registry::{IdRecord, Registry, KIND_CERT, KIND_ID};
 use crate::ca::*;
 use crate::error::Result;
 use crate::identity::Certificate;
@@ -17,6 +17,19 @@ impl CertificateAuthority {
             let ca = Self::open(wallet.clone(), &name)?;
             if ca.key_id == aki {
                 return ca.latest_crl();
+            }
+        }
+        Ok(None)
+    }
+
+    /// Whether a CA held in `wallet` revoked `cert` (looked up by serial in each CA's
+    /// registry): by which CA, when and why. `None` when no CA of this wallet revoked it,
+    /// which includes certificates of CAs this wallet does not hold.
+    pub fn revocation_of(wallet: &crate::Wallet, cert: &Certificate) -> Result<Option<Revocation>> {
+        let serial = cert.serial_hex();
+        for name in Self::list(wallet)? {
+            if let Some(r) = Registry::new(wallet.backend(), &name).revoked(&serial)? {
+                return Ok(Some(Revocation { ca: name, revoked_at: from_unix(r.revoked_at), reason: r.reason }));
             }
         }
         Ok(None)
