@@ -55,6 +55,9 @@ for dir in tests/interop examples/node; do
 done
 step "python packages"
 python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install -q cryptography
+# (issue 13) pkilint lints the embedded CA's certificates and CRL (wallet-cli/tests/cli/pkilint.rs).
+command -v lint_pkix_cert >/dev/null || python3 -m pip install -q pkilint==0.13.3
+command -v lint_pkix_cert >/dev/null || { echo "test.sh: pkilint's lint_pkix_cert is not on PATH after pip install" >&2; exit 1; }
 
 # --- the real Fabric tools (tests/tests/remote_ca.rs runs fabric-ca-server/client 1.5.21) ----
 step "unpack the real Fabric CA 1.5.21 from ../shared/tools"

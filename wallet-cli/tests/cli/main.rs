@@ -15,6 +15,7 @@ mod hostile;
 mod hygiene;
 mod import;
 mod lifecycle;
+mod pkilint;
 mod readme;
 mod remote_ca;
 mod renew;

@@ -452,6 +452,9 @@ pub struct CaPolicy {
     pub ecert_validity_secs: u64,
     /// CRL lifetime in seconds (default 24 h).
     pub crl_validity_secs: u64,
+    /// How enrolment certificates hold their OUs (absent in CAs made before: Fabric's).
+    #[serde(default)]
+    pub ou_layout: OuLayout,
 }
 
 impl Default for CaPolicy {
@@ -461,8 +464,25 @@ impl Default for CaPolicy {
             password_attempts: 10,
             ecert_validity_secs: 8760 * 3600,
             crl_validity_secs: 24 * 3600,
+            ou_layout: OuLayout::default(),
         }
     }
+}
+
+/// How an enrolment certificate's subject holds its OUs (the identity type, then each part of
+/// the affiliation).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OuLayout {
+    /// Fabric CA's: every OU in one multi-valued RDN, sorted by DER encoding. Chaincode that
+    /// compares `GetID()` strings depends on it; RFC 5280 linters flag the repeated attribute
+    /// type in one RDN.
+    #[default]
+    Fabric,
+    /// One OU per RDN, type first, then the affiliation from its root down: what RFC 5280
+    /// linters (pkilint) accept. Fabric reads the OUs of either (its MSP takes every OU of the
+    /// subject, whatever the RDN).
+    Strict,
 }
 
 /// The enrollment ID (and wallet label) of a CA's bootstrap admin unless told otherwise.

@@ -4,7 +4,7 @@
 //! puts all OUs in one multi-valued RDN and orders extensions as Go's `crypto/x509` does, and a
 //! Fabric peer should not be able to tell our certificates from Fabric CA's.
 
-use super::{CaError, SubjectNames};
+use super::{CaError, OuLayout, SubjectNames};
 use crate::crypto::{self, PublicKey, Signer};
 use crate::error::{Error, FormatError, Result};
 use crate::identity::{public_key_spki_der, Certificate, FABRIC_ATTRS_OID};
@@ -114,6 +114,18 @@ pub(crate) fn build_name(
     cn: Option<&str>,
     serial_number: Option<&str>,
 ) -> Result<Name> {
+    build_name_with(names, ous, OuLayout::Fabric, cn, serial_number)
+}
+
+/// [`build_name`] with the OUs laid out as `layout` says: in one RDN (Fabric CA's), or one RDN
+/// each, in the order given.
+pub(crate) fn build_name_with(
+    names: &SubjectNames,
+    ous: &[String],
+    layout: OuLayout,
+    cn: Option<&str>,
+    serial_number: Option<&str>,
+) -> Result<Name> {
     let mut rdns = vec![];
     let mut single = |oid, v: &Option<String>| -> der::Result<()> {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
@@ -127,8 +139,14 @@ pub(crate) fn build_name(
     single(rfc4519::L, &names.locality).map_err(&enc)?;
     single(rfc4519::O, &names.organization).map_err(&enc)?;
     let ous: Vec<_> = ous.iter().filter(|o| !o.is_empty()).map(|o| (rfc4519::OU, o.as_str())).collect();
-    if !ous.is_empty() {
-        rdns.push(rdn(&ous).map_err(&enc)?);
+    match layout {
+        OuLayout::Fabric if !ous.is_empty() => rdns.push(rdn(&ous).map_err(&enc)?),
+        OuLayout::Fabric => {}
+        OuLayout::Strict => {
+            for ou in &ous {
+                rdns.push(rdn(std::slice::from_ref(ou)).map_err(&enc)?);
+            }
+        }
     }
     if let Some(cn) = cn {
         rdns.push(rdn(&[(rfc4519::CN, cn)]).map_err(&enc)?);

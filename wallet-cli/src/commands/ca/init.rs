@@ -8,7 +8,9 @@ use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use wallet_core::ca::{AdminEnrolment, Bootstrap, BootstrapOptions, CaOptions, CertificateAuthority, DEFAULT_ADMIN_ID};
+use wallet_core::ca::{
+    AdminEnrolment, Bootstrap, BootstrapOptions, CaOptions, CertificateAuthority, OuLayout, DEFAULT_ADMIN_ID,
+};
 use wallet_core::crypto::KeySpec;
 use wallet_core::Wallet;
 
@@ -68,6 +70,10 @@ pub(super) struct InitArgs {
     /// Wrong secrets before an identity is locked (0 = never; default: Fabric CA's)
     #[arg(long)]
     password_attempts: Option<u32>,
+    /// How enrolment certificates hold their OUs: fabric (Fabric CA's, one multi-valued RDN;
+    /// the default) or strict (one OU per RDN, as RFC 5280 linters want; docs/ca.md)
+    #[arg(long, value_enum, value_name = "LAYOUT")]
+    ou_layout: Option<OuLayoutArg>,
     /// An affiliation to create (repeat); replaces Fabric's default tree org1.department1, …
     #[arg(long = "affiliation", value_name = "NAME")]
     affiliations: Vec<String>,
@@ -136,6 +142,12 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: InitArgs) -> Result<()
     }
     if let Some(n) = a.password_attempts {
         options.policy.password_attempts = n;
+    }
+    if let Some(layout) = a.ou_layout {
+        options.policy.ou_layout = match layout {
+            OuLayoutArg::Fabric => OuLayout::Fabric,
+            OuLayoutArg::Strict => OuLayout::Strict,
+        };
     }
     options.admin_id = a.admin.clone();
     if !a.affiliations.is_empty() {
@@ -208,4 +220,11 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: InitArgs) -> Result<()
         &out,
     )?;
     Ok(())
+}
+
+/// `--ou-layout`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum OuLayoutArg {
+    Fabric,
+    Strict,
 }

@@ -256,7 +256,13 @@ impl CertificateAuthority {
         let mut ous = vec![rec.identity_type.clone()];
         ous.extend(rec.affiliation.split('.').filter(|p| !p.is_empty()).map(String::from));
         profile::check_name_lengths(&request.names, id, request.serial_number.as_deref())?;
-        let subject = profile::build_name(&request.names, &ous, Some(id), request.serial_number.as_deref())?;
+        let subject = profile::build_name_with(
+            &request.names,
+            &ous,
+            self.config.policy.ou_layout,
+            Some(id),
+            request.serial_number.as_deref(),
+        )?;
         let sans = profile::general_names(&request.hosts)?;
         let ca_cert = self.ca.certificate();
         // Fabric CA ≥ 1.5.0: NotBefore = the CA's NotBefore; NotAfter = now (rounded to the
