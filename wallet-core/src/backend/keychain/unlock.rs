@@ -8,6 +8,7 @@ use crate::error::Result;
 use zeroize::Zeroizing;
 
 /// The keychain service of file-wallet unlock keys.
+#[cfg_attr(not(feature = "keychain"), allow(dead_code))]
 pub(crate) const UNLOCK_SERVICE: &str = "fabric-wallet file-unlock";
 
 #[cfg(not(feature = "keychain"))]
