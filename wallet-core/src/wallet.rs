@@ -141,7 +141,27 @@ impl Wallet {
     pub fn contains(&self, label: &str) -> Result<bool> {
         let label = &*normalize_label(label);
         validate_stored_label(label)?;
-        Ok(self.backend.get(&Self::key(label))?.is_some())
+        match self.backend.get(&Self::key(label)) {
+            Ok(found) => Ok(found.is_some()),
+            // A damaged record is still there: `put` with overwrite (`import --force`) and
+            // `remove` replace or delete it.
+            Err(e) if Self::is_damaged(&e) => Ok(true),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A record that is there but cannot be read back whole: it failed its integrity check, or
+    /// its keychain entry is gone or damaged.
+    fn is_damaged(e: &Error) -> bool {
+        match e {
+            Error::Backend(crate::backend::BackendError::Integrity { .. }) => true,
+            Error::Backend(crate::backend::BackendError::Keychain(k)) => matches!(
+                k.as_ref(),
+                crate::backend::keychain::KeychainError::EntryMissing { .. }
+                    | crate::backend::keychain::KeychainError::EntryDamaged { .. }
+            ),
+            _ => false,
+        }
     }
 
     /// All labels, sorted.
@@ -162,18 +182,9 @@ impl Wallet {
             Ok(Some(rec)) => {
                 (Expect::Version(rec.version), serde_json::from_slice::<KeyOnly>(&rec.value).ok().map(|k| k.key))
             }
-            Err(Error::Backend(crate::backend::BackendError::Integrity { .. })) => (Expect::Any, None),
-            // A keychain entry deleted or overwritten behind the wallet's back: the record can
-            // still go (there is no key left to delete).
-            Err(Error::Backend(crate::backend::BackendError::Keychain(k)))
-                if matches!(
-                    k.as_ref(),
-                    crate::backend::keychain::KeychainError::EntryMissing { .. }
-                        | crate::backend::keychain::KeychainError::EntryDamaged { .. }
-                ) =>
-            {
-                (Expect::Any, None)
-            }
+            // A damaged record, or a keychain entry deleted or overwritten behind the wallet's
+            // back: the record can still go (there is no key left to delete).
+            Err(e) if Self::is_damaged(&e) => (Expect::Any, None),
             Err(e) => return Err(e),
         };
         if !self.backend.delete(&key, expect)? {

@@ -7,6 +7,7 @@ mod common;
 
 mod bench;
 mod ca;
+mod damage;
 mod export;
 mod formats;
 mod grammar;

@@ -122,6 +122,9 @@ pub struct RebuildReport {
     /// Record files that could not be opened (damaged, or not of this wallet). Those the old
     /// index named stay listed, so `get` reports them and `delete` can remove them.
     pub unreadable: Vec<PathBuf>,
+    /// Of those, the ones the old index named: (kind, name, file), so a report can say which
+    /// identity or CA record is damaged.
+    pub named: Vec<(String, String, PathBuf)>,
 }
 
 /// A wallet folder of encrypted records.
@@ -613,10 +616,18 @@ impl FileBackend {
             fresh.insert(kind, name);
         }
         unreadable.sort();
+        let mut named: Vec<(String, String, PathBuf)> = kept
+            .into_iter()
+            .map(|(kind, name)| {
+                let path = self.record_path(&self.keys.record_id(&kind, &name));
+                (kind, name, path)
+            })
+            .collect();
+        named.sort();
         let indexed = fresh.len();
         let generation = self.last_generation() + 1;
         self.store_index(fresh, generation)?;
-        Ok(RebuildReport { indexed, unreadable })
+        Ok(RebuildReport { indexed, unreadable, named })
     }
 
     /// The version of the record on disk, for compare-and-swap. A damaged record cannot prove

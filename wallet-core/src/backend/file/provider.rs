@@ -57,7 +57,16 @@ impl Provider for FileProvider {
     fn repair(&self, store: &dyn Backend) -> Result<RepairReport> {
         let store = downcast::<FileBackend>(store, "file", "repair")?;
         let report = store.rebuild_index()?;
-        Ok(RepairReport::new(report.indexed, report.unreadable.iter().map(|p| p.display().to_string()).collect()))
+        // Name what the index still knows ("identity \"alice\" (PATH)"), else the file alone.
+        let shown = report
+            .unreadable
+            .iter()
+            .map(|path| match report.named.iter().find(|(_, _, p)| p == path) {
+                Some((kind, name, _)) => format!("{kind} {name:?} ({})", path.display()),
+                None => path.display().to_string(),
+            })
+            .collect();
+        Ok(RepairReport::new(report.indexed, shown))
     }
 }
 

@@ -369,7 +369,7 @@ fn every_index_byte_is_checked_and_the_index_can_be_rebuilt() {
     backend.put(&id("d"), b"d", Expect::Absent).unwrap();
     integrity_record(backend.list("identity", "").unwrap_err());
     let report = backend.rebuild_index().unwrap();
-    assert_eq!(report, RebuildReport { indexed: 4, unreadable: vec![] });
+    assert_eq!(report, RebuildReport { indexed: 4, unreadable: vec![], named: vec![] });
     assert_eq!(backend.list("identity", "").unwrap(), ["a", "b", "c", "d"]);
     backend.put(&id("e"), b"e", Expect::Absent).unwrap();
     assert_eq!(reopen(&dir).list("identity", "").unwrap(), ["a", "b", "c", "d", "e"]);
@@ -393,7 +393,7 @@ fn a_missing_or_truncated_index_is_reported_and_rebuilt() {
     let damaged = record_file(&backend, &RecordKey::new("ca", "x"));
     flip(&damaged, 60);
     let report = backend.rebuild_index().unwrap();
-    assert_eq!(report, RebuildReport { indexed: 1, unreadable: vec![damaged] });
+    assert_eq!(report, RebuildReport { indexed: 1, unreadable: vec![damaged], named: vec![] });
     assert_eq!(backend.list("identity", "").unwrap(), ["a"]);
 }
 
@@ -405,7 +405,14 @@ fn rebuild_keeps_damaged_records_the_index_named() {
     let damaged = record_file(&backend, &id("b"));
     flip(&damaged, 60);
     let report = backend.rebuild_index().unwrap();
-    assert_eq!(report, RebuildReport { indexed: 2, unreadable: vec![damaged] });
+    assert_eq!(
+        report,
+        RebuildReport {
+            indexed: 2,
+            unreadable: vec![damaged.clone()],
+            named: vec![("identity".into(), "b".into(), damaged)]
+        }
+    );
     assert_eq!(backend.list("identity", "").unwrap(), ["a", "b"]);
     assert!(backend.delete(&id("b"), Expect::Any).unwrap());
     assert_eq!(backend.list("identity", "").unwrap(), ["a"]);
@@ -521,7 +528,7 @@ fn leftover_temp_files_are_ignored_then_swept() {
     }
     assert_eq!(backend.list("identity", "").unwrap(), ["a"]);
     assert_eq!(backend.get(&id("a")).unwrap().unwrap().value.as_slice(), b"a");
-    assert_eq!(backend.rebuild_index().unwrap(), RebuildReport { indexed: 1, unreadable: vec![] });
+    assert_eq!(backend.rebuild_index().unwrap(), RebuildReport { indexed: 1, unreadable: vec![], named: vec![] });
     assert!(!ours.exists() && !older.exists(), "rebuild did not sweep");
 
     fs::write(&ours, b"half a file").unwrap();
@@ -774,7 +781,7 @@ fn a_crash_at_any_step_of_a_batch_is_finished_by_the_next_comer() {
                 }
                 _ => {
                     let report = backend.rebuild_index().unwrap();
-                    assert_eq!(report, RebuildReport { indexed: 7, unreadable: vec![] }, "{context}");
+                    assert_eq!(report, RebuildReport { indexed: 7, unreadable: vec![], named: vec![] }, "{context}");
                     backend
                 }
             };
