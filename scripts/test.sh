@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-step() { printf '\n==> %s\n' "$*"; }
+step() { printf '\n==> %s (%s, %ss in)\n' "$*" "$(date -u +%H:%M:%S)" "$SECONDS"; }
 
 # --- system packages --------------------------------------------------------------------------
 need_apt=()
