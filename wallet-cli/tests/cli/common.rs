@@ -115,6 +115,19 @@ impl TestWallet {
         serde_json::from_slice(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out)))
     }
 
+    /// Import a PEM certificate and key under `label` (MSP ID Org1MSP); must succeed.
+    pub fn import_pem(&self, cert: &Path, key: &Path, label: &str) {
+        self.cmd()
+            .arg("import")
+            .arg("--cert")
+            .arg(cert)
+            .arg("--key")
+            .arg(key)
+            .args(["--msp-id", "Org1MSP", "--label", label])
+            .assert()
+            .success();
+    }
+
     /// The labels, from `wallet list --output json`.
     pub fn labels(&self) -> Vec<String> {
         serde_json::from_value(self.json(["list"])).unwrap()

@@ -121,15 +121,7 @@ fn pem_export_reimports_and_openssl_reads_it() {
     let from_key = openssl(&["pkey", "-in", key.to_str().unwrap(), "-pubout"], w.dir.path());
     let from_cert = openssl(&["x509", "-in", cert.to_str().unwrap(), "-pubkey", "-noout"], w.dir.path());
     assert_eq!(from_key, from_cert, "the exported key is the certificate's");
-    w.cmd()
-        .arg("import")
-        .arg("--cert")
-        .arg(&cert)
-        .arg("--key")
-        .arg(&key)
-        .args(["--msp-id", "Org1MSP", "--label", "copy"])
-        .assert()
-        .success();
+    w.import_pem(&cert, &key, "copy");
     assert_eq!(identity_fingerprint(&w, "copy"), identity_fingerprint(&w, "user2"));
     assert_same_key(&w, "copy", "user2");
     // Stdout gets the chain followed by the key, which imports as one file.

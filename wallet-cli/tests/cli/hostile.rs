@@ -52,15 +52,7 @@ fn hostile_certificate(dir: &std::path::Path) -> (std::path::PathBuf, std::path:
 fn certificate_fields_are_escaped_in_show_and_list() {
     let w = TestWallet::new();
     let (cert, key) = hostile_certificate(w.dir.path());
-    w.cmd()
-        .arg("import")
-        .arg("--cert")
-        .arg(&cert)
-        .arg("--key")
-        .arg(&key)
-        .args(["--msp-id", "Org1MSP", "--label", "evil"])
-        .assert()
-        .success();
+    w.import_pem(&cert, &key, "evil");
     for args in [&["show", "evil"][..], &["list", "--long"], &["show", "evil", "--output", "json"]] {
         let out = w.cmd().args(args).assert().success().get_output().clone();
         assert_inert(&format!("{args:?} (stdout)"), &out.stdout);

@@ -56,15 +56,7 @@ fn a_generated_secret_goes_to_a_private_file_and_a_chosen_one_is_never_echoed() 
 fn signing_with_an_expired_or_revoked_certificate_warns() {
     let w = TestWallet::new();
     let (cert, key) = openssl_cert(w.dir.path(), "old", "20200101000000Z", "20210101000000Z");
-    w.cmd()
-        .arg("import")
-        .arg("--cert")
-        .arg(&cert)
-        .arg("--key")
-        .arg(&key)
-        .args(["--msp-id", "Org1MSP", "--label", "old"])
-        .assert()
-        .success();
+    w.import_pem(&cert, &key, "old");
     let signed = w.cmd().args(["sign", "old"]).write_stdin("proposal").assert().success();
     let err = stderr(&signed);
     assert!(
