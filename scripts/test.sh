@@ -85,6 +85,14 @@ step "wallet-core without the fast-ec provider (pure-Rust p256 fallback)"
 cargo clippy -p wallet-core --all-targets --no-default-features --quiet -- -D warnings
 cargo test -p wallet-core --no-default-features
 
+# --- fuzzing (issue 13): the corpus and every regression replayed on stable, then each target
+# fuzzed for 5 s on nightly with cargo-fuzz (fuzz/run.sh installs cargo-fuzz if it is missing)
+step "fuzz: clippy and the corpus replay (wallet-core --features fuzzing)"
+cargo clippy -p wallet-core --features fuzzing --all-targets --quiet -- -D warnings
+cargo test -p wallet-core --features fuzzing --test fuzz_corpus
+step "fuzz: a 5-second smoke run of every target (cargo +nightly fuzz)"
+bash fuzz/run.sh smoke
+
 # --- C ABI, sanitizers, valgrind, examples ----------------------------------------------------
 # A step's script that is missing or not executable fails the run: a skipped step would pass CI
 # without testing anything.

@@ -30,6 +30,9 @@ pub mod crypto;
 pub mod env;
 pub mod error;
 pub mod formats;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod identity;
 pub mod migrate;
 pub mod sign;

@@ -40,6 +40,8 @@ mod provider;
 #[cfg(test)]
 mod tests;
 
+#[cfg(feature = "fuzzing")]
+pub(crate) use format::fuzz as format_fuzz;
 pub use provider::FileProvider;
 
 use super::keychain::{self, KeychainError, KeychainStore};

@@ -53,6 +53,8 @@ pub use bulk::{BulkOptions, BulkOutcome, BulkProgress, BulkReport, BulkRow, DEFA
 pub use duration::parse_duration;
 pub use model::*;
 pub use profile::build_csr;
+#[cfg(feature = "fuzzing")]
+pub(crate) use profile::parse_csr;
 pub use secret::{Secret, GENERATED_SECRET_LEN};
 pub use service::{CaInfo, CaService, CertificateFilter};
 pub use target::{CaTarget, RemoteTarget, TargetOverrides};

@@ -28,6 +28,13 @@ mod transport;
 pub use error::VaultError;
 pub use provider::VaultProvider;
 
+/// Read a `vault:` URI and options as opening a vault wallet does, without connecting (for the
+/// `backend_uri` fuzz target).
+#[cfg(feature = "fuzzing")]
+pub(crate) fn parse_config(uri: &super::BackendUri, options: &super::OpenOptions) -> bool {
+    config::Config::parse(uri, options).is_ok()
+}
+
 use self::auth::Auth;
 use self::config::Config;
 use self::transport::{Reply, Transport};

@@ -93,7 +93,7 @@ impl Index {
     }
 
     /// `u32 kinds`, then per kind `str kind ‖ u32 count ‖ str name…` (str = u32 length ‖ UTF-8).
-    fn encode(&self) -> Vec<u8> {
+    pub(super) fn encode(&self) -> Vec<u8> {
         let size: usize =
             self.kinds.iter().map(|(k, v)| 8 + k.len() + v.iter().map(|n| 4 + n.len()).sum::<usize>()).sum();
         let mut out = Vec::with_capacity(INDEX_HEAD + 4 + size + TAG_LEN);
@@ -108,7 +108,7 @@ impl Index {
         out
     }
 
-    fn decode(bytes: &[u8]) -> Fallible<Self> {
+    pub(super) fn decode(bytes: &[u8]) -> Fallible<Self> {
         let mut r = Reader { bytes };
         let mut kinds = BTreeMap::new();
         let mut last_kind: Option<&str> = None;

@@ -91,7 +91,13 @@ pub(in crate::backend::file) fn open_batch_journal(keys: &Keys, mut bytes: Vec<u
         return corrupt("not a whole batch journal");
     }
     let tag_at = decrypt_journal(keys, &mut bytes)?;
-    let mut r = Reader { bytes: &bytes[JOURNAL_HEAD..tag_at] };
+    decode_batch(&bytes[JOURNAL_HEAD..tag_at])
+}
+
+/// The decrypted body of a batch journal: `u32 count`, then per record `str(kind) ‖ str(name) ‖
+/// u32 len ‖ sealed record`.
+pub(super) fn decode_batch(body: &[u8]) -> Fallible<Vec<BatchEntry>> {
+    let mut r = Reader { bytes: body };
     let count = r.u32()? as usize;
     // Each record takes at least 12 bytes; refuse counts the remaining bytes cannot hold.
     if count > r.bytes.len() / 12 {

@@ -120,7 +120,7 @@ fn fault_text(fault: Fault) -> String {
     }
 }
 
-fn decode_ops(bytes: &[u8]) -> Fallible<Vec<(IndexOp, String, String)>> {
+pub(super) fn decode_ops(bytes: &[u8]) -> Fallible<Vec<(IndexOp, String, String)>> {
     let mut r = Reader { bytes };
     let count = r.u32()? as usize;
     if count > r.bytes.len() / 9 {

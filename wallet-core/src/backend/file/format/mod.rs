@@ -17,6 +17,8 @@
 //! `file.rs`, `file/index.rs` and `file/fsutil.rs`.
 
 mod encoding;
+#[cfg(feature = "fuzzing")]
+pub(crate) mod fuzz;
 mod header;
 mod index;
 mod journal;
