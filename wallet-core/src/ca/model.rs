@@ -564,3 +564,47 @@ pub struct IdentityUpdate {
     /// New secret.
     pub secret: Option<Secret>,
 }
+
+/// A record of an embedded CA's registry that does not open: it fails its integrity check or
+/// no longer decodes. See [`CertificateAuthority::mend`](crate::ca::CertificateAuthority::mend).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DamagedRecord {
+    /// The record's kind: `ca-id` (a registered identity), `ca-cert` (an issued certificate),
+    /// `ca-revoked` (a revocation), `ca-crl` (the CRL number and latest CRL), `ca-aff` (the
+    /// affiliation tree).
+    pub kind: String,
+    /// Its name within the CA: the enrollment ID or serial; empty for `ca-crl` and `ca-aff`.
+    pub name: String,
+    /// What is wrong with it.
+    pub detail: String,
+}
+
+impl std::fmt::Display for DamagedRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match self.kind.as_str() {
+            "ca-id" => "registered identity",
+            "ca-cert" => "issued certificate",
+            "ca-revoked" => "revocation of certificate",
+            "ca-crl" => "CRL state (number and latest CRL)",
+            "ca-aff" => "affiliation tree",
+            other => other,
+        };
+        if self.name.is_empty() {
+            write!(f, "{what}: {}", self.detail)
+        } else {
+            write!(f, "{what} {:?}: {}", self.name, self.detail)
+        }
+    }
+}
+
+/// What [`CertificateAuthority::mend`](crate::ca::CertificateAuthority::mend) did with one
+/// damaged record.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Mended {
+    /// The record.
+    pub record: DamagedRecord,
+    /// Whether it was replaced or removed (`false`: left as it is, see `action`).
+    pub mended: bool,
+    /// What was done, or what the user can do.
+    pub action: String,
+}

@@ -195,6 +195,12 @@ impl<'a> Registry<'a> {
     }
 }
 
+/// Whether `e` says that one record is damaged (it fails its integrity check or does not
+/// decode), as opposed to the store failing: the rest of the registry can still be read.
+pub(crate) fn is_damage(e: &Error) -> bool {
+    matches!(e, Error::Backend(BackendError::Integrity { .. }) | Error::Ca(CaError::Registry { .. }))
+}
+
 /// Whether an `Error` is the "record exists" answer to an `Expect::Absent` write.
 pub(crate) fn is_already_exists(e: &Error) -> bool {
     matches!(e, Error::AlreadyExists { .. })

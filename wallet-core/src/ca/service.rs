@@ -91,6 +91,13 @@ pub trait CaService: Send + Sync + std::fmt::Debug {
     /// Issued certificates.
     fn certificates(&self, caller: Option<&str>, filter: &CertificateFilter) -> Result<Vec<CertificateInfo>>;
 
+    /// Registry records that do not open (damaged or tampered with): `identities` and
+    /// `certificates` leave them out and go on, so a caller reports these beside the rest. A
+    /// Fabric CA server keeps its own registry, so for one this is always empty.
+    fn damaged_records(&self) -> Result<Vec<super::DamagedRecord>> {
+        Ok(vec![])
+    }
+
     /// Change a registered identity. Not every CA offers it (the embedded CA does not).
     fn modify_identity(&self, caller: &str, id: &str, update: &IdentityUpdate) -> Result<IdentityInfo> {
         let _ = (caller, id, update);

@@ -56,5 +56,5 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: CertificatesArgs) -> R
         },
         &list,
     )?;
-    Ok(())
+    super::common::report_damage(ca.as_ref())
 }

@@ -130,3 +130,20 @@ impl IssuedView {
         )
     }
 }
+
+/// After a listing: name each damaged registry record on stderr and fail, pointing at
+/// `wallet ca repair`. The listing itself was printed whole (the damaged records left out).
+pub(super) fn report_damage(ca: &dyn wallet_core::ca::CaService) -> Result<()> {
+    let damaged = ca.damaged_records()?;
+    if damaged.is_empty() {
+        return Ok(());
+    }
+    for record in &damaged {
+        crate::safe_text::eprintln_escaped!("damaged CA record: {record}");
+    }
+    Err(CliError::new(
+        crate::error::exit::FAILURE,
+        format!("{} CA records are damaged; the rest is shown", damaged.len()),
+    )
+    .with_hint("`wallet ca repair` mends what the wallet can tell (and says what it cannot)"))
+}

@@ -54,5 +54,5 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: CrlArgs) -> Result<()>
         )?,
         (None, false) => write_output(None, crl.to_pem().as_bytes(), false, true)?,
     }
-    Ok(())
+    super::common::report_damage(ca.as_ref())
 }

@@ -61,5 +61,5 @@ pub(super) fn run(ctx: &Context, wallet: &Arc<Wallet>, a: IdentitiesArgs) -> Res
         },
         &list,
     )?;
-    Ok(())
+    super::common::report_damage(ca.as_ref())
 }

@@ -22,6 +22,7 @@ mod reenroll;
 mod register;
 mod remove_affiliation;
 mod remove_identity;
+mod repair;
 mod reset_secret;
 mod revoke;
 mod sign_csr;
@@ -78,6 +79,8 @@ enum CaCommand {
     Revoke(revoke::RevokeArgs),
     /// Generate a CRL (PEM)
     Crl(crl::CrlArgs),
+    /// Mend damaged registry records of an embedded CA from what the wallet tells
+    Repair(repair::RepairArgs),
     /// Issue a certificate for a CSR whose key stays with its owner
     SignCsr(sign_csr::SignCsrArgs),
     /// List registered identities (or show one)
@@ -148,6 +151,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         CaCommand::Reenroll(a) => reenroll::run(ctx, &wallet, a),
         CaCommand::Revoke(a) => revoke::run(ctx, &wallet, a),
         CaCommand::Crl(a) => crl::run(ctx, &wallet, a),
+        CaCommand::Repair(a) => repair::run(ctx, &wallet, a),
         CaCommand::SignCsr(a) => sign_csr::run(ctx, &wallet, a),
         CaCommand::Identities(a) => identities::run(ctx, &wallet, a),
         CaCommand::Certificates(a) => certificates::run(ctx, &wallet, a),

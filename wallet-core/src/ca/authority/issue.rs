@@ -93,7 +93,7 @@ impl CertificateAuthority {
     }
 
     /// The registry record of a certificate issued to `owner`.
-    fn cert_record(&self, owner: &str, cert: &Certificate) -> CertRecord {
+    pub(super) fn cert_record(&self, owner: &str, cert: &Certificate) -> CertRecord {
         CertRecord {
             v: RECORD_VERSION,
             serial: cert.serial_hex(),

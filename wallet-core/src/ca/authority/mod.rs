@@ -5,6 +5,7 @@
 mod bootstrap;
 mod issue;
 mod lifecycle;
+mod mend;
 mod query;
 mod register;
 mod revoke;

@@ -1,7 +1,7 @@
 //! Reading the registry: identities, certificates, affiliations; exporting an MSP folder.
 
 use super::{from_unix, CertificateAuthority};
-use crate::ca::registry::{IdRecord, Registry, KIND_CERT, KIND_ID};
+use crate::ca::registry::{is_damage, IdRecord, Registry, KIND_CERT, KIND_ID};
 use crate::ca::*;
 use crate::error::Result;
 use crate::identity::Certificate;
@@ -81,8 +81,12 @@ impl CertificateAuthority {
         let registry = self.registry();
         let mut out = vec![];
         for id in registry.list(KIND_ID)? {
-            if let Some((rec, _)) = registry.identity(&id)? {
-                out.push(Self::info(rec, self.config.policy.password_attempts));
+            // A damaged record is left out here and named by `damaged_records`.
+            match registry.identity(&id) {
+                Ok(Some((rec, _))) => out.push(Self::info(rec, self.config.policy.password_attempts)),
+                Ok(None) => {}
+                Err(e) if is_damage(&e) => {}
+                Err(e) => return Err(e),
             }
         }
         Ok(out)
@@ -97,8 +101,18 @@ impl CertificateAuthority {
         };
         let mut out = vec![];
         for serial in serials {
-            let Some(rec) = registry.cert(&serial)? else { continue };
-            let revoked = registry.revoked(&serial)?;
+            let rec = match registry.cert(&serial) {
+                Ok(Some(rec)) => rec,
+                Ok(None) => continue,
+                Err(e) if is_damage(&e) => continue, // named by `damaged_records`
+                Err(e) => return Err(e),
+            };
+            let revoked = match registry.revoked(&serial) {
+                Ok(r) => r,
+                // Revoked (the record exists), at a time and for a reason the damage hides.
+                Err(e) if is_damage(&e) => Some(damaged_revocation(&serial, rec.not_after)),
+                Err(e) => return Err(e),
+            };
             let der = B64.decode(&rec.der).map_err(|_| CaError::Registry {
                 record: registry.key(KIND_CERT, Some(&serial)).to_string(),
                 detail: "certificate is not base64".into(),
@@ -116,5 +130,18 @@ impl CertificateAuthority {
         }
         out.sort_by(|a, b| a.serial.cmp(&b.serial));
         Ok(out)
+    }
+}
+
+/// What a damaged revocation record still tells: the certificate is revoked (the record's
+/// name is its serial). The time reads as the Unix epoch and the reason as unspecified.
+pub(super) fn damaged_revocation(serial: &str, not_after: i64) -> crate::ca::registry::RevokedRecord {
+    crate::ca::registry::RevokedRecord {
+        v: crate::ca::registry::RECORD_VERSION,
+        serial: serial.into(),
+        revoked_at: 0,
+        reason: RevocationReason::Unspecified,
+        not_after,
+        revoked_by: String::new(),
     }
 }

@@ -4,7 +4,8 @@ use super::{add, from_unix, unix, CertificateAuthority};
 use crate::backend::{BackendError, Expect};
 use crate::ca::profile::{self, CrlEntry, IssuerRef};
 use crate::ca::registry::{
-    is_already_exists, CrlNumberRecord, IdRecord, RevokedRecord, KIND_CRL, KIND_REVOKED, MAX_RETRIES, RECORD_VERSION,
+    is_already_exists, is_damage, CrlNumberRecord, IdRecord, RevokedRecord, KIND_CRL, KIND_REVOKED, MAX_RETRIES,
+    RECORD_VERSION,
 };
 use crate::ca::rules;
 use crate::ca::*;
@@ -127,7 +128,18 @@ impl CertificateAuthority {
         let registry = self.registry();
         let mut entries = vec![];
         for serial in registry.list(KIND_REVOKED)? {
-            let Some(rev) = registry.revoked(&serial)? else { continue };
+            let rev = match registry.revoked(&serial) {
+                Ok(Some(rev)) => rev,
+                Ok(None) => continue,
+                // Still revoked: its name is the serial. Listed as revoked now, reason
+                // unspecified, and never left out as expired (its expiry is unknown).
+                Err(e) if is_damage(&e) => {
+                    let mut rev = super::query::damaged_revocation(&serial, i64::MAX);
+                    rev.revoked_at = unix(self.now());
+                    rev
+                }
+                Err(e) => return Err(e),
+            };
             if let Some(cutoff) = options.expired_before_excluded {
                 if from_unix(rev.not_after) < cutoff {
                     continue;
@@ -142,10 +154,13 @@ impl CertificateAuthority {
         let next_update = add(this_update, validity);
         let key = registry.key(KIND_CRL, None);
         for _ in 0..MAX_RETRIES {
-            let current = registry.get::<CrlNumberRecord>(&key)?;
-            let (number, expect) = match &current {
-                Some((rec, v)) => (rec.last + 1, Expect::Version(*v)),
-                None => (1, Expect::Absent),
+            let (number, expect) = match registry.get::<CrlNumberRecord>(&key) {
+                Ok(Some((rec, v))) => (rec.last + 1, Expect::Version(v)),
+                Ok(None) => (1, Expect::Absent),
+                // The last number is lost: the current Unix time is above any number an earlier
+                // CRL had (they count up from 1), and the record is written anew (mended).
+                Err(e) if is_damage(&e) => (u64::try_from(unix(this_update)).unwrap_or(1), Expect::Any),
+                Err(e) => return Err(e),
             };
             let issuer = IssuerRef {
                 subject: &self.ca.certificate().x509().tbs_certificate.subject,

@@ -25,7 +25,12 @@ impl CertificateAuthority {
         if caller.id == id {
             return Ok(true);
         }
-        Ok(self.registry().identity(id)?.is_some_and(|(target, _)| rules::can_manage(caller, &target, "see").is_ok()))
+        match self.registry().identity(id) {
+            Ok(target) => Ok(target.is_some_and(|(target, _)| rules::can_manage(caller, &target, "see").is_ok())),
+            // Whose affiliation a damaged record held is unknown: only a root registrar sees it.
+            Err(e) if crate::ca::registry::is_damage(&e) => Ok(caller.affiliation.is_empty()),
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -126,6 +131,10 @@ impl CaService for CertificateAuthority {
 
     fn add_affiliation(&self, caller: &str, name: &str, force: bool) -> Result<()> {
         CertificateAuthority::add_affiliation(self, caller, name, force)
+    }
+
+    fn damaged_records(&self) -> Result<Vec<DamagedRecord>> {
+        CertificateAuthority::damaged_records(self)
     }
 
     fn certificates(&self, caller: Option<&str>, filter: &CertificateFilter) -> Result<Vec<CertificateInfo>> {

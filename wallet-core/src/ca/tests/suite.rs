@@ -1574,3 +1574,66 @@ fn msp_export_carries_the_latest_crl() {
     let back = crate::formats::msp::read_dir(&tmp.path().join("msp"), "u", "Org1MSP").unwrap();
     assert_eq!(back.certificate(), ca_wallet(&ca).get("u").unwrap().certificate());
 }
+
+#[test]
+fn damaged_registry_records_are_reported_skipped_and_mended() {
+    use crate::backend::{Expect, RecordKey};
+    let (wallet, ca, _) = setup();
+    make(&ca, "u1", "client", "org1", &[]);
+    let u2 = make(&ca, "u2", "client", "org1.department1", &[]);
+    let u2_serial = u2.certificate().serial_hex();
+    ca.revoke("admin", &RevokeTarget::Identity("u2".into()), RevocationReason::KeyCompromise).unwrap();
+    assert_eq!(ca.generate_crl("admin", &CrlOptions::default()).unwrap().number, 1);
+    assert!(ca.damaged_records().unwrap().is_empty());
+
+    let damage = |kind: &str, name: &str| {
+        let name = if name.is_empty() { "org1-ca".to_owned() } else { format!("org1-ca/{name}") };
+        wallet.backend().put(&RecordKey::new(kind, &name), b"{ damaged", Expect::Any).unwrap();
+    };
+    for (kind, name) in [("ca-id", "u1"), ("ca-cert", u2_serial.as_str()), ("ca-revoked", u2_serial.as_str())] {
+        damage(kind, name);
+    }
+    damage("ca-crl", "");
+    damage("ca-aff", "");
+    let found: Vec<(String, String)> = ca.damaged_records().unwrap().into_iter().map(|d| (d.kind, d.name)).collect();
+    let want: Vec<(String, String)> = [
+        ("ca-id", "u1"),
+        ("ca-cert", u2_serial.as_str()),
+        ("ca-revoked", u2_serial.as_str()),
+        ("ca-crl", ""),
+        ("ca-aff", ""),
+    ]
+    .iter()
+    .map(|(k, n)| (k.to_string(), n.to_string()))
+    .collect();
+    assert_eq!(found, want);
+
+    // The rest reads: the other identities, the other certificates, and a CRL that still lists
+    // the revoked certificate whose records are damaged, under a number above the last.
+    let ids: Vec<String> = ca.identities().unwrap().into_iter().map(|i| i.id).collect();
+    assert_eq!(ids, ["admin", "u2"]);
+    let serials: Vec<String> = ca.certificates(None).unwrap().into_iter().map(|c| c.serial).collect();
+    assert_eq!(serials.len(), 2, "admin's and u1's: {serials:?}");
+    assert!(!serials.contains(&u2_serial));
+    let visible = CaService::identities(&ca, Some("admin")).unwrap();
+    assert_eq!(visible.len(), 2);
+    let crl = ca.generate_crl("admin", &CrlOptions::default()).unwrap();
+    assert!(crl.number > 1_000_000_000, "a number above every earlier one: {}", crl.number);
+    assert_eq!(crl.entries, 1);
+    // Generating the CRL wrote its state anew.
+    assert_eq!(ca.damaged_records().unwrap().len(), 4);
+
+    let mended = ca.mend().unwrap();
+    assert!(mended.iter().all(|m| m.mended), "{mended:?}");
+    assert!(ca.damaged_records().unwrap().is_empty());
+    // u2's certificate is back (from the wallet identity), still revoked; u1 can be registered
+    // again; the affiliations of registered identities are back; CRL numbers keep rising.
+    let u2_cert = ca.certificates(Some("u2")).unwrap();
+    let u2_cert = u2_cert.iter().find(|c| c.serial == u2_serial).expect("rebuilt");
+    assert!(u2_cert.revoked_at.is_some());
+    assert_eq!(u2_cert.pem, u2.certificate().to_pem());
+    assert!(ca.affiliations().unwrap().contains(&"org1.department1".to_owned()));
+    register(&ca, "admin", "u1", "client", "org1.department1", &[]).unwrap();
+    let next = ca.generate_crl("admin", &CrlOptions::default()).unwrap();
+    assert!(next.number > crl.number && next.entries == 1);
+}
