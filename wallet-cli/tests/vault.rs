@@ -107,3 +107,33 @@ fn errors_say_what_to_do() {
         .failure()
         .stderr(predicate::str::contains("only for a server on this machine"));
 }
+
+#[path = "support/kill.rs"]
+mod kill;
+
+/// Crash consistency on OpenBao: `wallet` commands SIGKILLed at random moments
+/// (`support/kill.rs`), every kill checked. 50 kills here; `WALLET_KILLS=500` is the long run,
+/// `WALLET_KILL_SEED=N` replays a reported seed.
+#[test]
+fn commands_killed_at_random_moments_leave_a_whole_vault_wallet() {
+    let kills = std::env::var("WALLET_KILLS").map_or(50, |v| v.parse().expect("WALLET_KILLS is a number"));
+    let seed = std::env::var("WALLET_KILL_SEED").map_or_else(
+        |_| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64,
+        |v| v.parse().expect("WALLET_KILL_SEED is a number"),
+    );
+    let dev = harness::shared_dev();
+    let work = tempfile::tempdir().unwrap();
+    let store = kill::Store {
+        uri: dev.uri(&harness::unique_prefix("kill")),
+        passphrases: None,
+        env: vec![("VAULT_TOKEN".into(), harness::ROOT_TOKEN.into())],
+        token: Some(harness::ROOT_TOKEN.into()),
+        folder: None,
+        work: work.path().to_owned(),
+    };
+    let started = std::time::Instant::now();
+    let report = kill::run(&store, kills, seed);
+    eprintln!("OpenBao wallet, seed {seed}: {report:?} in {:?}", started.elapsed());
+    assert_eq!(report.kills, kills);
+    assert!(report.kills - report.finished_first >= kills / 2, "most kills must land mid-command: {report:?}");
+}

@@ -15,6 +15,7 @@ mod help;
 mod hostile;
 mod hygiene;
 mod import;
+mod kill;
 mod lifecycle;
 mod pkilint;
 mod readme;
