@@ -77,3 +77,53 @@ fn node_fabric_network_loads_an_enrolled_identity() {
     let node: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(node["verified"], serde_json::Value::Bool(false));
 }
+
+/// Node chaincode reads the OUs of either OU layout (issue 13): fabric-shim 2.5.8's
+/// `ClientIdentity`, given a certificate of each, sees the identity type and every affiliation
+/// part as OUs and reads the Fabric attributes alike.
+#[test]
+fn node_chaincode_reads_the_ous_of_both_layouts() {
+    require_node();
+    let wallet = Arc::new(Wallet::from_backend(Box::new(MemoryBackend::new())));
+    let tmp = tempfile::tempdir().unwrap();
+    let mut files = vec![];
+    for (name, layout) in [("fabric-ca", OuLayout::Fabric), ("strict-ca", OuLayout::Strict)] {
+        let mut options = CaOptions::new(name, "Org1MSP");
+        options.policy.ou_layout = layout;
+        options.admin_id = format!("{name}-admin");
+        let ca = CertificateAuthority::bootstrap(wallet.clone(), &BootstrapOptions::root(options)).unwrap().ca;
+        let registrar = format!("{name}-admin");
+        let request = RegistrationRequest {
+            id: format!("{name}-user"),
+            identity_type: Some("client".into()),
+            affiliation: Some("org1.department1".into()),
+            ..Default::default()
+        };
+        let secret = ca.register(&registrar, &request).unwrap();
+        let user = ca.enroll(&EnrollRequest { id: request.id.clone(), secret: Some(secret), ..Default::default() });
+        let file = tmp.path().join(format!("{name}.pem"));
+        std::fs::write(&file, user.unwrap().certificate().to_pem()).unwrap();
+        files.push((name, file));
+    }
+    let out = run_ok(
+        Command::new("node")
+            .arg(interop_dir().join("client-identity.js"))
+            .arg("Org1MSP")
+            .args(files.iter().map(|(_, f)| f)),
+    );
+    let read: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let read = read.as_array().unwrap();
+    assert_eq!(read.len(), 2);
+    for (row, (name, _)) in read.iter().zip(&files) {
+        let mut ous: Vec<&str> = row["ous"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        ous.sort();
+        assert_eq!(ous, ["client", "department1", "org1"], "{name}: {row}");
+        assert_eq!(row["attrs"]["hf.Type"], "client", "{name}: {row}");
+        assert_eq!(row["attrs"]["hf.Affiliation"], "org1.department1", "{name}: {row}");
+        assert_eq!(row["attrs"]["hf.EnrollmentID"], format!("{name}-user"), "{name}: {row}");
+        assert_eq!(row["mspId"], "Org1MSP");
+        let id = row["id"].as_str().unwrap();
+        assert!(id.starts_with("x509::") && id.contains(&format!("CN={name}-user")), "{name}: {id}");
+        eprintln!("{name}: getID() = {id}");
+    }
+}
