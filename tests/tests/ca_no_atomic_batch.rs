@@ -1,6 +1,7 @@
-//! The CA on a store without atomic batches: new enrolments are written wallet entry first and
-//! counted last, a crash at any write leaves at most an uncounted certificate and wallet
-//! entry, and a rerun discards it and finishes, with every count matching the certificates.
+//! The CA on a store without atomic batches: new enrolments are written certificate record
+//! first, then the wallet entry, and counted last; a crash at any write leaves at most an
+//! uncounted certificate (with or without its wallet entry), and a rerun discards the entry and
+//! finishes, with every count matching the certificates the wallet holds.
 //! Renewals write the other way round (entry last) and a crash leaves the old identity whole.
 
 use std::sync::Arc;
@@ -33,7 +34,9 @@ fn ca(wallet: &Arc<Wallet>) -> CertificateAuthority {
 }
 
 /// Each ID is counted once, lists one certificate, the wallet holds exactly that one, and
-/// the registry has no other certificate record for it.
+/// any other certificate record for it is one a crash left before its wallet entry was
+/// written: uncounted, and at most one. (Its key was never stored, so no one can use it; the
+/// registry lists it because it was signed.)
 fn assert_counted_once(ca: &CertificateAuthority, wallet: &Wallet, ids: &[&str], when: &str) {
     let all = ca.certificates(None).unwrap();
     for id in ids {
@@ -43,7 +46,8 @@ fn assert_counted_once(ca: &CertificateAuthority, wallet: &Wallet, ids: &[&str],
         let held = wallet.get(id).unwrap().certificate().serial_hex();
         assert_eq!(info.certificates[0], held, "{when}: {id}: the wallet holds another certificate");
         let records: Vec<_> = all.iter().filter(|c| c.id == *id).map(|c| c.serial.clone()).collect();
-        assert_eq!(records, [held], "{when}: {id}: certificate records");
+        assert!(records.contains(&held), "{when}: {id}: the held certificate is not registered: {records:?}");
+        assert!(records.len() <= 2, "{when}: {id}: certificate records {records:?}");
     }
 }
 
@@ -71,7 +75,7 @@ fn enrol_crashed_at_each_write_then_enrolled_again_counts_once() {
     store(&dry).arm(None);
     ca0.enroll(&EnrollRequest { id: "alice".into(), secret: Some(secret), ..Default::default() }).unwrap();
     let writes = store(&dry).writes();
-    assert_eq!(writes, 3, "wallet entry, certificate record, identity record");
+    assert_eq!(writes, 3, "certificate record, wallet entry, identity record");
 
     for crash in 0..writes {
         let wallet = Arc::new(wallet());

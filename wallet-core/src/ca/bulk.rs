@@ -10,9 +10,10 @@
 //! rest.
 //!
 //! On a store without atomic batches (`capabilities().atomic_batch` false) the rows of a group
-//! are written one by one, each wallet entry first and the registry record that counts it
-//! last (see `CertificateAuthority::store_issued`): a crash leaves at most one uncounted
-//! certificate and wallet entry, which the rerun discards and enrols again.
+//! are written one by one, each certificate record first, then its wallet entry, and the
+//! registry record that counts it last (see `CertificateAuthority::store_issued`): a crash
+//! leaves at most one uncounted certificate (and its wallet entry), which the rerun discards
+//! and enrols again.
 //!
 //! [`Backend::put_batch`]: crate::backend::Backend::put_batch
 

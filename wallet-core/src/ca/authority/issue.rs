@@ -138,12 +138,15 @@ impl CertificateAuthority {
     /// order"):
     ///
     /// - **atomic batch:** all of it in one batch; a crash leaves all or nothing.
-    /// - **no atomic batch, a new wallet entry:** the wallet entry (key and certificate)
-    ///   first, then the certificate record, and the identity record that counts the enrolment
-    ///   **last** (compare-and-swap). A crash leaves at most an uncounted certificate and its
-    ///   wallet entry, never a counted enrolment without its key; the next enrolment of the
-    ///   same label, or a rerun of the bulk enrolment, discards it
-    ///   ([`discard_uncounted`](Self::discard_uncounted)).
+    /// - **no atomic batch, a new wallet entry:** the certificate record first, then the
+    ///   wallet entry (key and certificate), and the identity record that counts the
+    ///   enrolment **last** (compare-and-swap). A crash leaves at most an uncounted certificate
+    ///   (registered, and perhaps in a wallet entry), never a counted enrolment without its
+    ///   key, and never a wallet entry whose certificate the registry does not list; the next
+    ///   enrolment of the same label, or a rerun of the bulk enrolment, discards it
+    ///   ([`discard_uncounted`](Self::discard_uncounted)). (The wallet entry came first until
+    ///   the SIGKILL harness of issue 13 found the registry disagreeing with the wallet after a
+    ///   crash between the two on OpenBao.)
     /// - **no atomic batch, an entry that replaces one** (a renewal, `overwrite`): the
     ///   certificate record and the identity record first, the wallet entry **last**. Writing
     ///   the entry first would replace a working key and certificate with a certificate the
@@ -156,10 +159,11 @@ impl CertificateAuthority {
     pub(crate) fn store_issued(&self, issued: &Issued, entry: Option<&Stored>) -> Result<()> {
         let backend = self.registry().backend;
         let caps = backend.capabilities();
-        let registry_records = [&issued.cert_record, &issued.id_record];
+        let (cert, id) = (&issued.cert_record, &issued.id_record);
         let steps: Vec<&Stored> = match entry {
-            Some(e) if e.expect != Expect::Absent => registry_records.into_iter().chain([e]).collect(),
-            _ => entry.into_iter().chain(registry_records).collect(),
+            Some(e) if e.expect != Expect::Absent => vec![cert, id, e],
+            Some(e) => vec![cert, e, id],
+            None => vec![cert, id],
         };
         if caps.atomic_batch {
             let writes: Vec<BatchPut<'_>> = steps.iter().map(|s| s.write()).collect();
