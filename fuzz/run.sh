@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzz every target of fuzz/ with cargo-fuzz (libFuzzer) on the nightly toolchain.
 #
-#   bash fuzz/run.sh smoke              # scripts/test.sh: each target 5 s from its corpus and regressions
+#   bash fuzz/run.sh smoke              # scripts/test.sh: each target 5 s from its seeds and regressions
 #   bash fuzz/run.sh campaign [SECONDS] # each target SECONDS (600) with JOBS (2) at a time; stats in
 #                                       # target/fuzz-campaign/<target>.log and summary.tsv
 #   TARGETS="file_index csr" bash fuzz/run.sh campaign 60
@@ -55,7 +55,15 @@ run_one() {
   # ureq resolves the server's address on a thread of its own (to time it out), which may still
   # be running when an input ends: LeakSanitizer reports that thread's few bytes as a leak.
   [ "$t" = fabric_ca_response ] && extra=(-detect_leaks=0)
-  "$bin_dir/$t" "$out/new/$t" "fuzz/corpus/$t" "fuzz/regressions/$t" \
+  # The smoke run (an unoptimised build) starts from the seeds and regressions; the whole kept
+  # corpus is replayed on stable by wallet-core/tests/fuzz_corpus.rs.
+  local from="fuzz/corpus/$t"
+  if [ "$mode" = smoke ]; then
+    from="$out/seeds/$t"
+    mkdir -p "$from"
+    cp fuzz/corpus/"$t"/seed-* "$from"/
+  fi
+  "$bin_dir/$t" "$out/new/$t" "$from" "fuzz/regressions/$t" \
     -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
     "${extra[@]}" -artifact_prefix="fuzz/artifacts/$t/" >"$out/$t.log" 2>&1 || code=$?
   secs=$((SECONDS - started))
