@@ -81,9 +81,12 @@ fn check_label(label: &str, max_len: usize) -> Result<()> {
     Ok(())
 }
 
-/// An X.509 certificate: its DER bytes and a parsed view.
+/// An X.509 certificate: its DER bytes and a parsed view. Cloning is cheap (the two are shared):
+/// every identity carries its CA chain, and an enrolment clones both.
 #[derive(Clone)]
-pub struct Certificate {
+pub struct Certificate(Arc<CertificateParts>);
+
+struct CertificateParts {
     der: Vec<u8>,
     parsed: x509_cert::Certificate,
 }
@@ -96,7 +99,7 @@ impl std::fmt::Debug for Certificate {
 
 impl PartialEq for Certificate {
     fn eq(&self, other: &Self) -> bool {
-        self.der == other.der
+        self.0.der == other.0.der
     }
 }
 impl Eq for Certificate {}
@@ -106,17 +109,25 @@ impl Certificate {
     pub fn from_der(der: &[u8], what: &str) -> Result<Self> {
         let parsed = x509_cert::Certificate::from_der(der)
             .map_err(|e| FormatError::certificate_caused(what, format!("not an X.509 certificate ({e})"), e))?;
-        Ok(Self { der: der.to_vec(), parsed })
+        Ok(Self(Arc::new(CertificateParts { der: der.to_vec(), parsed })))
     }
 
-    /// A certificate this process has just built: encoded once here rather than parsed back
-    /// from its own DER (DER is canonical, so the structure is what a parse would give).
-    pub(crate) fn from_x509(parsed: x509_cert::Certificate, what: &str) -> Result<Self> {
-        use der::Encode;
-        let der = parsed
-            .to_der()
-            .map_err(|e| FormatError::certificate_caused(what, format!("cannot be encoded ({e})"), e))?;
-        Ok(Self { der, parsed })
+    /// A certificate this process has just built and signed, whose `tbs_der` (the encoding of
+    /// its `tbs_certificate`) is what was signed: the certificate's DER is assembled around it
+    /// rather than parsed back or encoded again (DER is canonical, so the structure is what a
+    /// parse would give, and the TBS part is not encoded twice).
+    pub(crate) fn from_signed_x509(parsed: x509_cert::Certificate, tbs_der: &[u8], what: &str) -> Result<Self> {
+        use der::{Encode, Header, Tag};
+        let enc = |e: der::Error| FormatError::certificate_caused(what, format!("cannot be encoded ({e})"), e);
+        let algorithm = parsed.signature_algorithm.to_der().map_err(enc)?;
+        let signature = parsed.signature.to_der().map_err(enc)?;
+        let body = tbs_der.len() + algorithm.len() + signature.len();
+        let mut der = Header::new(Tag::Sequence, body).and_then(|h| h.to_der()).map_err(enc)?;
+        der.reserve_exact(body);
+        der.extend_from_slice(tbs_der);
+        der.extend_from_slice(&algorithm);
+        der.extend_from_slice(&signature);
+        Ok(Self(Arc::new(CertificateParts { der, parsed })))
     }
 
     /// Parse every `CERTIFICATE` block of PEM text, in order (LF or CRLF).
@@ -140,35 +151,35 @@ impl Certificate {
 
     /// The DER encoding.
     pub fn der(&self) -> &[u8] {
-        &self.der
+        &self.0.der
     }
 
     /// PEM with LF line endings and a final newline, as Fabric CA writes it.
     pub fn to_pem(&self) -> String {
         pem::encode_config(
-            &pem::Pem::new("CERTIFICATE", self.der.clone()),
+            &pem::Pem::new("CERTIFICATE", self.0.der.clone()),
             pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
         )
     }
 
     /// The parsed structure, for callers that need a field not exposed here.
     pub fn x509(&self) -> &x509_cert::Certificate {
-        &self.parsed
+        &self.0.parsed
     }
 
     /// Subject as an RFC 4514 string.
     pub fn subject(&self) -> String {
-        self.parsed.tbs_certificate.subject.to_string()
+        self.0.parsed.tbs_certificate.subject.to_string()
     }
 
     /// Issuer as an RFC 4514 string.
     pub fn issuer(&self) -> String {
-        self.parsed.tbs_certificate.issuer.to_string()
+        self.0.parsed.tbs_certificate.issuer.to_string()
     }
 
     /// Serial number as lower-case hex, leading zero bytes trimmed (Fabric CA's form).
     pub fn serial_hex(&self) -> String {
-        let bytes = self.parsed.tbs_certificate.serial_number.as_bytes();
+        let bytes = self.0.parsed.tbs_certificate.serial_number.as_bytes();
         let hex = hex::encode(bytes);
         let trimmed = hex.trim_start_matches('0');
         if trimmed.is_empty() {
@@ -180,17 +191,17 @@ impl Certificate {
 
     /// Start of validity.
     pub fn not_before(&self) -> OffsetDateTime {
-        to_datetime(&self.parsed.tbs_certificate.validity.not_before)
+        to_datetime(&self.0.parsed.tbs_certificate.validity.not_before)
     }
 
     /// End of validity.
     pub fn not_after(&self) -> OffsetDateTime {
-        to_datetime(&self.parsed.tbs_certificate.validity.not_after)
+        to_datetime(&self.0.parsed.tbs_certificate.validity.not_after)
     }
 
     /// The certified P-256 public key.
     pub fn public_key(&self) -> Result<PublicKey> {
-        let spki = &self.parsed.tbs_certificate.subject_public_key_info;
+        let spki = &self.0.parsed.tbs_certificate.subject_public_key_info;
         let bits = spki.subject_public_key.raw_bytes();
         PublicKey::from_sec1_bytes(bits).map_err(|e| {
             let detail = format!("public key is not ECDSA P-256 (algorithm {})", spki.algorithm.oid);
@@ -200,7 +211,7 @@ impl Certificate {
 
     /// An extension by OID.
     pub fn extension(&self, oid: ObjectIdentifier) -> Option<&x509_cert::ext::Extension> {
-        self.parsed.tbs_certificate.extensions.as_ref()?.iter().find(|e| e.extn_id == oid)
+        self.0.parsed.tbs_certificate.extensions.as_ref()?.iter().find(|e| e.extn_id == oid)
     }
 
     /// Subject Key Identifier extension value.
@@ -227,7 +238,7 @@ impl Certificate {
     /// Whether the issuer and subject are the same and the AKI is absent or equals the SKI
     /// (Fabric's test for a root certificate).
     pub fn is_self_signed(&self) -> bool {
-        let tbs = &self.parsed.tbs_certificate;
+        let tbs = &self.0.parsed.tbs_certificate;
         tbs.issuer == tbs.subject
             && (self.authority_key_id().is_none() || self.authority_key_id() == self.subject_key_id())
     }
@@ -251,7 +262,7 @@ impl Certificate {
     /// Values of one attribute type in the subject, in encoding order.
     pub fn subject_values(&self, oid: ObjectIdentifier) -> Vec<String> {
         let mut out = vec![];
-        for rdn in self.parsed.tbs_certificate.subject.0.iter() {
+        for rdn in self.0.parsed.tbs_certificate.subject.0.iter() {
             for atv in rdn.0.iter() {
                 if atv.oid == oid {
                     if let Some(s) = any_to_string(&atv.value) {
@@ -603,5 +614,21 @@ mod fixture_tests {
         let ca = Certificate::from_pem(&fixture("fabric-ca-1.5.21/ca-cert.pem"), "ca").unwrap();
         assert!(ca.is_ca() && ca.is_self_signed());
         assert_eq!(cert.authority_key_id(), ca.subject_key_id());
+    }
+
+    /// A certificate assembled around its signed TBS bytes is byte for byte the one Fabric CA
+    /// wrote (and what encoding the whole structure gives).
+    #[test]
+    fn a_certificate_assembled_around_its_tbs_is_its_der() {
+        use der::Encode;
+        for path in ["fabric-ca-1.5.21/msp-user2/signcerts/cert.pem", "fabric-ca-1.5.21/ca-cert.pem"] {
+            let original = Certificate::from_pem(&fixture(path), path).unwrap();
+            let parsed = original.x509().clone();
+            let tbs_der = parsed.tbs_certificate.to_der().unwrap();
+            let whole = parsed.to_der().unwrap();
+            let assembled = Certificate::from_signed_x509(parsed, &tbs_der, path).unwrap();
+            assert_eq!(assembled.der(), original.der(), "{path}");
+            assert_eq!(assembled.der(), whole, "{path}");
+        }
     }
 }

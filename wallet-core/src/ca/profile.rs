@@ -350,7 +350,7 @@ pub(crate) fn issue(spec: CertSpec<'_>, issuer: &IssuerRef<'_>) -> Result<Certif
         signature_algorithm: ecdsa_sha256(),
         signature: BitString::from_bytes(&signature).map_err(&enc)?,
     };
-    Certificate::from_x509(cert, "issued certificate")
+    Certificate::from_signed_x509(cert, &tbs_der, "issued certificate")
 }
 
 /// A verified certificate signing request.
