@@ -87,15 +87,11 @@ fn main() {
     for (target, bytes) in seeds {
         let dir = corpus.join(target);
         std::fs::create_dir_all(&dir).expect("the corpus folder");
-        let name = hex(&wallet_core::crypto::sha256(&bytes)[..8]);
+        let name = hex::encode(&wallet_core::crypto::sha256(&bytes)[..8]);
         std::fs::write(dir.join(format!("seed-{name}")), bytes).expect("a seed file");
     }
 }
 
 fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
