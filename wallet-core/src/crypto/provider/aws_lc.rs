@@ -13,7 +13,6 @@ use super::{failure, CryptoProvider, ProviderKey};
 use crate::crypto::PublicKey;
 use crate::error::Result;
 use aws_lc_rs::digest::{Digest, SHA256};
-use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{
     EcdsaKeyPair, KeyPair as _, UnparsedPublicKey, ECDSA_P256_SHA256_ASN1, ECDSA_P256_SHA256_ASN1_SIGNING,
 };
@@ -80,9 +79,11 @@ impl CryptoProvider for AwsLc {
 }
 
 impl ProviderKey for Key {
+    /// Hashes here, then signs the digest: the same ECDSA-SHA256 signature as
+    /// `EcdsaKeyPair::sign`, without the EVP digest-sign context that call sets up each time.
     fn sign_message(&self, message: &[u8]) -> Result<Vec<u8>> {
-        let sig =
-            self.0.sign(&SystemRandom::new(), message).map_err(|_| failure(&AwsLc, "signing key", "signing failed"))?;
+        let digest = aws_lc_rs::digest::digest(&SHA256, message);
+        let sig = self.0.sign_digest(&digest).map_err(|_| failure(&AwsLc, "signing key", "signing failed"))?;
         Ok(sig.as_ref().to_vec())
     }
 
