@@ -78,19 +78,23 @@ impl CryptoProvider for AwsLc {
     }
 }
 
+impl Key {
+    fn sign(&self, digest: &Digest) -> Result<Vec<u8>> {
+        let sig = self.0.sign_digest(digest).map_err(|_| failure(&AwsLc, "signing key", "signing failed"))?;
+        Ok(sig.as_ref().to_vec())
+    }
+}
+
 impl ProviderKey for Key {
     /// Hashes here, then signs the digest: the same ECDSA-SHA256 signature as
     /// `EcdsaKeyPair::sign`, without the EVP digest-sign context that call sets up each time.
     fn sign_message(&self, message: &[u8]) -> Result<Vec<u8>> {
-        let digest = aws_lc_rs::digest::digest(&SHA256, message);
-        let sig = self.0.sign_digest(&digest).map_err(|_| failure(&AwsLc, "signing key", "signing failed"))?;
-        Ok(sig.as_ref().to_vec())
+        self.sign(&aws_lc_rs::digest::digest(&SHA256, message))
     }
 
     fn sign_digest(&self, digest: &[u8; 32]) -> Result<Vec<u8>> {
         let digest = Digest::import_less_safe(digest, &SHA256)
             .map_err(|_| failure(&AwsLc, "signing key", "not a SHA-256 digest"))?;
-        let sig = self.0.sign_digest(&digest).map_err(|_| failure(&AwsLc, "signing key", "signing failed"))?;
-        Ok(sig.as_ref().to_vec())
+        self.sign(&digest)
     }
 }
